@@ -1,0 +1,76 @@
+/* engine/agents.h — the agents' shared wiring (internal to engine/).
+ *
+ * Each agent is a thread running do_work() cycles with an idle strategy. The context below is
+ * written by main before the threads start and only read afterwards, except for the rings (their
+ * own protocol) and each agent's stats block, which only that agent writes and main reads after
+ * joining it. */
+#ifndef VOLT_ENGINE_AGENTS_H
+#define VOLT_ENGINE_AGENTS_H
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ring/arch.h"
+#include "model.h"
+#include "pipeline.h"
+#include "product.h"
+#include "ring/spsc.h"
+#include "ring/spsc_rb.h"
+
+typedef struct volt_source_stats {
+    alignas(VOLT_FALSE_SHARING) uint64_t read;
+    uint64_t too_large;
+    int io_error; /* -errno of the first read error */
+    uint32_t io_error_file;
+} volt_source_stats_t;
+
+typedef struct volt_hot_stats {
+    alignas(VOLT_FALSE_SHARING) uint64_t accepted;
+    uint64_t rejected_by[VOLT_REJ_COUNT];
+    uint64_t by_kind[VOLT_MSG_KIND_COUNT];
+    uint64_t items_rejected[VOLT_REJ_COUNT];
+    uint64_t ticks, rows, out_of_order, duplicates, seq_gaps, alerts, feed_errors;
+    volt_hist_t lat_e2e;
+    volt_hist_t lat_service;
+} volt_hot_stats_t;
+
+typedef struct volt_sink_stats {
+    alignas(VOLT_FALSE_SHARING) uint64_t rows_written;
+    int io_error;
+} volt_sink_stats_t;
+
+typedef struct volt_ctx {
+    const volt_pipeline_cfg_t *cfg;
+    volt_rb_t frames;  /* source -> hot */
+    volt_ring_t rows;  /* hot -> sink */
+    volt_products_t products; /* written by hot only; sink reads names of published indices */
+    volt_features_t *features;
+    volt_model_t model;
+    volt_parser_t *parser;
+    volt_source_stats_t src;
+    volt_hot_stats_t hot;
+    volt_sink_stats_t sink;
+} volt_ctx_t;
+
+/* NOTICE row reason for the feed's own error message (not a rejection). */
+#define VOLT_NOTICE_FEED_ERROR 255
+
+static inline int64_t volt_now_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Pins the calling thread to cpu (>= 0). Returns 0 or -errno. */
+int volt_pin_self(int cpu);
+
+void *volt_source_file_run(void *ctx);
+/* The hot agent's state is made at set-up (it allocates); the thread only runs it. */
+void *volt_hot_new(volt_ctx_t *c);
+void volt_hot_free(void *state);
+void *volt_hot_run(void *state);
+void *volt_sink_run(void *ctx);
+
+#endif

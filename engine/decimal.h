@@ -1,0 +1,26 @@
+/* engine/decimal.h — decimal strings ("85196.66", "0.0047203", "1E-8") to doubles.
+ *
+ * The result is the double nearest to the decimal value (IEEE round-to-nearest-even), so printing
+ * it with 17 significant digits and reading it back gives the same double, and two parses of one
+ * string always agree. Fast path (nearly every Coinbase value): at most 19 significant digits, the
+ * integer mantissa m <= 2^53 and the power of ten |k| <= 22 — then m and 10^k are exact doubles and
+ * one IEEE multiply or divide is correctly rounded (Clinger, 1990). Anything else goes to strtod in
+ * the C locale on a bounded stack copy, which is also correctly rounded on glibc. */
+#ifndef VOLT_ENGINE_DECIMAL_H
+#define VOLT_ENGINE_DECIMAL_H
+
+#include <stddef.h>
+
+typedef enum {
+    VOLT_DEC_OK = 0,
+    VOLT_DEC_EMPTY,    /* zero-length string */
+    VOLT_DEC_SYNTAX,   /* not [-+]digits[.digits][(e|E)[-+]digits], including "NaN", "inf" */
+    VOLT_DEC_TOO_LONG, /* more than VOLT_DEC_MAX_LEN characters */
+    VOLT_DEC_RANGE,    /* overflows to infinity */
+} volt_dec_status_t;
+
+#define VOLT_DEC_MAX_LEN 64
+
+volt_dec_status_t volt_decimal_parse(const char *s, size_t n, double *out);
+
+#endif

@@ -1,0 +1,224 @@
+/* engine/hot.c — the hot agent: frame -> parse -> sequence check -> features -> score -> row.
+ *
+ * It owns the product table, the feature state and the model. Per duty cycle it takes up to a
+ * batch of frames, releases them in one go, and writes rows in place into the row ring. It never
+ * formats, logs, allocates or makes a system call (clock_gettime is a vDSO read). Rejected inputs
+ * become NOTICE rows; the sink decides what to log. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agents.h"
+#include "idle.h"
+
+#define BATCH 64
+#define NS_PER_S 1000000000LL
+
+typedef struct {
+    volt_ctx_t *c;
+    volt_rb_cons_t in;
+    volt_ring_prod_t out;
+    volt_idle_t idle;
+    char *pbuf; /* padded copy of the frame for simdjson */
+    volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
+    volt_parse_result_t res;
+    uint32_t epoch;
+    /* sequence tracking, reset per epoch */
+    int have_msg_seq;
+    uint64_t msg_seq;                        /* Advanced Trade: one counter per connection */
+    uint64_t prod_seq[VOLT_MAX_PRODUCTS];    /* Exchange feed: per product */
+    uint8_t have_prod_seq[VOLT_MAX_PRODUCTS];
+    /* alerting, per product */
+    uint8_t pred_prev[VOLT_MAX_PRODUCTS];
+    int64_t last_alert_ns[VOLT_MAX_PRODUCTS];
+    uint8_t alerted[VOLT_MAX_PRODUCTS];
+    int64_t cooldown_ns;
+} hot_t;
+
+static volt_row_t *claim_row(hot_t *h)
+{
+    volt_row_t *r;
+    while (!(r = volt_ring_claim(h->out)))
+        volt_idle(&h->idle, 0); /* the sink is behind: wait (lossless) */
+    return r;
+}
+
+static void notice(hot_t *h, const volt_frame_hdr_t *f, uint8_t why)
+{
+    volt_row_t *r = claim_row(h);
+    r->type = VOLT_ROW_NOTICE;
+    r->reason = why;
+    r->file = f->file;
+    r->line = f->line;
+    volt_ring_publish(h->out, 1);
+}
+
+static void reset_epoch(hot_t *h, uint32_t epoch)
+{
+    h->epoch = epoch;
+    h->have_msg_seq = 0;
+    memset(h->have_prod_seq, 0, sizeof h->have_prod_seq);
+}
+
+/* Returns 1 when the message (Advanced: per connection) is a duplicate; flags gaps. */
+static int msg_seq_check(hot_t *h, uint32_t *row_flags)
+{
+    const volt_parse_result_t *res = &h->res;
+    if (!res->has_seq || res->proto != VOLT_PROTO_ADVANCED)
+        return 0;
+    if (h->have_msg_seq) {
+        if (res->seq <= h->msg_seq)
+            return 1;
+        if (res->seq > h->msg_seq + 1) {
+            h->c->hot.seq_gaps++;
+            *row_flags |= VOLT_ROW_SEQ_GAP;
+        }
+    }
+    h->have_msg_seq = 1;
+    h->msg_seq = res->seq;
+    return 0;
+}
+
+static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *payload, int64_t t0)
+{
+    volt_ctx_t *c = h->c;
+    volt_hot_stats_t *st = &c->hot;
+    if (f->epoch != h->epoch)
+        reset_epoch(h, f->epoch);
+    if (f->kind == VOLT_FRAME_TOO_LARGE) {
+        st->rejected_by[VOLT_REJ_TOO_LARGE]++;
+        notice(h, f, VOLT_REJ_TOO_LARGE);
+        return;
+    }
+    memcpy(h->pbuf, payload, f->len);
+    memset(h->pbuf + f->len, 0, VOLT_JSON_PADDING);
+    volt_parse_result_t *res = &h->res;
+    const volt_reject_t rej =
+        volt_parse_message(c->parser, h->pbuf, f->len, f->recv_wall_ns, h->ticks, res);
+    if (rej) {
+        st->rejected_by[rej]++;
+        notice(h, f, rej);
+        return;
+    }
+    st->accepted++;
+    st->by_kind[res->kind]++;
+    for (uint32_t i = 0; i < res->n_items_rejected; i++)
+        st->items_rejected[res->item_reject[i]]++;
+    if (res->kind == VOLT_MSG_ERROR) {
+        st->feed_errors++;
+        notice(h, f, VOLT_NOTICE_FEED_ERROR); /* the sink logs the feed's error by position */
+    }
+    if (res->n_ticks == 0)
+        return;
+    uint32_t seq_flags = 0;
+    if (msg_seq_check(h, &seq_flags)) {
+        st->duplicates++;
+        return;
+    }
+    st->ticks += res->n_ticks;
+    for (uint32_t i = 0; i < res->n_ticks; i++) {
+        const volt_tick_t *t = &h->ticks[i];
+        if (t->proto == VOLT_PROTO_EXCHANGE && (t->flags & VOLT_TICK_HAS_SEQ)) {
+            const uint16_t p = t->product;
+            if (h->have_prod_seq[p] && t->seq <= h->prod_seq[p]) {
+                st->duplicates++;
+                continue;
+            }
+            if (h->have_prod_seq[p] && t->seq > h->prod_seq[p] + 1 && t->kind == VOLT_TICK_TRADE)
+                st->seq_gaps++; /* ticker sequence numbers skip by design; matches do not */
+            h->have_prod_seq[p] = 1;
+            h->prod_seq[p] = t->seq;
+        }
+        volt_row_t *r = claim_row(h);
+        if (volt_features_update(c->features, t, &r->feat) != VOLT_FEAT_OK) {
+            st->out_of_order++;
+            continue; /* the claimed slot is simply reused */
+        }
+        r->feat.flags |= seq_flags;
+        volt_model_score(&c->model, r->feat.f, &r->score, &r->prob);
+        const uint8_t pred = !isnan(r->prob) && r->prob >= c->model.threshold;
+        const int64_t ev = volt_tick_time_ns(t);
+        uint8_t alert = 0;
+        if (pred && !h->pred_prev[t->product] &&
+            (!h->alerted[t->product] || ev - h->last_alert_ns[t->product] >= h->cooldown_ns)) {
+            alert = 1;
+            h->alerted[t->product] = 1;
+            h->last_alert_ns[t->product] = ev;
+            st->alerts++;
+        }
+        h->pred_prev[t->product] = pred;
+        r->type = VOLT_ROW_TICK;
+        r->prediction = pred;
+        r->alert = alert;
+        r->reason = 0;
+        r->file = f->file;
+        r->line = f->line;
+        r->tick = *t;
+        const int64_t now = volt_now_mono_ns();
+        r->lat_ns = now - f->recv_mono_ns;
+        volt_hist_record(&st->lat_e2e, (uint64_t)(now - f->recv_mono_ns));
+        volt_hist_record(&st->lat_service, (uint64_t)(now - t0));
+        volt_ring_publish(h->out, 1);
+        st->rows++;
+    }
+}
+
+void *volt_hot_new(volt_ctx_t *c)
+{
+    const volt_pipeline_cfg_t *cfg = c->cfg;
+    hot_t *h = calloc(1, sizeof *h);
+    char *pbuf = malloc(cfg->max_frame + VOLT_JSON_PADDING);
+    if (!h || !pbuf) {
+        free(h);
+        free(pbuf);
+        return NULL;
+    }
+    h->c = c;
+    h->pbuf = pbuf;
+    h->in = volt_rb_consumer(&c->frames);
+    h->out = volt_ring_producer(&c->rows);
+    h->cooldown_ns = (int64_t)(cfg->alert_cooldown_s * 1e9);
+    h->epoch = UINT32_MAX;
+    volt_idle_preset(&h->idle, cfg->idle);
+    return h;
+}
+
+void volt_hot_free(void *state)
+{
+    hot_t *h = state;
+    if (h)
+        free(h->pbuf);
+    free(h);
+}
+
+void *volt_hot_run(void *state)
+{
+    hot_t *h = state;
+    if (h->c->cfg->cpus[1] >= 0)
+        volt_pin_self(h->c->cfg->cpus[1]);
+    for (;;) {
+        uint32_t work = 0;
+        int done = 0;
+        const void *rec;
+        uint32_t len;
+        while (work < BATCH && (rec = volt_rb_next(h->in, &len))) {
+            const volt_frame_hdr_t *f = rec;
+            const int64_t t0 = volt_now_mono_ns();
+            work++;
+            if (f->kind == VOLT_FRAME_END) {
+                done = 1;
+                break;
+            }
+            process_frame(h, f, (const char *)rec + sizeof *f, t0);
+        }
+        if (work)
+            volt_rb_release(h->in);
+        if (done)
+            break;
+        volt_idle(&h->idle, work);
+    }
+    volt_row_t *r = claim_row(h);
+    r->type = VOLT_ROW_END;
+    volt_ring_publish(h->out, 1);
+    return NULL;
+}

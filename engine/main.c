@@ -1,0 +1,195 @@
+/* engine/main.c — the volt command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simd/cpu.h"
+#include "err.h"
+#include "pipeline.h"
+
+#define VOLT_VERSION "0.1.0"
+
+static void usage(FILE *o)
+{
+    fprintf(o,
+            "volt %s — real-time crypto volatility-spike detection engine\n"
+            "\n"
+            "Usage:\n"
+            "  volt replay [options] FILE...   replay NDJSON recordings through the pipeline\n"
+            "  volt features                   list the features (name, unit, window, meaning)\n"
+            "  volt version                    print the version and the SIMD kernels in use\n"
+            "  volt --help                     this text\n"
+            "\n"
+            "Replay options:\n"
+            "  --out FILE            write one feature row per tick to FILE ('-' = stdout);\n"
+            "                        without it no rows are written, only alerts and the summary\n"
+            "  --format csv|ndjson   row format (default csv)\n"
+            "  --model NAME          model to score with (default zscore, the seed's baseline)\n"
+            "  --cpus S,H,K          pin source, hot and sink threads to these CPUs (-1 = no pin)\n"
+            "  --idle STRATEGY       spin | yield | backoff | sleep (default backoff)\n"
+            "  --max-frame BYTES     largest message accepted (default 1048576)\n"
+            "  --gap-seconds S       silence that restarts a product's windows (default 10, <= 120)\n"
+            "  --alert-cooldown S    least event time between two alerts of one product (default 60)\n"
+            "  --max-notices N       rejected inputs logged per reason (default 5; all are counted)\n"
+            "  --quiet               no alert lines (the summary still counts them)\n"
+            "\n"
+            "Alerts, notices and the summary go to stdout when rows go to a file, else to stderr.\n"
+            "Exit status: 0 on success; 2 on a usage error; 1 on an I/O or set-up error.\n",
+            VOLT_VERSION);
+}
+
+static int parse_cpus(const char *s, int cpus[3])
+{
+    char *end;
+    for (int i = 0; i < 3; i++) {
+        long v = strtol(s, &end, 10);
+        if (end == s || v < -1 || v > 4095)
+            return -1;
+        cpus[i] = (int)v;
+        if (i < 2) {
+            if (*end != ',')
+                return -1;
+            s = end + 1;
+        }
+    }
+    return *end == '\0' ? 0 : -1;
+}
+
+static int num(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+    volt_pipeline_cfg_t cfg;
+    volt_pipeline_cfg_default(&cfg);
+    enum { O_OUT = 1, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET };
+    static const struct option opts[] = {
+        {"out", required_argument, 0, O_OUT},        {"format", required_argument, 0, O_FORMAT},
+        {"model", required_argument, 0, O_MODEL},    {"cpus", required_argument, 0, O_CPUS},
+        {"idle", required_argument, 0, O_IDLE},      {"max-frame", required_argument, 0, O_MAXF},
+        {"gap-seconds", required_argument, 0, O_GAP}, {"alert-cooldown", required_argument, 0, O_COOL},
+        {"max-notices", required_argument, 0, O_NOTICES}, {"quiet", no_argument, 0, O_QUIET},
+        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
+    optind = 1;
+    int c;
+    double v;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_OUT: cfg.out_path = optarg; break;
+        case O_FORMAT:
+            if (strcmp(optarg, "csv") == 0)
+                cfg.format = VOLT_FMT_CSV;
+            else if (strcmp(optarg, "ndjson") == 0)
+                cfg.format = VOLT_FMT_NDJSON;
+            else {
+                fprintf(stderr, "volt: --format must be csv or ndjson, not '%s'.\n", optarg);
+                return 2;
+            }
+            break;
+        case O_MODEL: cfg.model = optarg; break;
+        case O_CPUS:
+            if (parse_cpus(optarg, cfg.cpus)) {
+                fprintf(stderr, "volt: --cpus takes three CPU numbers, e.g. 0,1,0 (-1 = no pin).\n");
+                return 2;
+            }
+            break;
+        case O_IDLE: cfg.idle = optarg; break;
+        case O_MAXF:
+            if (num(optarg, 256, 64 << 20, &v)) {
+                fprintf(stderr, "volt: --max-frame must be a byte count from 256 to 67108864.\n");
+                return 2;
+            }
+            cfg.max_frame = (size_t)v;
+            while (cfg.frame_ring_bytes / 4 < cfg.max_frame + 64)
+                cfg.frame_ring_bytes *= 2;
+            break;
+        case O_GAP:
+            if (num(optarg, 0.001, VOLT_FEAT_MAX_GAP_S, &v)) {
+                fprintf(stderr, "volt: --gap-seconds must be a number of seconds in (0, %d].\n",
+                        VOLT_FEAT_MAX_GAP_S);
+                return 2;
+            }
+            cfg.feat.gap_ns = (int64_t)(v * 1e9);
+            break;
+        case O_COOL:
+            if (num(optarg, 0, 86400, &v)) {
+                fprintf(stderr, "volt: --alert-cooldown must be seconds from 0 to 86400.\n");
+                return 2;
+            }
+            cfg.alert_cooldown_s = v;
+            break;
+        case O_NOTICES:
+            if (num(optarg, 0, 1e9, &v)) {
+                fprintf(stderr, "volt: --max-notices must be a count.\n");
+                return 2;
+            }
+            cfg.max_notices = (int)v;
+            break;
+        case O_QUIET: cfg.quiet = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: fprintf(stderr, "volt: see 'volt --help'.\n"); return 2;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "volt: replay needs at least one recording file (see 'volt --help').\n");
+        return 2;
+    }
+    cfg.files = (const char *const *)(argv + optind);
+    cfg.n_files = argc - optind;
+    const int rows_on_stdout = cfg.out_path && strcmp(cfg.out_path, "-") == 0;
+    cfg.human = (cfg.out_path && !rows_on_stdout) ? stdout : stderr;
+    volt_simd_init();
+    volt_run_stats_t st;
+    int rc = volt_pipeline_replay(&cfg, &st);
+    if (rc) {
+        fprintf(stderr, "volt: %s.\n", volt_err_msg());
+        return 1;
+    }
+    volt_run_stats_print(&st, cfg.human);
+    return 0;
+}
+
+static int cmd_features(void)
+{
+    printf("%-26s %-15s %-8s %s\n", "name", "unit", "window", "meaning");
+    for (int i = 0; i < VOLT_NF; i++) {
+        const volt_feature_info_t *f = &volt_feature_table[i];
+        char w[16];
+        snprintf(w, sizeof w, f->window_s ? "%us" : "tick", f->window_s);
+        printf("%-26s %-15s %-8s %s\n", f->name, f->unit, w, f->doc);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("volt %s (simd: %s)\n", VOLT_VERSION, volt_simd_isa_name(volt_simd_init()));
+        return 0;
+    }
+    if (strcmp(cmd, "replay") == 0)
+        return cmd_replay(argc - 1, argv + 1);
+    if (strcmp(cmd, "features") == 0)
+        return cmd_features();
+    fprintf(stderr, "volt: unknown command '%s' (see 'volt --help').\n", cmd);
+    return 2;
+}

@@ -1,0 +1,242 @@
+/* engine/pipeline.c — wiring: rings, agents, threads, and the run summary. */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agents.h"
+#include "err.h"
+#include "idle.h"
+
+void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->format = VOLT_FMT_CSV;
+    c->human = stderr;
+    c->cpus[0] = c->cpus[1] = c->cpus[2] = -1;
+    c->idle = "backoff";
+    c->max_frame = 1u << 20;
+    c->frame_ring_bytes = 16u << 20;
+    c->row_ring_slots = 4096;
+    volt_feat_cfg_default(&c->feat);
+    c->model = "zscore";
+    c->alert_cooldown_s = 60.0;
+    c->max_notices = 5;
+}
+
+int volt_pin_self(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    const int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    return -rc;
+}
+
+static int validate(const volt_pipeline_cfg_t *cfg)
+{
+    volt_idle_t probe;
+    if (volt_idle_preset(&probe, cfg->idle))
+        return VOLT_ERR(-EINVAL, "unknown idle strategy '%s' (spin, yield, backoff, sleep)",
+                        cfg->idle);
+    if (cfg->max_frame < 256 || cfg->max_frame > (64u << 20))
+        return VOLT_ERR(-EINVAL, "--max-frame must be between 256 bytes and 64 MiB");
+    if (!volt_is_pow2(cfg->frame_ring_bytes) ||
+        cfg->frame_ring_bytes / 4 < cfg->max_frame + sizeof(volt_frame_hdr_t))
+        return VOLT_ERR(-EINVAL, "the frame ring must be a power of two >= 4 x --max-frame");
+    if (!volt_is_pow2(cfg->row_ring_slots) || cfg->row_ring_slots < 2)
+        return VOLT_ERR(-EINVAL, "the row ring size must be a power of two");
+    const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    for (int i = 0; i < 3; i++)
+        if (cfg->cpus[i] >= ncpu)
+            return VOLT_ERR(-EINVAL, "--cpus names CPU %d but this machine has %ld", cfg->cpus[i],
+                            ncpu);
+    return 0;
+}
+
+static int open_inputs(const volt_pipeline_cfg_t *cfg)
+{
+    for (int i = 0; i < cfg->n_files; i++) {
+        if (strcmp(cfg->files[i], "-") == 0)
+            continue;
+        FILE *f = fopen(cfg->files[i], "r");
+        if (!f)
+            return VOLT_ERR(-errno, "cannot read %s: %s", cfg->files[i], strerror(errno));
+        fclose(f);
+    }
+    return 0;
+}
+
+int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    volt_hist_init(&stats->lat_e2e);
+    volt_hist_init(&stats->lat_service);
+    int rc = validate(cfg);
+    if (rc)
+        return rc;
+    if (cfg->n_files <= 0)
+        return VOLT_ERR(-EINVAL, "replay needs at least one recording");
+    if ((rc = open_inputs(cfg)))
+        return rc;
+
+    volt_ctx_t *c = aligned_alloc(VOLT_FALSE_SHARING,
+                                  (sizeof(volt_ctx_t) + VOLT_FALSE_SHARING - 1) &
+                                      ~(size_t)(VOLT_FALSE_SHARING - 1));
+    if (!c)
+        return VOLT_ERR(-ENOMEM, "allocating the pipeline");
+    memset(c, 0, sizeof *c);
+    c->cfg = cfg;
+    volt_hist_init(&c->hot.lat_e2e);
+    volt_hist_init(&c->hot.lat_service);
+    volt_products_init(&c->products);
+    void *frame_buf = aligned_alloc(64, cfg->frame_ring_bytes);
+    void *row_buf = aligned_alloc(64, (size_t)cfg->row_ring_slots * sizeof(volt_row_t));
+    void *hot = NULL;
+    pthread_t th[3];
+    int started = 0;
+    if (!frame_buf || !row_buf) {
+        rc = VOLT_ERR(-ENOMEM, "allocating rings");
+        goto out;
+    }
+    volt_rb_init(&c->frames, frame_buf, cfg->frame_ring_bytes);
+    volt_ring_init(&c->rows, row_buf, cfg->row_ring_slots, sizeof(volt_row_t));
+    if (!(c->features = volt_features_new(&cfg->feat))) {
+        rc = -EINVAL;
+        goto out;
+    }
+    if ((rc = volt_model_open(&c->model, cfg->model, NULL)))
+        goto out;
+    if (!(c->parser = volt_parser_new(cfg->max_frame, &c->products))) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    if (!(hot = volt_hot_new(c))) {
+        rc = VOLT_ERR(-ENOMEM, "allocating the hot agent");
+        goto out;
+    }
+
+    const int64_t t0 = volt_now_mono_ns();
+    /* consumers first, so that nobody waits on a thread that does not exist yet */
+    if ((rc = -pthread_create(&th[2], NULL, volt_sink_run, c)))
+        goto out;
+    started = 1;
+    if ((rc = -pthread_create(&th[1], NULL, volt_hot_run, hot)))
+        goto out;
+    started = 2;
+    if ((rc = -pthread_create(&th[0], NULL, volt_source_file_run, c)))
+        goto out;
+    started = 3;
+out:
+    /* A thread that failed to start leaves its consumer waiting: stand in for it with an END. */
+    if (started == 2) {
+        volt_rb_prod_t fp = volt_rb_producer(&c->frames);
+        volt_frame_hdr_t *e;
+        while (!(e = volt_rb_claim(fp, sizeof *e)))
+            sched_yield();
+        memset(e, 0, sizeof *e);
+        e->kind = VOLT_FRAME_END;
+        volt_rb_commit(fp);
+    } else if (started == 1) {
+        volt_ring_prod_t rp = volt_ring_producer(&c->rows);
+        volt_row_t *e;
+        while (!(e = volt_ring_claim(rp)))
+            sched_yield();
+        e->type = VOLT_ROW_END;
+        volt_ring_publish(rp, 1);
+    }
+    for (int i = started - 1; i >= 0; i--)
+        pthread_join(th[2 - i], NULL);
+    if (started == 3) {
+        stats->elapsed_s = (double)(volt_now_mono_ns() - t0) / 1e9;
+        const volt_hot_stats_t *h = &c->hot;
+        stats->read = c->src.read;
+        stats->accepted = h->accepted;
+        for (int i = 0; i < VOLT_REJ_COUNT; i++) {
+            stats->rejected_by[i] = h->rejected_by[i];
+            stats->rejected += h->rejected_by[i];
+            stats->items_rejected[i] = h->items_rejected[i];
+        }
+        memcpy(stats->by_kind, h->by_kind, sizeof stats->by_kind);
+        stats->ticks = h->ticks;
+        stats->rows = c->sink.rows_written;
+        stats->out_of_order = h->out_of_order;
+        stats->duplicates = h->duplicates;
+        stats->seq_gaps = h->seq_gaps;
+        stats->alerts = h->alerts;
+        stats->feed_errors = h->feed_errors;
+        stats->products = c->products.n;
+        volt_feat_stats_t fs;
+        volt_features_stats(c->features, &fs);
+        stats->time_gaps = fs.gaps;
+        volt_hist_merge(&stats->lat_e2e, &h->lat_e2e);
+        volt_hist_merge(&stats->lat_service, &h->lat_service);
+        if (c->src.io_error)
+            rc = VOLT_ERR(c->src.io_error, "reading %s: %s", cfg->files[c->src.io_error_file],
+                          strerror(-c->src.io_error));
+        else if (c->sink.io_error)
+            rc = VOLT_ERR(c->sink.io_error, "writing %s: %s",
+                          cfg->out_path ? cfg->out_path : "output", strerror(-c->sink.io_error));
+    } else if (started > 0 && rc == 0) {
+        rc = VOLT_ERR(-EAGAIN, "could not start the pipeline threads");
+    }
+    volt_hot_free(hot);
+    volt_parser_free(c->parser);
+    volt_model_close(&c->model);
+    volt_features_free(c->features);
+    free(frame_buf);
+    free(row_buf);
+    free(c);
+    return rc;
+}
+
+static void pct_line(FILE *out, const char *name, const volt_hist_t *h)
+{
+    fprintf(out, "  %-22s p50 %8.2f  p90 %8.2f  p99 %8.2f  p99.9 %8.2f  max %8.2f  (us, n=%llu)\n",
+            name, volt_hist_quantile(h, 0.50) / 1e3, volt_hist_quantile(h, 0.90) / 1e3,
+            volt_hist_quantile(h, 0.99) / 1e3, volt_hist_quantile(h, 0.999) / 1e3,
+            (double)h->max / 1e3 * (h->count > 0), (unsigned long long)h->count);
+}
+
+void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
+{
+    fprintf(out, "== volt summary ==\n");
+    fprintf(out, "  messages read          %llu\n", (unsigned long long)s->read);
+    fprintf(out, "  accepted               %llu", (unsigned long long)s->accepted);
+    const char *sep = " (";
+    for (int k = 1; k < VOLT_MSG_KIND_COUNT; k++)
+        if (s->by_kind[k]) {
+            fprintf(out, "%s%s %llu", sep, volt_msg_kind_name((volt_msg_kind_t)k),
+                    (unsigned long long)s->by_kind[k]);
+            sep = ", ";
+        }
+    fprintf(out, "%s\n", sep[0] == ',' ? ")" : "");
+    fprintf(out, "  rejected               %llu\n", (unsigned long long)s->rejected);
+    for (int r = 1; r < VOLT_REJ_COUNT; r++)
+        if (s->rejected_by[r])
+            fprintf(out, "    %-20s %llu\n", volt_reject_name((volt_reject_t)r),
+                    (unsigned long long)s->rejected_by[r]);
+    for (int r = 1; r < VOLT_REJ_COUNT; r++)
+        if (s->items_rejected[r])
+            fprintf(out, "  items rejected in accepted messages (%s) %llu\n",
+                    volt_reject_name((volt_reject_t)r), (unsigned long long)s->items_rejected[r]);
+    fprintf(out, "  ticks                  %llu (products %llu)\n", (unsigned long long)s->ticks,
+            (unsigned long long)s->products);
+    fprintf(out, "  feature rows           %llu\n", (unsigned long long)s->rows);
+    fprintf(out, "  dropped out-of-order   %llu\n", (unsigned long long)s->out_of_order);
+    fprintf(out, "  dropped duplicates     %llu\n", (unsigned long long)s->duplicates);
+    fprintf(out, "  sequence gaps          %llu\n", (unsigned long long)s->seq_gaps);
+    fprintf(out, "  time gaps (restarts)   %llu\n", (unsigned long long)s->time_gaps);
+    fprintf(out, "  feed error messages    %llu\n", (unsigned long long)s->feed_errors);
+    fprintf(out, "  alerts                 %llu\n", (unsigned long long)s->alerts);
+    fprintf(out, "  elapsed                %.3f s, %.0f msgs/s, %.0f ticks/s\n", s->elapsed_s,
+            s->elapsed_s > 0 ? (double)s->read / s->elapsed_s : 0.0,
+            s->elapsed_s > 0 ? (double)s->ticks / s->elapsed_s : 0.0);
+    fprintf(out, "  latency per tick:\n");
+    pct_line(out, "receive->signal", &s->lat_e2e);
+    pct_line(out, "parse->signal (hot)", &s->lat_service);
+}

@@ -1,0 +1,103 @@
+/* engine/pipeline.h — the threaded pipeline: source -> hot (parse, features, score) -> sink.
+ *
+ *   source ──frame byte ring──► hot ──row ring──► sink
+ *
+ * Each ring has one producer and one consumer. The hot agent owns every per-product state; the
+ * sink formats rows, prints alerts and logs rejected inputs (the hot path never formats). Replay is
+ * lossless: a full ring makes its producer wait, never drop. Output depends only on the input
+ * bytes, so two runs over the same input write the same bytes. */
+#ifndef VOLT_ENGINE_PIPELINE_H
+#define VOLT_ENGINE_PIPELINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "features.h"
+#include "hist.h"
+#include "parse.h"
+#include "tick.h"
+
+/* A frame as the source hands it to the hot agent: this header, then len bytes. */
+typedef struct volt_frame_hdr {
+    int64_t recv_mono_ns; /* CLOCK_MONOTONIC when the source got the bytes: latency origin */
+    int64_t recv_wall_ns; /* receive time for messages that carry none (0 in replay) */
+    uint64_t line;        /* 1-based line in the file (replay) or frame number (live) */
+    uint32_t file;        /* index of the input file (replay) */
+    uint32_t epoch;       /* stream: bumps at each file or connection; sequence tracking resets */
+    uint32_t kind;        /* VOLT_FRAME_* */
+    uint32_t len;         /* payload bytes after the header */
+} volt_frame_hdr_t;
+
+enum { VOLT_FRAME_DATA = 1, VOLT_FRAME_TOO_LARGE = 2, VOLT_FRAME_END = 3 };
+
+enum { VOLT_ROW_TICK = 1, VOLT_ROW_NOTICE = 2, VOLT_ROW_END = 3 };
+
+enum {
+    VOLT_ROW_SEQ_GAP = 1u << 4, /* the message's sequence number skipped ahead (missed messages) */
+};
+
+/* One record of the row ring: a scored tick, a notice for the sink to log, or the end. */
+typedef struct volt_row {
+    uint8_t type;       /* VOLT_ROW_* */
+    uint8_t prediction; /* prob >= threshold */
+    uint8_t alert;      /* this row raised an alert */
+    uint8_t reason;     /* notice: volt_reject_t */
+    uint32_t file;
+    uint64_t line;
+    int64_t lat_ns; /* receive -> score ready */
+    double score;
+    double prob;
+    volt_tick_t tick;
+    volt_feat_out_t feat;
+} volt_row_t;
+
+typedef enum { VOLT_FMT_CSV = 0, VOLT_FMT_NDJSON = 1 } volt_fmt_t;
+
+typedef struct volt_pipeline_cfg {
+    const char *const *files; /* replay inputs */
+    int n_files;
+    const char *out_path;     /* feature rows: a path, "-" for stdout, NULL for none */
+    volt_fmt_t format;
+    FILE *human;              /* alerts, notices and the summary */
+    int cpus[3];              /* source, hot, sink: CPU to pin to, -1 for none */
+    const char *idle;         /* idle strategy preset for all agents */
+    size_t max_frame;         /* largest frame accepted (bytes) */
+    uint32_t frame_ring_bytes;
+    uint32_t row_ring_slots;
+    volt_feat_cfg_t feat;
+    const char *model;        /* model name */
+    double alert_cooldown_s;  /* per product, event time */
+    int quiet;                /* no alert lines */
+    int max_notices;          /* reject log lines per reason */
+} volt_pipeline_cfg_t;
+
+void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c);
+
+typedef struct volt_run_stats {
+    uint64_t read;     /* frames/lines the source read */
+    uint64_t accepted; /* messages that parsed */
+    uint64_t rejected; /* messages rejected (sum over reasons) */
+    uint64_t rejected_by[VOLT_REJ_COUNT];
+    uint64_t by_kind[VOLT_MSG_KIND_COUNT];
+    uint64_t items_rejected[VOLT_REJ_COUNT]; /* bad items inside accepted messages */
+    uint64_t ticks;        /* ticks parsed */
+    uint64_t rows;         /* feature rows written */
+    uint64_t out_of_order; /* ticks older than their product's last (dropped) */
+    uint64_t duplicates;   /* messages/ticks whose sequence number was already seen (dropped) */
+    uint64_t seq_gaps;     /* sequence jumps (messages missed upstream) */
+    uint64_t time_gaps;    /* window restarts after silence */
+    uint64_t alerts;
+    uint64_t feed_errors;  /* the feed's own "error" messages */
+    uint64_t products;
+    double elapsed_s;
+    volt_hist_t lat_e2e;     /* receive -> score ready */
+    volt_hist_t lat_service; /* hot agent: frame popped -> score ready */
+} volt_run_stats_t;
+
+/* Runs a replay to the end. Returns 0 or -errno (VOLT_ERR set: one clear sentence). */
+int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats);
+
+/* Prints the end-of-run summary. */
+void volt_run_stats_print(const volt_run_stats_t *s, FILE *out);
+
+#endif

@@ -1,0 +1,46 @@
+#include "product.h"
+
+#include <string.h>
+
+void volt_products_init(volt_products_t *p) { memset(p, 0, sizeof *p); }
+
+int volt_products_find(const volt_products_t *p, const char *s, size_t n)
+{
+    if (p->last < p->n && p->len[p->last] == n && memcmp(p->name[p->last], s, n) == 0)
+        return (int)p->last;
+    for (uint32_t i = 0; i < p->n; i++)
+        if (p->len[i] == n && memcmp(p->name[i], s, n) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int valid_name(const char *s, size_t n)
+{
+    if (n == 0 || n > VOLT_PRODUCT_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        const char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+int volt_products_intern(volt_products_t *p, const char *s, size_t n)
+{
+    int i = volt_products_find(p, s, n);
+    if (i >= 0) {
+        p->last = (uint32_t)i;
+        return i;
+    }
+    if (!valid_name(s, n) || p->n >= VOLT_MAX_PRODUCTS)
+        return -1;
+    i = (int)p->n;
+    memcpy(p->name[i], s, n);
+    p->name[i][n] = '\0';
+    p->len[i] = (uint8_t)n;
+    p->n++;
+    p->last = (uint32_t)i;
+    return i;
+}

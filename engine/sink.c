@@ -1,0 +1,121 @@
+/* engine/sink.c — the sink agent: feature rows to a file, alerts and notices to the human stream.
+ *
+ * It is the only thread that formats text. Rejected inputs are logged with their position, the
+ * first max_notices per reason; after that they are only counted (the summary has every count). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agents.h"
+#include "idle.h"
+#include "rowfmt.h"
+#include "timefmt.h"
+
+#define BATCH 64
+
+typedef struct {
+    volt_ctx_t *c;
+    FILE *out;
+    uint32_t notices[256];
+} sink_t;
+
+static void log_notice(sink_t *s, const volt_row_t *r)
+{
+    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    if (!cfg->human)
+        return;
+    uint32_t *n = &s->notices[r->reason];
+    if ((int)*n > cfg->max_notices)
+        return;
+    const char *file = cfg->files && r->file < (uint32_t)cfg->n_files ? cfg->files[r->file] : "feed";
+    if ((int)*n == cfg->max_notices) {
+        fprintf(cfg->human, "volt: further '%s' inputs are counted, not logged\n",
+                r->reason == VOLT_NOTICE_FEED_ERROR ? "feed_error"
+                                                    : volt_reject_name((volt_reject_t)r->reason));
+    } else if (r->reason == VOLT_NOTICE_FEED_ERROR) {
+        fprintf(cfg->human, "volt: %s:%llu: the feed sent an error message\n", file,
+                (unsigned long long)r->line);
+    } else {
+        fprintf(cfg->human, "volt: %s:%llu: rejected (%s)\n", file, (unsigned long long)r->line,
+                volt_reject_name((volt_reject_t)r->reason));
+    }
+    (*n)++;
+}
+
+static void print_alert(sink_t *s, const volt_row_t *r)
+{
+    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    if (!cfg->human || cfg->quiet)
+        return;
+    char ts[31];
+    volt_time_format_iso(volt_tick_time_ns(&r->tick), ts);
+    fprintf(cfg->human, "ALERT  %s  %-8s  pred=%u  p=%.4f  score=%.3f  model=%s  latency_us=%.1f\n",
+            ts, volt_products_name(&s->c->products, r->tick.product), r->prediction, r->prob,
+            r->score, s->c->model.version, (double)r->lat_ns / 1e3);
+}
+
+void *volt_sink_run(void *arg)
+{
+    volt_ctx_t *c = arg;
+    const volt_pipeline_cfg_t *cfg = c->cfg;
+    if (cfg->cpus[2] >= 0)
+        volt_pin_self(cfg->cpus[2]);
+    sink_t s = {.c = c, .out = NULL};
+    char *vbuf = NULL;
+    if (cfg->out_path) {
+        s.out = strcmp(cfg->out_path, "-") == 0 ? stdout : fopen(cfg->out_path, "w");
+        if (!s.out) {
+            c->sink.io_error = -errno;
+        } else if (s.out != stdout) {
+            vbuf = malloc(1u << 20);
+            if (vbuf)
+                setvbuf(s.out, vbuf, _IOFBF, 1u << 20);
+        }
+    }
+    char line[VOLT_ROW_TEXT_MAX];
+    if (s.out && cfg->format == VOLT_FMT_CSV) {
+        const size_t n = volt_rowfmt_csv_header(line, sizeof line);
+        fwrite(line, 1, n, s.out);
+    }
+    volt_ring_cons_t in = volt_ring_consumer(&c->rows);
+    volt_idle_t idle;
+    volt_idle_preset(&idle, cfg->idle);
+    int done = 0;
+    while (!done) {
+        uint32_t n = 0;
+        const volt_row_t *rows = volt_ring_peek(in, BATCH, &n);
+        for (uint32_t i = 0; i < n && !done; i++) {
+            const volt_row_t *r = &rows[i];
+            if (r->type == VOLT_ROW_END) {
+                done = 1;
+            } else if (r->type == VOLT_ROW_NOTICE) {
+                log_notice(&s, r);
+            } else {
+                if (s.out) {
+                    const size_t len = cfg->format == VOLT_FMT_CSV
+                                           ? volt_rowfmt_csv(r, &c->products, line, sizeof line)
+                                           : volt_rowfmt_ndjson(r, &c->products, line, sizeof line);
+                    if (fwrite(line, 1, len, s.out) != len && !c->sink.io_error)
+                        c->sink.io_error = -EIO;
+                }
+                c->sink.rows_written++;
+                if (r->alert)
+                    print_alert(&s, r);
+            }
+        }
+        if (n)
+            volt_ring_release(in, n);
+        volt_idle(&idle, n);
+    }
+    if (s.out) {
+        if (fflush(s.out) != 0 && !c->sink.io_error)
+            c->sink.io_error = -errno;
+        if (s.out != stdout && fclose(s.out) != 0 && !c->sink.io_error)
+            c->sink.io_error = -errno;
+    }
+    if (cfg->human)
+        fflush(cfg->human);
+    free(vbuf);
+    return NULL;
+}

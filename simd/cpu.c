@@ -1,0 +1,44 @@
+#include "cpu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sum.h"
+
+static volt_isa_t g_isa = VOLT_ISA_SCALAR;
+
+static void apply(volt_isa_t isa)
+{
+    g_isa = isa;
+    volt_sum2_impl_ = isa == VOLT_ISA_AVX2 ? volt_sum2_avx2 : volt_sum2_scalar;
+}
+
+static int cpu_has_avx2(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+volt_isa_t volt_simd_init(void)
+{
+    const char *env = getenv("VOLT_SIMD");
+    if (env && strcmp(env, "scalar") == 0)
+        apply(VOLT_ISA_SCALAR);
+    else
+        apply(cpu_has_avx2() ? VOLT_ISA_AVX2 : VOLT_ISA_SCALAR);
+    return g_isa;
+}
+
+volt_isa_t volt_simd_force(volt_isa_t isa)
+{
+    apply(isa == VOLT_ISA_AVX2 && cpu_has_avx2() ? VOLT_ISA_AVX2 : VOLT_ISA_SCALAR);
+    return g_isa;
+}
+
+volt_isa_t volt_simd_isa(void) { return g_isa; }
+
+const char *volt_simd_isa_name(volt_isa_t isa) { return isa == VOLT_ISA_AVX2 ? "avx2" : "scalar"; }
