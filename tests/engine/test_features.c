@@ -1,0 +1,250 @@
+/* engine/features: hand-computed values, warm-up, gaps, ordering, and a brute-force recomputation
+ * of the windows straight from their definitions in docs/features.md. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/features.h"
+
+#define S 1000000000LL
+
+static volt_features_t *fe;
+static void setup(void)
+{
+    volt_feat_cfg_t c;
+    volt_feat_cfg_default(&c);
+    fe = volt_features_new(&c);
+    cr_assert_not_null(fe);
+}
+static void teardown(void) { volt_features_free(fe); }
+
+static volt_tick_t tk(int64_t ns, double price)
+{
+    volt_tick_t t;
+    memset(&t, 0, sizeof t);
+    t.exch_ns = ns;
+    t.flags = VOLT_TICK_EXCH_TIME;
+    t.kind = VOLT_TICK_TICKER;
+    t.price = price;
+    t.best_bid = price - 0.05;
+    t.best_ask = price + 0.05;
+    t.volume_24h = 1000.0;
+    t.size = t.bid_qty = t.ask_qty = t.low_24h = t.high_24h = NAN;
+    return t;
+}
+
+static volt_feat_out_t feed(volt_tick_t t)
+{
+    volt_feat_out_t o;
+    cr_assert_eq(volt_features_update(fe, &t, &o), VOLT_FEAT_OK);
+    return o;
+}
+
+static int close_rel(double a, double b, double tol)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b);
+    return fabs(a - b) <= tol * fmax(fabs(a), fabs(b)) || fabs(a - b) < 1e-300;
+}
+
+Test(features, spread_and_bps_are_instantaneous, .init = setup, .fini = teardown)
+{
+    volt_tick_t t = tk(1000 * S, 100.0);
+    t.best_bid = 99.9;
+    t.best_ask = 100.1;
+    volt_feat_out_t o = feed(t);
+    cr_expect_eq(o.f[VOLT_F_SPREAD], 100.1 - 99.9);
+    cr_expect(close_rel(o.f[VOLT_F_SPREAD_BPS], 20.0, 1e-12), "bps %.17g", o.f[VOLT_F_SPREAD_BPS]);
+    cr_expect(isnan(o.f[VOLT_F_RET_1MIN]), "no 60 s of history yet");
+    cr_expect(o.flags & VOLT_ROW_SEGMENT_START);
+}
+
+Test(features, one_minute_return_uses_the_close_60_seconds_back, .init = setup, .fini = teardown)
+{
+    feed(tk(1000 * S + S / 2, 100.0)); /* second 1000 closes at 100 */
+    for (int k = 5; k < 60; k += 5)    /* quotes every 5 s, below the 10 s gap threshold */
+        feed(tk((1000 + k) * S, 100.5));
+    volt_feat_out_t o = feed(tk(1060 * S + S / 4, 101.0)); /* second 1060: ref = close(1000) */
+    cr_expect(close_rel(o.f[VOLT_F_RET_1MIN], 0.01, 1e-12), "got %.17g", o.f[VOLT_F_RET_1MIN]);
+    cr_expect(isnan(o.f[VOLT_F_RET_5MIN]));
+    cr_expect_eq(o.f[VOLT_F_TRADE_INTENSITY], 12.0, "ticks in seconds 1001..1060");
+}
+
+Test(features, a_window_of_unchanged_prices_has_exactly_zero_volatility, .init = setup,
+     .fini = teardown)
+{
+    volt_feat_out_t o;
+    for (int k = 0; k <= 400; k++)
+        o = feed(tk((2000 + k) * S, k < 50 ? 100.0 + k * 0.01 : 100.49));
+    cr_expect_eq(o.f[VOLT_F_VOL_5MIN], 0.0, "all returns in the window are 0, got %.3g",
+                 o.f[VOLT_F_VOL_5MIN]);
+}
+
+Test(features, silence_longer_than_the_gap_threshold_restarts_windows, .init = setup,
+     .fini = teardown)
+{
+    volt_feat_out_t o;
+    for (int k = 0; k <= 70; k++)
+        o = feed(tk((3000 + k) * S, 100.0 + k * 0.01));
+    cr_expect_not(isnan(o.f[VOLT_F_RET_1MIN]));
+    o = feed(tk((3070 + 11) * S, 100.0)); /* 11 s of silence > 10 s */
+    cr_expect(o.flags & VOLT_ROW_AFTER_GAP);
+    cr_expect(isnan(o.f[VOLT_F_RET_1MIN]), "windows never span a gap");
+    cr_expect_eq(o.segment_age_s, 0.0);
+    volt_feat_stats_t st;
+    volt_features_stats(fe, &st);
+    cr_expect_eq(st.gaps, 1);
+}
+
+Test(features, an_older_tick_is_refused_and_changes_nothing, .init = setup, .fini = teardown)
+{
+    feed(tk(5000 * S, 100.0));
+    volt_feat_out_t a = feed(tk(5001 * S, 100.2));
+    volt_tick_t late = tk(5000 * S + 5, 50.0);
+    volt_feat_out_t o;
+    cr_expect_eq(volt_features_update(fe, &late, &o), VOLT_FEAT_OUT_OF_ORDER);
+    volt_feat_out_t b = feed(tk(5001 * S, 100.2));
+    cr_expect_eq(memcmp(a.f, b.f, sizeof a.f), 0, "state unchanged by the refused tick");
+}
+
+Test(features, products_keep_separate_windows, .init = setup, .fini = teardown)
+{
+    volt_tick_t a, b;
+    for (int k = 0; k <= 60; k += 5) { /* every 5 s: no gap */
+        a = tk((6000 + k) * S, 100.0);
+        b = tk((6000 + k) * S, 5.0);
+        b.product = 1;
+        feed(a);
+        feed(b);
+    }
+    a = tk(6061 * S, 110.0);
+    b = tk(6061 * S, 5.5);
+    b.product = 1;
+    cr_expect(close_rel(feed(a).f[VOLT_F_RET_1MIN], 0.1, 1e-12));
+    cr_expect(close_rel(feed(b).f[VOLT_F_RET_1MIN], 0.1, 1e-12));
+}
+
+/* ---- brute force from the definitions ---- */
+typedef struct {
+    int64_t ns;
+    double price, vol24;
+} bt_t;
+
+static int64_t sec(int64_t ns) { return ns / S; }
+
+/* close(s): price of the last tick with second <= s (index <= i). */
+static double close_at(const bt_t *t, int i, int64_t s)
+{
+    double c = NAN;
+    for (int j = 0; j <= i; j++)
+        if (sec(t[j].ns) <= s)
+            c = t[j].price;
+    return c;
+}
+
+static double vol24_at(const bt_t *t, int i, int64_t s)
+{
+    double c = NAN;
+    for (int j = 0; j <= i; j++)
+        if (sec(t[j].ns) <= s)
+            c = t[j].vol24;
+    return c;
+}
+
+static double std_window(const bt_t *t, int i, int64_t lo, int64_t hi)
+{
+    double s1 = 0, s2 = 0;
+    int n = 0;
+    for (int j = 1; j <= i; j++) {
+        const int64_t s = sec(t[j].ns);
+        if (s >= lo && s <= hi) {
+            const double r = log(t[j].price / t[j - 1].price);
+            s1 += r;
+            s2 += r * r;
+            n++;
+        }
+    }
+    if (n < 2)
+        return NAN;
+    const double m = s1 / n;
+    double acc = 0;
+    for (int j = 1; j <= i; j++) {
+        const int64_t s = sec(t[j].ns);
+        if (s >= lo && s <= hi) {
+            const double r = log(t[j].price / t[j - 1].price);
+            acc += (r - m) * (r - m);
+        }
+    }
+    return sqrt(acc / (n - 1));
+}
+
+Test(features, match_a_brute_force_recomputation_over_twenty_minutes, .init = setup,
+     .fini = teardown, .timeout = 120)
+{
+    enum { N = 3000 };
+    static bt_t t[N];
+    unsigned x = 99;
+    int64_t ns = 7000 * S;
+    double p = 90000.0, v24 = 5000.0;
+    for (int i = 0; i < N; i++) {
+        x = x * 1664525u + 1013904223u;
+        ns += (int64_t)((x >> 8) % 900) * 1000000; /* 0..0.9 s apart, sometimes same second */
+        x = x * 1664525u + 1013904223u;
+        const int move = (int)((x >> 8) % 7) - 3; /* -3..3 cents, often 0 */
+        p = round((p + move * 0.01) * 100) / 100;
+        v24 += 0.01 * ((x >> 12) % 5);
+        t[i] = (bt_t){ns, p, v24};
+    }
+    const int64_t s0 = sec(t[0].ns);
+    int checked_vol = 0, checked_z = 0;
+    /* per-second volatility closes for the z-score, computed from the definition */
+    for (int i = 0; i < N; i++) {
+        volt_tick_t tt = tk(t[i].ns, t[i].price);
+        tt.volume_24h = t[i].vol24;
+        const volt_feat_out_t o = feed(tt);
+        const int64_t s = sec(t[i].ns);
+        const int64_t age = s - s0;
+        const double r1 = age >= 60 ? t[i].price / close_at(t, i, s - 60) - 1 : NAN;
+        const double r5 = age >= 300 ? t[i].price / close_at(t, i, s - 300) - 1 : NAN;
+        const double v5 = age >= 300 ? std_window(t, i, s - 299, s) : NAN;
+        const double vp = age >= 60 ? 100.0 * (t[i].vol24 / vol24_at(t, i, s - 60) - 1) : NAN;
+        int cnt = 0;
+        for (int j = 0; j <= i; j++)
+            cnt += sec(t[j].ns) >= s - 59;
+        const double ti = age >= 60 ? cnt : NAN;
+        cr_assert(close_rel(o.f[VOLT_F_RET_1MIN], r1, 1e-12), "i=%d r1 %.17g vs %.17g", i,
+                  o.f[VOLT_F_RET_1MIN], r1);
+        cr_assert(close_rel(o.f[VOLT_F_RET_5MIN], r5, 1e-12), "i=%d", i);
+        cr_assert(close_rel(o.f[VOLT_F_VOL_5MIN], v5, 1e-9), "i=%d vol %.17g vs %.17g", i,
+                  o.f[VOLT_F_VOL_5MIN], v5);
+        cr_assert(close_rel(o.f[VOLT_F_VOL24_PCT], vp, 1e-9), "i=%d", i);
+        cr_assert(close_rel(o.f[VOLT_F_TRADE_INTENSITY], ti, 0), "i=%d ti %g vs %g", i,
+                  o.f[VOLT_F_TRADE_INTENSITY], ti);
+        checked_vol += !isnan(v5);
+        if (i % 97 == 0 && !isnan(o.f[VOLT_F_VOL_ZSCORE])) {
+            /* z: closes of seconds [s-900, s-1] that are defined */
+            double zs1 = 0, zs2 = 0;
+            int zn = 0;
+            for (int64_t q = s - 900; q < s; q++) {
+                if (q - s0 < 300)
+                    continue;
+                int last = -1;
+                for (int j = 0; j < N && sec(t[j].ns) <= q; j++)
+                    last = j;
+                const double v = std_window(t, last, q - 299, q);
+                if (!isnan(v)) {
+                    zs1 += v;
+                    zs2 += v * v;
+                    zn++;
+                }
+            }
+            const double m = zs1 / zn, sd = sqrt((zs2 - zs1 * m) / (zn - 1));
+            cr_assert(close_rel(o.f[VOLT_F_VOL_ZSCORE], (v5 - m) / sd, 1e-6), "i=%d z %.12g vs %.12g",
+                      i, o.f[VOLT_F_VOL_ZSCORE], (v5 - m) / sd);
+            checked_z++;
+        }
+    }
+    cr_expect_gt(checked_vol, 1000);
+    cr_expect_gt(checked_z, 3);
+}

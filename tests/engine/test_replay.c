@@ -1,0 +1,135 @@
+/* The whole pipeline end to end: counts add up, bad lines are counted by reason, two replays of the
+ * same input write identical bytes, and the command line keeps its contract. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/pipeline.h"
+#include "helpers.h"
+
+static int run(const char *const *files, int n, const char *out, volt_run_stats_t *st)
+{
+    volt_pipeline_cfg_t cfg;
+    volt_pipeline_cfg_default(&cfg);
+    cfg.files = files;
+    cfg.n_files = n;
+    cfg.out_path = out;
+    cfg.human = NULL;
+    return volt_pipeline_replay(&cfg, st);
+}
+
+Test(replay, counts_every_line_of_a_mixed_recording_by_outcome)
+{
+    const char *files[] = {th_fixture("replay/mixed.ndjson")};
+    volt_run_stats_t st;
+    cr_assert_eq(run(files, 1, "/dev/null", &st), 0);
+    cr_expect_eq(st.read, 14);
+    cr_expect_eq(st.accepted + st.rejected, st.read, "every line has exactly one outcome");
+    cr_expect_eq(st.rejected_by[VOLT_REJ_MALFORMED], 1, "the truncated line");
+    cr_expect_eq(st.rejected_by[VOLT_REJ_NOT_OBJECT], 1, "the prose line");
+    cr_expect_eq(st.rejected_by[VOLT_REJ_EMPTY], 1, "the blank line");
+    cr_expect_eq(st.rejected_by[VOLT_REJ_BAD_NUMBER], 1, "the NaN price");
+    cr_expect_eq(st.by_kind[VOLT_MSG_ERROR], 1);
+    cr_expect_eq(st.feed_errors, 1);
+    cr_expect_eq(st.duplicates, 1, "the repeated ETH sequence number");
+    cr_expect_eq(st.out_of_order, 1, "the tick stamped before its predecessor");
+    cr_expect_eq(st.ticks, 7);
+    cr_expect_eq(st.rows, st.ticks - st.duplicates - st.out_of_order);
+    cr_expect_eq(st.products, 2);
+}
+
+/* A synthetic Advanced Trade recording: random walk with calm and wild stretches. */
+static uint64_t xs(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void write_synthetic(const char *path, int n, uint64_t seed)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    double p = 90000.0;
+    long long ns = 1764000000LL * 1000000000LL;
+    uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (int i = 0; i < n; i++) {
+        ns += 50000000 + (long long)(xs(&x) % 200000000);
+        const double sigma = ((i / 3000) % 3 == 2) ? 10.0 : 1.0;
+        p += sigma * ((double)(xs(&x) % 2001) / 1000.0 - 1.0);
+        p = round(p * 100) / 100;
+        const long long s = ns / 1000000000LL;
+        const int frac = (int)(ns % 1000000000LL);
+        const int sec_of_day = (int)(s % 86400);
+        fprintf(f,
+                "{\"channel\":\"ticker\",\"timestamp\":\"2025-11-24T%02d:%02d:%02d.%09dZ\","
+                "\"sequence_num\":%d,\"events\":[{\"type\":\"update\",\"tickers\":[{\"type\":"
+                "\"ticker\",\"product_id\":\"BTC-USD\",\"price\":\"%.2f\",\"volume_24_h\":\"%.8f\","
+                "\"best_bid\":\"%.2f\",\"best_ask\":\"%.2f\"}]}]}\n",
+                sec_of_day / 3600, sec_of_day / 60 % 60, sec_of_day % 60, frac, i, p,
+                5000.0 + i * 0.001, p - 0.01, p);
+        if (i % 5000 == 4999)
+            fputs("{\"channel\":\"ticker\",\"events\":[{\"tickers\":[{\"price\":\"1\"\n", f);
+    }
+    fclose(f);
+}
+
+Test(replay, two_runs_write_identical_bytes, .timeout = 120)
+{
+    char in[] = "/tmp/volt_synth_XXXXXX";
+    cr_assert_geq(mkstemp(in), 0);
+    write_synthetic(in, 20000, 7);
+    const char *files[] = {in};
+    char a[] = "/tmp/volt_a_XXXXXX", b[] = "/tmp/volt_b_XXXXXX";
+    cr_assert_geq(mkstemp(a), 0);
+    cr_assert_geq(mkstemp(b), 0);
+    volt_run_stats_t s1, s2;
+    cr_assert_eq(run(files, 1, a, &s1), 0);
+    cr_assert_eq(run(files, 1, b, &s2), 0);
+    cr_expect_eq(s1.rows, 20000);
+    cr_expect_eq(s1.rejected_by[VOLT_REJ_MALFORMED], 4);
+    cr_expect_gt(s1.alerts, 0, "the wild stretches must raise alerts");
+    cr_expect_eq(s1.alerts, s2.alerts);
+    cr_expect(th_same_bytes(a, b), "feature files differ between two replays");
+    if (getenv("VOLT_KEEP"))
+        fprintf(stderr, "kept %s %s\n", in, a);
+    else
+        unlink(in);
+    unlink(a);
+    unlink(b);
+}
+
+static int sh(const char *cmd, char *out, size_t cap)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = 0;
+    const int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(replay, cli_keeps_its_contract)
+{
+    char out[8192], cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s/engine/volt --help", VOLT_BIN_DIR);
+    cr_expect_eq(sh(cmd, out, sizeof out), 0);
+    cr_expect_not_null(strstr(out, "volt replay"));
+    cr_expect_not_null(strstr(out, "--out FILE"));
+    snprintf(cmd, sizeof cmd, "%s/engine/volt replay /nonexistent/x.ndjson 2>&1", VOLT_BIN_DIR);
+    cr_expect_eq(sh(cmd, out, sizeof out), 1);
+    cr_expect_not_null(strstr(out, "cannot read /nonexistent/x.ndjson"), "%s", out);
+    cr_expect_eq(strchr(out, '\n'), strrchr(out, '\n'), "one sentence: %s", out);
+    snprintf(cmd, sizeof cmd, "%s/engine/volt replay 2>&1", VOLT_BIN_DIR);
+    cr_expect_eq(sh(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "%s/engine/volt replay --out - %s 2>/dev/null | head -1",
+             VOLT_BIN_DIR, th_fixture("replay/mixed.ndjson"));
+    sh(cmd, out, sizeof out);
+    cr_expect_eq(strncmp(out, "event_time,event_ns,", 20), 0, "%s", out);
+}

@@ -1,0 +1,53 @@
+/* engine/timefmt: ISO 8601 and epoch timestamps to ns and back. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "engine/timefmt.h"
+
+static int64_t iso(const char *s)
+{
+    int64_t ns = -1;
+    cr_assert_eq(volt_time_parse_iso(s, strlen(s), &ns), 0, "%s", s);
+    return ns;
+}
+
+Test(timefmt, parses_every_zone_form_of_one_instant)
+{
+    const int64_t want = INT64_C(1775428514009945409); /* 2026-04-05T22:35:14.009945409Z */
+    cr_expect_eq(iso("2026-04-05T22:35:14.009945409Z"), want);
+    cr_expect_eq(iso("2026-04-05T22:35:14.009945409+00:00"), want);
+    cr_expect_eq(iso("2026-04-06T00:35:14.009945409+02:00"), want);
+    cr_expect_eq(iso("2026-04-05 22:35:14.009945409"), want);
+    cr_expect_eq(iso("2026-04-05T22:35:14.0099454091234Z"), want, "digits past ns are truncated");
+    cr_expect_eq(iso("1970-01-01T00:00:00Z"), 0);
+    cr_expect_eq(iso("2025-12-01T16:44:46.329398"), INT64_C(1764607486329398000));
+}
+
+Test(timefmt, rejects_impossible_dates)
+{
+    const char *bad[] = {"2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z", "2025-01-01T24:00:00Z",
+                         "2025-01-01", "yesterday", "2025-01-01T00:00:00.Z",
+                         "2025-01-01T00:00:00Zjunk", "2025-01-01T00:00:00+0100"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int64_t ns;
+        cr_expect_neq(volt_time_parse_iso(bad[i], strlen(bad[i]), &ns), 0, "%s", bad[i]);
+    }
+}
+
+Test(timefmt, epoch_seconds_are_exact_to_the_nanosecond)
+{
+    int64_t ns;
+    cr_assert_eq(volt_time_parse_epoch("1762932013.5493498", 18, &ns), 0);
+    cr_expect_eq(ns, INT64_C(1762932013549349800));
+    cr_expect_neq(volt_time_parse_epoch("abc", 3, &ns), 0);
+}
+
+Test(timefmt, formats_back_to_the_same_instant)
+{
+    char out[31];
+    volt_time_format_iso(INT64_C(1775428514009945409), out);
+    cr_expect_str_eq(out, "2026-04-05T22:35:14.009945409Z");
+    int64_t ns;
+    cr_assert_eq(volt_time_parse_iso(out, strlen(out), &ns), 0);
+    cr_expect_eq(ns, INT64_C(1775428514009945409));
+}
