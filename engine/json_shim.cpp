@@ -22,47 +22,38 @@ struct volt_json_parser {
 
 namespace {
 
+// A key is matched on its raw bytes plus the closing quote, straight from the input: the input is
+// padded and a key is always followed by at least `":` and a value, so reading len+1 bytes is
+// safe. Coinbase keys carry no escapes; an escaped key simply matches nothing and is skipped.
 struct Key {
     const char *p;
-    size_t n;
-    bool is(const char *lit, size_t litn) const { return n == litn && std::memcmp(p, lit, n) == 0; }
+    bool is(const char *lit, size_t n) const { return std::memcmp(p, lit, n) == 0 && p[n] == '"'; }
 };
 #define IS(k, lit) (k).is(lit, sizeof(lit) - 1)
 
-// The raw key runs from raw() to the next '"' (simdjson already found the closing quote).
-inline Key key_of(ondemand::field &f)
-{
-    const char *p = f.key().raw();
-    const char *q = static_cast<const char *>(std::memchr(p, '"', 64));
-    return Key{p, q ? static_cast<size_t>(q - p) : 64};
-}
+inline Key key_of(ondemand::field &f) { return Key{f.key().raw()}; }
 
+// Scalars are taken as raw tokens: no unescaping, no copy. Every field we read is a decimal, a
+// time, an id or a product name, none of which may contain a backslash, so the validators in
+// parse.c reject an escaped value instead of simdjson (error texts keep their escapes).
 inline error_code record(ondemand::value v, volt_jval_t *out)
 {
-    ondemand::json_type t;
-    error_code e = v.type().get(t);
-    if (e)
-        return e;
-    if (t == ondemand::json_type::string) {
-        std::string_view sv;
-        e = v.get_string().get(sv);
-        if (e)
-            return e;
-        out->p = sv.data();
-        out->n = static_cast<uint32_t>(sv.size());
+    std::string_view tok = v.raw_json_token();
+    while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\n' || tok.back() == '\r' ||
+                            tok.back() == '\t'))
+        tok.remove_suffix(1);
+    if (tok.empty())
+        return TAPE_ERROR;
+    const char c = tok.front();
+    if (c == '"') {
+        if (tok.size() < 2 || tok.back() != '"')
+            return STRING_ERROR;
+        out->p = tok.data() + 1;
+        out->n = static_cast<uint32_t>(tok.size() - 2);
         out->type = VOLT_JT_STRING;
-    } else if (t == ondemand::json_type::number) {
-        std::string_view sv = v.raw_json_token();
-        while (!sv.empty() && (sv.back() == ' ' || sv.back() == '\n' || sv.back() == '\r' ||
-                               sv.back() == '\t'))
-            sv.remove_suffix(1);
-        // raw_json_token does not validate; make sure it is a number token at all
-        double d;
-        e = v.get_double().get(d);
-        if (e && e != NUMBER_OUT_OF_RANGE)
-            return e;
-        out->p = sv.data();
-        out->n = static_cast<uint32_t>(sv.size());
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+        out->p = tok.data();
+        out->n = static_cast<uint32_t>(tok.size());
         out->type = VOLT_JT_NUMBER;
     } else {
         out->p = nullptr;
@@ -75,45 +66,36 @@ inline error_code record(ondemand::value v, volt_jval_t *out)
 // Maps an item key to its field, or -1.
 inline int item_field(const Key &k)
 {
-    switch (k.n) {
-    case 4:
+    switch (k.p[0]) {
+    case 't':
         if (IS(k, "type")) return VOLT_JF_TYPE;
+        if (IS(k, "time")) return VOLT_JF_TIME;
+        if (IS(k, "trade_id")) return VOLT_JF_TRADE_ID;
+        break;
+    case 's':
         if (IS(k, "size")) return VOLT_JF_SIZE;
         if (IS(k, "side")) return VOLT_JF_SIDE;
-        if (IS(k, "time")) return VOLT_JF_TIME;
-        break;
-    case 5:
-        if (IS(k, "price")) return VOLT_JF_PRICE;
-        break;
-    case 7:
-        if (IS(k, "low_24h")) return VOLT_JF_LOW_24H;
-        break;
-    case 8:
-        if (IS(k, "trade_id")) return VOLT_JF_TRADE_ID;
-        if (IS(k, "best_bid")) return VOLT_JF_BEST_BID;
-        if (IS(k, "best_ask")) return VOLT_JF_BEST_ASK;
-        if (IS(k, "high_24h")) return VOLT_JF_HIGH_24H;
-        if (IS(k, "low_24_h")) return VOLT_JF_LOW_24H;
         if (IS(k, "sequence")) return VOLT_JF_SEQUENCE;
         break;
-    case 9:
-        if (IS(k, "last_size")) return VOLT_JF_SIZE;
-        if (IS(k, "high_24_h")) return VOLT_JF_HIGH_24H;
-        break;
-    case 10:
+    case 'p':
+        if (IS(k, "price")) return VOLT_JF_PRICE;
         if (IS(k, "product_id")) return VOLT_JF_PRODUCT_ID;
-        if (IS(k, "volume_24h")) return VOLT_JF_VOLUME_24H;
         break;
-    case 11:
-        if (IS(k, "volume_24_h")) return VOLT_JF_VOLUME_24H;
+    case 'l':
+        if (IS(k, "low_24h") || IS(k, "low_24_h")) return VOLT_JF_LOW_24H;
+        if (IS(k, "last_size")) return VOLT_JF_SIZE;
         break;
-    case 13:
-        if (IS(k, "best_bid_size")) return VOLT_JF_BID_QTY;
-        if (IS(k, "best_ask_size")) return VOLT_JF_ASK_QTY;
+    case 'h':
+        if (IS(k, "high_24h") || IS(k, "high_24_h")) return VOLT_JF_HIGH_24H;
         break;
-    case 17:
-        if (IS(k, "best_bid_quantity")) return VOLT_JF_BID_QTY;
-        if (IS(k, "best_ask_quantity")) return VOLT_JF_ASK_QTY;
+    case 'v':
+        if (IS(k, "volume_24h") || IS(k, "volume_24_h")) return VOLT_JF_VOLUME_24H;
+        break;
+    case 'b':
+        if (IS(k, "best_bid")) return VOLT_JF_BEST_BID;
+        if (IS(k, "best_ask")) return VOLT_JF_BEST_ASK;
+        if (IS(k, "best_bid_quantity") || IS(k, "best_bid_size")) return VOLT_JF_BID_QTY;
+        if (IS(k, "best_ask_quantity") || IS(k, "best_ask_size")) return VOLT_JF_ASK_QTY;
         break;
     default:
         break;
@@ -255,8 +237,15 @@ error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc,
                     return e;
                 doc->has_inner = 1;
                 e = walk_level(inner, &doc->inner, doc, depth + 1);
+            } else if (t == ondemand::json_type::string) {
+                std::string_view sv; // a serialized message: unescape it (into the parser's buffer)
+                e = v.get_string().get(sv);
+                if (e)
+                    return e;
+                doc->raw_string = volt_jval_t{sv.data(), static_cast<uint32_t>(sv.size()),
+                                              VOLT_JT_STRING};
             } else {
-                e = record(v, &doc->raw_string);
+                doc->raw_string.type = VOLT_JT_OTHER;
             }
         }
         if (e)

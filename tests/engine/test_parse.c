@@ -70,7 +70,7 @@ static const fixture_case_t k_cases[] = {
     {"n_malformed_trailing_comma.json", VOLT_REJ_MALFORMED, 0, 0},
     {"n_malformed_trailing_content.json", VOLT_REJ_MALFORMED, 0, 0},
     {"n_malformed_inner_string.json", VOLT_REJ_MALFORMED, 0, 0},
-    {"n_malformed_bad_escape.json", VOLT_REJ_MALFORMED, 0, 0},
+    {"n_bad_product_escape.json", VOLT_REJ_BAD_PRODUCT, 0, 0},
     {"y_bad_escape_in_unread_field.json", VOLT_REJ_NONE, VOLT_MSG_TICKER, 1},
     {"n_malformed_bad_utf8.json", VOLT_REJ_MALFORMED, 0, 0},
     {"n_not_object_array.json", VOLT_REJ_NOT_OBJECT, 0, 0},

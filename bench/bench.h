@@ -1,0 +1,11 @@
+/* bench/bench.h — registration hooks of each bench file. */
+#ifndef VOLT_BENCH_BENCH_H
+#define VOLT_BENCH_BENCH_H
+
+#include "gbench.h"
+
+void volt_bench_register_parse(void);
+void volt_bench_register_ring(void);
+void volt_bench_register_features(void);
+
+#endif

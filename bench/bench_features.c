@@ -1,0 +1,94 @@
+/* Feature and model benches: ns per tick for the whole v0 feature set, at the recordings' rate
+ * (about 3.4 ticks/s: nearly every tick closes a second) and at 1000 ticks/s. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "engine/features.h"
+#include "engine/model.h"
+
+#define NT (1 << 16)
+static volt_tick_t ticks[NT];
+
+static void make_ticks(double per_s)
+{
+    uint64_t x = 88172645463325252ull;
+    double p = 89500.0;
+    int64_t ns = 1764547200LL * 1000000000LL;
+    const int64_t step = (int64_t)(1e9 / per_s);
+    for (int i = 0; i < NT; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        ns += step / 2 + (int64_t)(x % (uint64_t)step);
+        if ((x >> 20) % 4 == 0)
+            p += ((double)((x >> 30) % 201) - 100.0) * 0.01;
+        volt_tick_t *t = &ticks[i];
+        memset(t, 0, sizeof *t);
+        t->exch_ns = ns;
+        t->flags = VOLT_TICK_EXCH_TIME;
+        t->kind = VOLT_TICK_TICKER;
+        t->price = p;
+        t->best_bid = p - 0.01;
+        t->best_ask = p;
+        t->volume_24h = 5000.0 + i * 1e-3;
+        t->size = t->bid_qty = t->ask_qty = t->low_24h = t->high_24h = NAN;
+    }
+}
+
+static void bm_features_update(volt_bench_state_t *st)
+{
+    const double per_s = (double)volt_bench_arg(st);
+    make_ticks(per_s);
+    volt_feat_cfg_t cfg;
+    volt_feat_cfg_default(&cfg);
+    volt_features_t *f = volt_features_new(&cfg);
+    volt_feat_out_t out;
+    int64_t n = 0;
+    int i = 0;
+    int64_t shift = 0; /* keeps time moving forward when the tick array wraps */
+    const int64_t span = ticks[NT - 1].exch_ns - ticks[0].exch_ns + 1000000000LL;
+    while (volt_bench_next(st, 256)) {
+        for (int k = 0; k < 256; k++) {
+            volt_tick_t t = ticks[i];
+            t.exch_ns += shift;
+            volt_features_update(f, &t, &out);
+            volt_bench_keep(&out);
+            if (++i == NT) {
+                i = 0;
+                shift += span;
+            }
+        }
+        n += 256;
+    }
+    volt_bench_set_items(st, n);
+    volt_features_free(f);
+}
+
+static void bm_model_zscore(volt_bench_state_t *st)
+{
+    volt_model_t m;
+    volt_model_open(&m, "zscore", NULL);
+    double f[VOLT_NF] = {0};
+    double s, p;
+    int64_t n = 0;
+    while (volt_bench_next(st, 256)) {
+        for (int k = 0; k < 256; k++) {
+            f[VOLT_F_VOL_ZSCORE] = (double)(k - 128) * 0.03;
+            volt_bench_keep(f);
+            volt_model_score(&m, f, &s, &p);
+            volt_bench_keep(&p);
+        }
+        n += 256;
+    }
+    volt_bench_set_items(st, n);
+    volt_model_close(&m);
+}
+
+void volt_bench_register_features(void)
+{
+    static const int64_t rates[] = {4, 1000};
+    volt_bench_register("features/update_all_v0_ticks_per_s", bm_features_update, rates, 2, 0);
+    volt_bench_register("model/zscore_score", bm_model_zscore, NULL, 0, 0);
+}
