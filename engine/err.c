@@ -16,8 +16,16 @@ int volt_err_set(int code, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(g_msg, sizeof g_msg, fmt, ap);
     va_end(ap);
-    if (had && n >= 0 && (size_t)n + 2 < sizeof g_msg)
-        snprintf(g_msg + n, sizeof g_msg - (size_t)n, ": %s", prev);
+    if (had && n >= 0 && (size_t)n + 2 < sizeof g_msg) {
+        /* append ": <previous context>", truncated to fit */
+        size_t at = (size_t)n;
+        g_msg[at++] = ':';
+        g_msg[at++] = ' ';
+        size_t room = sizeof g_msg - 1 - at;
+        size_t len = had < room ? had : room;
+        memcpy(g_msg + at, prev, len);
+        g_msg[at + len] = '\0';
+    }
     return code;
 }
 

@@ -63,7 +63,7 @@ typedef struct volt_parse_result {
     uint8_t item_reject[VOLT_JSON_MAX_ITEMS]; /* reason per dropped item, first n_items_rejected */
     uint64_t seq;
     size_t err_pos;   /* byte offset of the problem for MALFORMED */
-    const char *text; /* error message text for VOLT_MSG_ERROR (valid until the next parse) */
+    const char *text; /* VOLT_MSG_ERROR's text, raw (escapes kept), pointing into the input buffer */
     uint32_t text_len;
 } volt_parse_result_t;
 

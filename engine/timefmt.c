@@ -49,7 +49,9 @@ int volt_time_parse_iso(const char *s, size_t n, int64_t *ns)
         digits(s, n, 11, 2, &h) || s[13] != ':' || digits(s, n, 14, 2, &mi) || s[16] != ':' ||
         digits(s, n, 17, 2, &sec))
         return -1;
-    if (M < 1 || M > 12 || D < 1 || D > k_mdays[M] || h > 23 || mi > 59 || sec > 60)
+    /* ns since 1970 in an int64 reach 2262; market data before 1970 or after 2200 is an error */
+    if (Y < 1970 || Y > 2200 || M < 1 || M > 12 || D < 1 || D > k_mdays[M] || h > 23 || mi > 59 ||
+        sec > 60)
         return -1;
     size_t i = 19;
     int64_t frac = 0;
@@ -98,7 +100,7 @@ int volt_time_parse_epoch(const char *s, size_t n, int64_t *ns)
     if (n == 0)
         return -1;
     for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-        if (whole > INT64_C(9000000000))
+        if (whole > INT64_C(7258118400)) /* 2200-01-01: keeps ns inside int64 */
             return -1;
         whole = whole * 10 + (s[i] - '0');
     }

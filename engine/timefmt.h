@@ -2,7 +2,7 @@
  *
  * Accepted: ISO 8601 / RFC 3339 "YYYY-MM-DDTHH:MM:SS[.f{1,9+}][Z|±HH:MM]" ('T' or ' ' between
  * date and time; no zone means UTC, as the seed's recorder wrote it; fraction digits past the 9th
- * are truncated) and epoch seconds as a decimal string "1762932011.609013" (exact to the ns). */
+ * are truncated; years 1970..2200) and epoch seconds as a decimal string "1762932011.609013" (exact to the ns). */
 #ifndef VOLT_ENGINE_TIMEFMT_H
 #define VOLT_ENGINE_TIMEFMT_H
 

@@ -192,10 +192,15 @@ Test(parse, envelopes_supply_the_receive_time, .init = setup, .fini = teardown)
 
 Test(parse, the_feeds_error_message_is_reported_with_its_text, .init = setup, .fini = teardown)
 {
-    cr_assert_eq(parse_fixture("y_exchange_error.json"), VOLT_REJ_NONE);
+    size_t len;
+    char *buf = th_read_file(th_fixture("parse/y_exchange_error.json"), &len);
+    cr_assert_not_null(buf);
+    cr_assert_eq(volt_parse_message(parser, buf, len, 0, ticks, &res), VOLT_REJ_NONE);
     cr_expect_eq(res.kind, VOLT_MSG_ERROR);
-    cr_assert_not_null(res.text);
+    cr_assert_not_null(res.text, "the text points into the input, which is still alive here");
+    cr_expect_eq(res.text_len, 19);
     cr_expect_eq(strncmp(res.text, "Failed to subscribe", res.text_len), 0);
+    free(buf);
 }
 
 Test(parse, one_bad_item_does_not_sink_its_neighbours, .init = setup, .fini = teardown)

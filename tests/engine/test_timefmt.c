@@ -27,7 +27,8 @@ Test(timefmt, rejects_impossible_dates)
 {
     const char *bad[] = {"2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z", "2025-01-01T24:00:00Z",
                          "2025-01-01", "yesterday", "2025-01-01T00:00:00.Z",
-                         "2025-01-01T00:00:00Zjunk", "2025-01-01T00:00:00+0100"};
+                         "2025-01-01T00:00:00Zjunk", "2025-01-01T00:00:00+0100",
+                         "9999-01-01T00:00:00Z", "1969-12-31T23:59:59Z"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int64_t ns;
         cr_expect_neq(volt_time_parse_iso(bad[i], strlen(bad[i]), &ns), 0, "%s", bad[i]);

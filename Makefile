@@ -1,0 +1,50 @@
+# volt — one-command entry points. See README.md.
+#   make run    set up, build, and run the engine on the synthetic market (offline default)
+#   make test   set up, build, and run every test: release, ASan+UBSan and TSan builds,
+#               plus a short run of the bench suite
+#   make bench  full micro-bench run, JSON into out/bench.json
+SHELL := /bin/bash
+BUILD ?= build
+JOBS  ?= $(shell nproc)
+CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+
+.PHONY: all setup build run test test-release test-asan test-tsan bench clean
+
+all: build
+
+setup:
+	@bash tools/bootstrap
+
+build: setup
+	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@bash tools/run-demo $(BUILD)
+
+test: test-release test-asan test-tsan
+
+test-release: build
+	@echo "== tests: release build =="
+	@ctest --test-dir $(BUILD) --output-on-failure
+
+test-asan: setup
+	@echo "== tests: ASan+UBSan build =="
+	@cmake -S . -B $(BUILD)-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DVOLT_SANITIZE=address -DVOLT_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD)-asan -j $(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(BUILD)-asan --output-on-failure
+
+test-tsan: setup
+	@echo "== tests: TSan build =="
+	@cmake -S . -B $(BUILD)-tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DVOLT_SANITIZE=thread -DVOLT_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD)-tsan -j $(JOBS)
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --test-dir $(BUILD)-tsan --output-on-failure
+
+bench: build
+	@mkdir -p out
+	@$(BUILD)/bench/volt-bench --benchmark_out=out/bench.json --benchmark_out_format=json
+	@echo "bench: JSON in out/bench.json"
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan out
