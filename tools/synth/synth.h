@@ -15,9 +15,9 @@
 /* Calibration, from tools/calibrate.py over coinbase-advanced-btcusd-2025-12 (32 files). */
 #define VOLT_SYNTH_RATE_PER_S 3.42        /* median ticker messages per second */
 #define VOLT_SYNTH_SIGMA_1S 3.36e-5       /* median std of 1-s mid log-returns */
-#define VOLT_SYNTH_LOGSIGMA_SD 0.45       /* spread of log sigma across 5-min sessions */
-#define VOLT_SYNTH_RATE_ELASTICITY 0.6    /* rate ~ sigma^0.6 (the 6.7/s session has 3.4x sigma) */
-#define VOLT_SYNTH_P_UNCHANGED 0.72       /* share of ticks whose price equals the previous one */
+#define VOLT_SYNTH_LOGSIGMA_SD 0.43       /* spread of log sigma across the recorded files */
+#define VOLT_SYNTH_RATE_ELASTICITY 0.51   /* OLS slope of log rate on log sigma across files */
+#define VOLT_SYNTH_P_UNCHANGED 0.74       /* share of ticks whose price equals the previous one */
 #define VOLT_SYNTH_SPIKE_PER_S (1.0 / 1200.0) /* spike starts per second */
 #define VOLT_SYNTH_SPIKE_MULT 4.0         /* sigma multiplier at a spike's onset */
 #define VOLT_SYNTH_SPIKE_DECAY_S 90.0     /* e-folding time of a spike */

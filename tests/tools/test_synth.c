@@ -1,0 +1,76 @@
+/* tools/synth: deterministic by seed, and its statistics match the calibration it claims. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/parse.h"
+#include "synth.h"
+
+Test(synth, the_same_seed_gives_the_same_market)
+{
+    static volt_synth_t a, b;
+    volt_synth_cfg_t c;
+    volt_synth_cfg_default(&c);
+    c.seed = 5;
+    volt_synth_init(&a, &c);
+    volt_synth_init(&b, &c);
+    char x[2048], y[2048];
+    for (int i = 0; i < 5000; i++) {
+        int64_t t1, t2;
+        size_t n1 = volt_synth_next(&a, x, sizeof x, &t1), n2 = volt_synth_next(&b, y, sizeof y, &t2);
+        cr_assert_eq(n1, n2);
+        cr_assert_eq(memcmp(x, y, n1), 0, "message %d differs", i);
+    }
+}
+
+Test(synth, every_message_parses_and_matches_the_calibration, .timeout = 120)
+{
+    static volt_synth_t s;
+    volt_synth_cfg_t c;
+    volt_synth_cfg_default(&c);
+    c.seed = 9;
+    volt_synth_init(&s, &c);
+    static volt_products_t prods;
+    volt_products_init(&prods);
+    volt_parser_t *p = volt_parser_new(1 << 16, &prods);
+    static volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
+    volt_parse_result_t res;
+    char buf[2048 + 64];
+    const int64_t hours = 6, span = hours * 3600LL * 1000000000LL;
+    int64_t first = -1, ns = 0, n = 0, unchanged = 0, last_sec = -1;
+    double last_price = 0, last_mid = 0, sum2 = 0;
+    int64_t nret = 0;
+    for (;;) {
+        size_t len = volt_synth_next(&s, buf, 2048, &ns);
+        if (first < 0)
+            first = ns;
+        if (ns - first >= span)
+            break;
+        memset(buf + len, 0, 64);
+        cr_assert_eq(volt_parse_message(p, buf, len, 0, ticks, &res), VOLT_REJ_NONE, "%.*s",
+                     (int)len, buf);
+        const volt_tick_t *t = &ticks[0];
+        unchanged += n > 0 && t->price == last_price;
+        last_price = t->price;
+        const int64_t sec = ns / 1000000000LL;
+        const double mid = 0.5 * (t->best_bid + t->best_ask);
+        if (last_sec >= 0 && sec == last_sec + 1) {
+            const double r = log(mid / last_mid);
+            sum2 += r * r;
+            nret++;
+        }
+        if (sec != last_sec) {
+            last_sec = sec;
+        }
+        last_mid = mid;
+        n++;
+    }
+    const double rate = (double)n / (double)(hours * 3600);
+    const double sigma = sqrt(sum2 / (double)nret);
+    const double share = (double)unchanged / (double)n;
+    cr_expect(rate > 0.7 * VOLT_SYNTH_RATE_PER_S && rate < 1.6 * VOLT_SYNTH_RATE_PER_S, "rate %.2f/s", rate);
+    cr_expect(sigma > 0.6 * VOLT_SYNTH_SIGMA_1S && sigma < 2.0 * VOLT_SYNTH_SIGMA_1S, "sigma %.3g", sigma);
+    cr_expect(fabs(share - VOLT_SYNTH_P_UNCHANGED) < 0.08, "unchanged share %.2f", share);
+    volt_parser_free(p);
+}
