@@ -8,6 +8,62 @@
 
 #include "timefmt.h"
 
+static const double k_p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static size_t put_u64(uint64_t m, char *out)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* Fast path: the fewest decimals k such that m / 10^k (m an integer < 2^53) is exactly v after
+ * IEEE rounding. m and 10^k (k <= 22) are exact doubles and the division is correctly rounded, so
+ * "m with k decimals" reads back as v. Prices, sizes and counts take one to three tries. */
+static size_t fmt_fixed(double v, char *buf)
+{
+    const double a = fabs(v);
+    for (int k = 0; k <= 22; k++) {
+        const double s = a * k_p10[k];
+        if (s >= 9007199254740992.0)
+            return 0;
+        const double r = nearbyint(s);
+        if (r / k_p10[k] != a)
+            continue;
+        char dig[24];
+        size_t nd = put_u64((uint64_t)r, dig);
+        size_t n = 0;
+        if (v < 0)
+            buf[n++] = '-';
+        if (k == 0) {
+            memcpy(buf + n, dig, nd);
+            return n + nd;
+        }
+        if (nd <= (size_t)k) { /* 0.000ddd */
+            buf[n++] = '0';
+            buf[n++] = '.';
+            for (size_t z = nd; z < (size_t)k; z++)
+                buf[n++] = '0';
+            memcpy(buf + n, dig, nd);
+            return n + nd;
+        }
+        memcpy(buf + n, dig, nd - (size_t)k);
+        n += nd - (size_t)k;
+        buf[n++] = '.';
+        memcpy(buf + n, dig + nd - (size_t)k, (size_t)k);
+        return n + (size_t)k;
+    }
+    return 0;
+}
+
 size_t volt_fmt_double(double v, char *buf)
 {
     if (isnan(v)) {
@@ -16,13 +72,21 @@ size_t volt_fmt_double(double v, char *buf)
     }
     if (isinf(v))
         return (size_t)snprintf(buf, 32, v > 0 ? "inf" : "-inf");
-    int n = 0;
-    for (int prec = 15; prec <= 17; prec++) {
-        n = snprintf(buf, 32, "%.*g", prec, v);
-        if (prec == 17 || strtod(buf, NULL) == v)
-            break;
+    if (v == 0.0) {
+        buf[0] = '0';
+        buf[1] = '\0';
+        return 1;
     }
-    return (size_t)n;
+    const double a = fabs(v);
+    if (a >= 1e-7 && a < 1e15) {
+        const size_t n = fmt_fixed(v, buf);
+        if (n) {
+            buf[n] = '\0';
+            return n;
+        }
+    }
+    /* everything else: 17 significant digits always read back exactly */
+    return (size_t)snprintf(buf, 32, "%.17g", v);
 }
 
 static const char *kind_name(uint8_t k) { return k == VOLT_TICK_TRADE ? "trade" : "ticker"; }
@@ -58,7 +122,14 @@ static void put_d(out_t *o, double v, int json)
 static void put_i(out_t *o, int64_t v)
 {
     char b[32];
-    put(o, b, (size_t)snprintf(b, sizeof b, "%" PRId64, v));
+    size_t n = 0;
+    if (v < 0) {
+        b[n++] = '-';
+        n += put_u64((uint64_t)0 - (uint64_t)v, b + n);
+    } else {
+        n += put_u64((uint64_t)v, b + n);
+    }
+    put(o, b, n);
 }
 
 size_t volt_rowfmt_csv_header(char *buf, size_t cap)

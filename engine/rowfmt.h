@@ -1,7 +1,8 @@
 /* engine/rowfmt.h — feature rows as CSV or NDJSON text (the sink's formatter).
  *
- * Doubles are written in the shortest form that reads back to the same double (%.15g, else %.16g,
- * else %.17g), so files are compact, exact and identical across runs. A missing value (NaN) is an
+ * Doubles are written exactly: in the fewest decimals that read back to the same double when one
+ * exists with a mantissa below 2^53 (prices, sizes, counts: "85196.66"), else with 17 significant
+ * digits ("%.17g"). Either form reads back to the same double; output is identical across runs. A missing value (NaN) is an
  * empty CSV field or a JSON null. Column order: docs/features.md#output-columns. */
 #ifndef VOLT_ENGINE_ROWFMT_H
 #define VOLT_ENGINE_ROWFMT_H
@@ -19,7 +20,7 @@ size_t volt_rowfmt_csv_header(char *buf, size_t cap);
 size_t volt_rowfmt_csv(const volt_row_t *r, const volt_products_t *p, char *buf, size_t cap);
 size_t volt_rowfmt_ndjson(const volt_row_t *r, const volt_products_t *p, char *buf, size_t cap);
 
-/* Shortest round-trip text of v into buf (>= 32 bytes); returns length; "" for NaN. */
+/* Exact round-trip text of v into buf (>= 32 bytes); returns its length; "" for NaN. */
 size_t volt_fmt_double(double v, char *buf);
 
 #endif

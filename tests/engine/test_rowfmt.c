@@ -6,21 +6,33 @@
 
 #include "engine/rowfmt.h"
 
-Test(rowfmt, doubles_round_trip_in_the_fewest_digits)
+Test(rowfmt, doubles_read_back_exactly_and_short_values_stay_short)
 {
     char b[40];
     volt_fmt_double(85196.66, b);
     cr_expect_str_eq(b, "85196.66");
+    volt_fmt_double(-0.0047203, b);
+    cr_expect_str_eq(b, "-0.0047203");
+    volt_fmt_double(379.0, b);
+    cr_expect_str_eq(b, "379");
+    volt_fmt_double(1e20, b);
+    cr_expect_eq(strtod(b, NULL), 1e20);
     volt_fmt_double(0.1 + 0.2, b);
     cr_expect_eq(strtod(b, NULL), 0.1 + 0.2);
-    cr_expect_str_eq(b, "0.30000000000000004");
+    volt_fmt_double(4.923433389210334e-05, b);
+    cr_expect_eq(strtod(b, NULL), 4.923433389210334e-05, "%s", b);
+    volt_fmt_double(1e-300, b);
+    cr_expect_eq(strtod(b, NULL), 1e-300);
     cr_expect_eq(volt_fmt_double(NAN, b), 0);
     unsigned x = 3;
-    for (int i = 0; i < 10000; i++) {
+    for (int i = 0; i < 200000; i++) {
         x = x * 1664525u + 1013904223u;
-        const double v = (double)x / 7919.0 * 1e-7;
+        const double v = ((double)x / 7919.0 * 1e-7) * (i % 2 ? 1 : -1) * pow(10.0, i % 31 - 15);
         volt_fmt_double(v, b);
-        cr_assert_eq(strtod(b, NULL), v);
+        cr_assert_eq(strtod(b, NULL), v, "%.17g printed as %s", v, b);
+        const double c = round(v * 100.0) / 100.0; /* cent prices */
+        volt_fmt_double(c, b);
+        cr_assert_eq(strtod(b, NULL), c, "%.17g printed as %s", c, b);
     }
 }
 
