@@ -51,6 +51,7 @@ typedef struct volt_ctx {
     volt_source_stats_t src;
     volt_hot_stats_t hot;
     volt_sink_stats_t sink;
+    volt_live_stats_t live; /* written by the live source only */
 } volt_ctx_t;
 
 /* NOTICE row reason for the feed's own error message (not a rejection). */
@@ -67,6 +68,7 @@ static inline int64_t volt_now_mono_ns(void)
 int volt_pin_self(int cpu);
 
 void *volt_source_file_run(void *ctx);
+void *volt_source_ws_run(void *ctx);
 /* The hot agent's state is made at set-up (it allocates); the thread only runs it. */
 void *volt_hot_new(volt_ctx_t *c);
 void volt_hot_free(void *state);

@@ -108,13 +108,14 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
         st->feed_errors++;
         notice(h, f, VOLT_NOTICE_FEED_ERROR); /* the sink logs the feed's error by position */
     }
-    if (res->n_ticks == 0)
-        return;
+    /* every sequenced message counts for gap and duplicate detection, heartbeats included */
     uint32_t seq_flags = 0;
     if (msg_seq_check(h, &seq_flags)) {
         st->duplicates++;
         return;
     }
+    if (res->n_ticks == 0)
+        return;
     st->ticks += res->n_ticks;
     for (uint32_t i = 0; i < res->n_ticks; i++) {
         const volt_tick_t *t = &h->ticks[i];

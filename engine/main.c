@@ -1,6 +1,7 @@
 /* engine/main.c — the volt command line. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ static void usage(FILE *o)
             "\n"
             "Usage:\n"
             "  volt replay [options] FILE...   replay NDJSON recordings through the pipeline\n"
+            "  volt live [options]             ingest the Coinbase WebSocket feed (or volt-exchange)\n"
             "  volt features                   list the features (name, unit, window, meaning)\n"
             "  volt version                    print the version and the SIMD kernels in use\n"
             "  volt --help                     this text\n"
@@ -34,6 +36,17 @@ static void usage(FILE *o)
             "  --alert-cooldown S    least event time between two alerts of one product (default 60)\n"
             "  --max-notices N       rejected inputs logged per reason (default 5; all are counted)\n"
             "  --quiet               no alert lines (the summary still counts them)\n"
+            "\n"
+            "Live options (and every replay option):\n"
+            "  --pair P              product to subscribe to, repeatable (default BTC-USD)\n"
+            "  --url URL             ws:// or wss:// endpoint (default: Coinbase's, per protocol)\n"
+            "  --protocol advanced|exchange   Advanced Trade (default) or the Exchange feed\n"
+            "  --minutes M | --seconds S      run this long, then drain and stop (default: until\n"
+            "                        SIGINT/SIGTERM)\n"
+            "  --watchdog-seconds S  reconnect when no frame arrives for S seconds (default 30)\n"
+            "  --backoff-min S, --backoff-max S   reconnect backoff bounds (default 0.1, 10)\n"
+            "  --ca FILE             trust anchors for wss:// (default: the system store);\n"
+            "                        certificates are always verified\n"
             "\n"
             "Alerts, notices and the summary go to stdout when rows go to a file, else to stderr.\n"
             "Exit status: 0 on success; 2 on a usage error; 1 on an I/O or set-up error.\n",
@@ -68,90 +81,183 @@ static int num(const char *s, double lo, double hi, double *out)
     return 0;
 }
 
+enum {
+    O_OUT = 1, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET,
+    /* live only */
+    O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA
+};
+
+static const struct option k_opts[] = {
+    {"out", required_argument, 0, O_OUT},           {"format", required_argument, 0, O_FORMAT},
+    {"model", required_argument, 0, O_MODEL},       {"cpus", required_argument, 0, O_CPUS},
+    {"idle", required_argument, 0, O_IDLE},         {"max-frame", required_argument, 0, O_MAXF},
+    {"gap-seconds", required_argument, 0, O_GAP},   {"alert-cooldown", required_argument, 0, O_COOL},
+    {"max-notices", required_argument, 0, O_NOTICES}, {"quiet", no_argument, 0, O_QUIET},
+    {"pair", required_argument, 0, O_PAIR},         {"url", required_argument, 0, O_URL},
+    {"protocol", required_argument, 0, O_PROTO},    {"minutes", required_argument, 0, O_MINUTES},
+    {"seconds", required_argument, 0, O_SECONDS},   {"watchdog-seconds", required_argument, 0, O_WATCHDOG},
+    {"backoff-min", required_argument, 0, O_BMIN},  {"backoff-max", required_argument, 0, O_BMAX},
+    {"ca", required_argument, 0, O_CA},             {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0}};
+
+#define BAD(...)                                                                                   \
+    do {                                                                                           \
+        fprintf(stderr, "volt: " __VA_ARGS__);                                                     \
+        fputc('\n', stderr);                                                                       \
+        return 2;                                                                                  \
+    } while (0)
+
+/* Parses the options of replay (live = 0) or live (live = 1) into cfg. Returns 0, 1 (--help
+ * printed) or 2 (usage error printed). */
+static int parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
+                      const char **pairs, int *n_pairs)
+{
+    optind = 1;
+    int c;
+    double v;
+    while ((c = getopt_long(argc, argv, "h", k_opts, NULL)) != -1) {
+        if (!live && c >= O_PAIR)
+            BAD("--%s is a 'volt live' option (see 'volt --help').", k_opts[c - 1].name);
+        switch (c) {
+        case O_OUT: cfg->out_path = optarg; break;
+        case O_FORMAT:
+            if (strcmp(optarg, "csv") == 0)
+                cfg->format = VOLT_FMT_CSV;
+            else if (strcmp(optarg, "ndjson") == 0)
+                cfg->format = VOLT_FMT_NDJSON;
+            else
+                BAD("--format must be csv or ndjson, not '%s'.", optarg);
+            break;
+        case O_MODEL: cfg->model = optarg; break;
+        case O_CPUS:
+            if (parse_cpus(optarg, cfg->cpus))
+                BAD("--cpus takes three CPU numbers, e.g. 0,1,0 (-1 = no pin).");
+            break;
+        case O_IDLE: cfg->idle = optarg; break;
+        case O_MAXF:
+            if (num(optarg, 256, 64 << 20, &v))
+                BAD("--max-frame must be a byte count from 256 to 67108864.");
+            cfg->max_frame = (size_t)v;
+            while (cfg->frame_ring_bytes / 4 < cfg->max_frame + 64)
+                cfg->frame_ring_bytes *= 2;
+            break;
+        case O_GAP:
+            if (num(optarg, 0.001, VOLT_FEAT_MAX_GAP_S, &v))
+                BAD("--gap-seconds must be a number of seconds in (0, %d].", VOLT_FEAT_MAX_GAP_S);
+            cfg->feat.gap_ns = (int64_t)(v * 1e9);
+            break;
+        case O_COOL:
+            if (num(optarg, 0, 86400, &v))
+                BAD("--alert-cooldown must be seconds from 0 to 86400.");
+            cfg->alert_cooldown_s = v;
+            break;
+        case O_NOTICES:
+            if (num(optarg, 0, 1e9, &v))
+                BAD("--max-notices must be a count.");
+            cfg->max_notices = (int)v;
+            break;
+        case O_QUIET: cfg->quiet = 1; break;
+        case O_PAIR:
+            if (*n_pairs >= VOLT_MAX_PRODUCTS)
+                BAD("at most %d --pair options.", VOLT_MAX_PRODUCTS);
+            pairs[(*n_pairs)++] = optarg;
+            break;
+        case O_URL: cfg->url = optarg; break;
+        case O_PROTO:
+            if (strcmp(optarg, "advanced") == 0)
+                cfg->protocol = VOLT_PROTO_ADVANCED;
+            else if (strcmp(optarg, "exchange") == 0)
+                cfg->protocol = VOLT_PROTO_EXCHANGE;
+            else
+                BAD("--protocol must be advanced or exchange, not '%s'.", optarg);
+            break;
+        case O_MINUTES:
+        case O_SECONDS:
+            if (num(optarg, 0.001, 1e7, &v))
+                BAD("--%s must be a positive number.", c == O_MINUTES ? "minutes" : "seconds");
+            cfg->duration_s = c == O_MINUTES ? v * 60 : v;
+            break;
+        case O_WATCHDOG:
+            if (num(optarg, 0.01, 86400, &v))
+                BAD("--watchdog-seconds must be seconds in (0, 86400].");
+            cfg->watchdog_s = v;
+            break;
+        case O_BMIN:
+        case O_BMAX:
+            if (num(optarg, 0.001, 3600, &v))
+                BAD("--backoff-min/--backoff-max must be seconds in (0, 3600].");
+            *(c == O_BMIN ? &cfg->backoff_min_s : &cfg->backoff_max_s) = v;
+            break;
+        case O_CA: cfg->ca_file = optarg; break;
+        case 'h': usage(stdout); return 1;
+        default: fprintf(stderr, "volt: see 'volt --help'.\n"); return 2;
+        }
+    }
+    const int rows_on_stdout = cfg->out_path && strcmp(cfg->out_path, "-") == 0;
+    cfg->human = (cfg->out_path && !rows_on_stdout) ? stdout : stderr;
+    return 0;
+}
+
 static int cmd_replay(int argc, char **argv)
 {
     volt_pipeline_cfg_t cfg;
     volt_pipeline_cfg_default(&cfg);
-    enum { O_OUT = 1, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET };
-    static const struct option opts[] = {
-        {"out", required_argument, 0, O_OUT},        {"format", required_argument, 0, O_FORMAT},
-        {"model", required_argument, 0, O_MODEL},    {"cpus", required_argument, 0, O_CPUS},
-        {"idle", required_argument, 0, O_IDLE},      {"max-frame", required_argument, 0, O_MAXF},
-        {"gap-seconds", required_argument, 0, O_GAP}, {"alert-cooldown", required_argument, 0, O_COOL},
-        {"max-notices", required_argument, 0, O_NOTICES}, {"quiet", no_argument, 0, O_QUIET},
-        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
-    optind = 1;
-    int c;
-    double v;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case O_OUT: cfg.out_path = optarg; break;
-        case O_FORMAT:
-            if (strcmp(optarg, "csv") == 0)
-                cfg.format = VOLT_FMT_CSV;
-            else if (strcmp(optarg, "ndjson") == 0)
-                cfg.format = VOLT_FMT_NDJSON;
-            else {
-                fprintf(stderr, "volt: --format must be csv or ndjson, not '%s'.\n", optarg);
-                return 2;
-            }
-            break;
-        case O_MODEL: cfg.model = optarg; break;
-        case O_CPUS:
-            if (parse_cpus(optarg, cfg.cpus)) {
-                fprintf(stderr, "volt: --cpus takes three CPU numbers, e.g. 0,1,0 (-1 = no pin).\n");
-                return 2;
-            }
-            break;
-        case O_IDLE: cfg.idle = optarg; break;
-        case O_MAXF:
-            if (num(optarg, 256, 64 << 20, &v)) {
-                fprintf(stderr, "volt: --max-frame must be a byte count from 256 to 67108864.\n");
-                return 2;
-            }
-            cfg.max_frame = (size_t)v;
-            while (cfg.frame_ring_bytes / 4 < cfg.max_frame + 64)
-                cfg.frame_ring_bytes *= 2;
-            break;
-        case O_GAP:
-            if (num(optarg, 0.001, VOLT_FEAT_MAX_GAP_S, &v)) {
-                fprintf(stderr, "volt: --gap-seconds must be a number of seconds in (0, %d].\n",
-                        VOLT_FEAT_MAX_GAP_S);
-                return 2;
-            }
-            cfg.feat.gap_ns = (int64_t)(v * 1e9);
-            break;
-        case O_COOL:
-            if (num(optarg, 0, 86400, &v)) {
-                fprintf(stderr, "volt: --alert-cooldown must be seconds from 0 to 86400.\n");
-                return 2;
-            }
-            cfg.alert_cooldown_s = v;
-            break;
-        case O_NOTICES:
-            if (num(optarg, 0, 1e9, &v)) {
-                fprintf(stderr, "volt: --max-notices must be a count.\n");
-                return 2;
-            }
-            cfg.max_notices = (int)v;
-            break;
-        case O_QUIET: cfg.quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: fprintf(stderr, "volt: see 'volt --help'.\n"); return 2;
-        }
-    }
+    int rc = parse_opts(argc, argv, 0, &cfg, NULL, NULL);
+    if (rc)
+        return rc == 1 ? 0 : rc;
     if (optind >= argc) {
         fprintf(stderr, "volt: replay needs at least one recording file (see 'volt --help').\n");
         return 2;
     }
     cfg.files = (const char *const *)(argv + optind);
     cfg.n_files = argc - optind;
-    const int rows_on_stdout = cfg.out_path && strcmp(cfg.out_path, "-") == 0;
-    cfg.human = (cfg.out_path && !rows_on_stdout) ? stdout : stderr;
     volt_simd_init();
     volt_run_stats_t st;
-    int rc = volt_pipeline_replay(&cfg, &st);
-    if (rc) {
+    if (volt_pipeline_replay(&cfg, &st)) {
+        fprintf(stderr, "volt: %s.\n", volt_err_msg());
+        return 1;
+    }
+    volt_run_stats_print(&st, cfg.human);
+    return 0;
+}
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    volt_pipeline_request_stop();
+}
+
+static int cmd_live(int argc, char **argv)
+{
+    volt_pipeline_cfg_t cfg;
+    volt_pipeline_cfg_default(&cfg);
+    const char *pairs[VOLT_MAX_PRODUCTS];
+    int n_pairs = 0;
+    int rc = parse_opts(argc, argv, 1, &cfg, pairs, &n_pairs);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    if (optind < argc)
+        BAD("unexpected argument '%s' (live reads no files).", argv[optind]);
+    if (n_pairs == 0)
+        pairs[n_pairs++] = "BTC-USD";
+    cfg.products = pairs;
+    cfg.n_products = n_pairs;
+    if (!cfg.url)
+        cfg.url = cfg.protocol == VOLT_PROTO_EXCHANGE ? "wss://ws-feed.exchange.coinbase.com"
+                                                      : "wss://advanced-trade-ws.coinbase.com";
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    volt_simd_init();
+    if (cfg.human)
+        fprintf(cfg.human, "volt: live from %s (%s protocol), %d product(s)%s\n", cfg.url,
+                cfg.protocol == VOLT_PROTO_EXCHANGE ? "exchange" : "advanced", n_pairs,
+                cfg.duration_s > 0 ? "" : "; Ctrl-C stops and drains");
+    volt_run_stats_t st;
+    if (volt_pipeline_live(&cfg, &st)) {
         fprintf(stderr, "volt: %s.\n", volt_err_msg());
         return 1;
     }
@@ -188,6 +294,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "replay") == 0)
         return cmd_replay(argc - 1, argv + 1);
+    if (strcmp(cmd, "live") == 0)
+        return cmd_live(argc - 1, argv + 1);
     if (strcmp(cmd, "features") == 0)
         return cmd_features();
     fprintf(stderr, "volt: unknown command '%s' (see 'volt --help').\n", cmd);

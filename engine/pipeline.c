@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,10 @@ void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
     c->model = "zscore";
     c->alert_cooldown_s = 60.0;
     c->max_notices = 5;
+    c->protocol = VOLT_PROTO_ADVANCED;
+    c->watchdog_s = 30.0;
+    c->backoff_min_s = 0.1;
+    c->backoff_max_s = 10.0;
 }
 
 int volt_pin_self(int cpu)
@@ -71,6 +76,13 @@ static int open_inputs(const volt_pipeline_cfg_t *cfg)
     return 0;
 }
 
+static _Atomic int g_stop;
+
+void volt_pipeline_request_stop(void) { atomic_store_explicit(&g_stop, 1, memory_order_relaxed); }
+int volt_pipeline_stop_requested(void) { return atomic_load_explicit(&g_stop, memory_order_relaxed); }
+
+static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*source)(void *));
+
 int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
 {
     memset(stats, 0, sizeof *stats);
@@ -83,6 +95,40 @@ int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats
         return VOLT_ERR(-EINVAL, "replay needs at least one recording");
     if ((rc = open_inputs(cfg)))
         return rc;
+    return run(cfg, stats, volt_source_file_run);
+}
+
+int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    volt_hist_init(&stats->lat_e2e);
+    volt_hist_init(&stats->lat_service);
+    int rc = validate(cfg);
+    if (rc)
+        return rc;
+    char host[256], path[512];
+    int port, tls;
+    if (!cfg->url || volt_ws_parse_url(cfg->url, host, sizeof host, &port, path, sizeof path, &tls))
+        return VOLT_ERR(-EINVAL, "--url must look like ws://host:port/path or wss://host/path");
+    if (cfg->n_products <= 0)
+        return VOLT_ERR(-EINVAL, "live needs at least one --pair");
+    if (!(cfg->watchdog_s > 0) || !(cfg->backoff_min_s > 0) || cfg->backoff_max_s < cfg->backoff_min_s)
+        return VOLT_ERR(-EINVAL, "watchdog and backoff times must be positive (min <= max)");
+    if (cfg->ca_file) {
+        FILE *f = fopen(cfg->ca_file, "r");
+        if (!f)
+            return VOLT_ERR(-errno, "cannot read the CA file %s: %s", cfg->ca_file, strerror(errno));
+        fclose(f);
+    }
+    atomic_store(&g_stop, 0);
+    rc = run(cfg, stats, volt_source_ws_run);
+    stats->live = 1;
+    return rc;
+}
+
+static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*source)(void *))
+{
+    int rc = 0;
 
     volt_ctx_t *c = aligned_alloc(VOLT_FALSE_SHARING,
                                   (sizeof(volt_ctx_t) + VOLT_FALSE_SHARING - 1) &
@@ -128,7 +174,7 @@ int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats
     if ((rc = -pthread_create(&th[1], NULL, volt_hot_run, hot)))
         goto out;
     started = 2;
-    if ((rc = -pthread_create(&th[0], NULL, volt_source_file_run, c)))
+    if ((rc = -pthread_create(&th[0], NULL, source, c)))
         goto out;
     started = 3;
 out:
@@ -175,8 +221,12 @@ out:
         stats->time_gaps = fs.gaps;
         volt_hist_merge(&stats->lat_e2e, &h->lat_e2e);
         volt_hist_merge(&stats->lat_service, &h->lat_service);
-        if (c->src.io_error)
+        stats->conn = c->live;
+        if (c->src.io_error && cfg->files)
             rc = VOLT_ERR(c->src.io_error, "reading %s: %s", cfg->files[c->src.io_error_file],
+                          strerror(-c->src.io_error));
+        else if (c->src.io_error)
+            rc = VOLT_ERR(c->src.io_error, "starting the WebSocket client: %s",
                           strerror(-c->src.io_error));
         else if (c->sink.io_error)
             rc = VOLT_ERR(c->sink.io_error, "writing %s: %s",
@@ -236,6 +286,18 @@ void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
     fprintf(out, "  elapsed                %.3f s, %.0f msgs/s, %.0f ticks/s\n", s->elapsed_s,
             s->elapsed_s > 0 ? (double)s->read / s->elapsed_s : 0.0,
             s->elapsed_s > 0 ? (double)s->ticks / s->elapsed_s : 0.0);
+    if (s->live) {
+        const volt_live_stats_t *l = &s->conn;
+        fprintf(out, "  connections            %llu (attempts %llu, failures %llu, lost %llu)\n",
+                (unsigned long long)l->connects, (unsigned long long)l->connect_attempts,
+                (unsigned long long)l->connect_failures, (unsigned long long)l->disconnects);
+        fprintf(out, "  watchdog reconnects    %llu\n", (unsigned long long)l->watchdog_fires);
+        fprintf(out, "  frames                 %llu (too large %llu)\n",
+                (unsigned long long)l->frames, (unsigned long long)l->frames_too_large);
+        if (l->connects > 1)
+            fprintf(out, "  reconnect time         last %.1f ms, max %.1f ms\n",
+                    (double)l->last_reconnect_ns / 1e6, (double)l->max_reconnect_ns / 1e6);
+    }
     fprintf(out, "  latency per tick:\n");
     pct_line(out, "receive->signal", &s->lat_e2e);
     pct_line(out, "parse->signal (hot)", &s->lat_service);

@@ -56,6 +56,15 @@ typedef enum { VOLT_FMT_CSV = 0, VOLT_FMT_NDJSON = 1 } volt_fmt_t;
 typedef struct volt_pipeline_cfg {
     const char *const *files; /* replay inputs */
     int n_files;
+    /* live */
+    const char *url;          /* ws:// or wss:// */
+    int protocol;             /* VOLT_PROTO_ADVANCED or VOLT_PROTO_EXCHANGE */
+    const char *const *products;
+    int n_products;
+    double duration_s;        /* stop after this long (0: until SIGINT/SIGTERM) */
+    double watchdog_s;        /* reconnect after this long without a frame */
+    double backoff_min_s, backoff_max_s;
+    const char *ca_file;      /* trust anchors for wss (NULL: the system store) */
     const char *out_path;     /* feature rows: a path, "-" for stdout, NULL for none */
     volt_fmt_t format;
     FILE *human;              /* alerts, notices and the summary */
@@ -72,6 +81,12 @@ typedef struct volt_pipeline_cfg {
 } volt_pipeline_cfg_t;
 
 void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c);
+
+typedef struct volt_live_stats {
+    uint64_t connect_attempts, connects, disconnects, connect_failures, subscribes;
+    uint64_t watchdog_fires, frames, frames_too_large;
+    int64_t last_reconnect_ns, max_reconnect_ns; /* connection lost -> connected again */
+} volt_live_stats_t;
 
 typedef struct volt_run_stats {
     uint64_t read;     /* frames/lines the source read */
@@ -92,10 +107,23 @@ typedef struct volt_run_stats {
     double elapsed_s;
     volt_hist_t lat_e2e;     /* receive -> score ready */
     volt_hist_t lat_service; /* hot agent: frame popped -> score ready */
+    int live;
+    volt_live_stats_t conn;  /* live runs: the connection's story */
 } volt_run_stats_t;
 
 /* Runs a replay to the end. Returns 0 or -errno (VOLT_ERR set: one clear sentence). */
 int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats);
+
+/* Runs the live pipeline against cfg->url until duration_s or a stop request. */
+int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats);
+
+/* Asks a running pipeline to stop and drain (async-signal-safe). */
+void volt_pipeline_request_stop(void);
+int volt_pipeline_stop_requested(void);
+
+/* Splits ws[s]://host[:port][/path]. Returns 0 or -EINVAL. */
+int volt_ws_parse_url(const char *url, char *host, size_t hcap, int *port, char *path, size_t pcap,
+                      int *tls);
 
 /* Prints the end-of-run summary. */
 void volt_run_stats_print(const volt_run_stats_t *s, FILE *out);
