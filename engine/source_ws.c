@@ -223,8 +223,16 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
         st->connect_failures++;
         const char *why = in ? (const char *)in : "unknown error";
-        if (s->c->cfg->human && strncmp(why, s->last_error, sizeof s->last_error - 1) != 0)
-            fprintf(s->c->cfg->human, "volt: cannot connect to %s: %s\n", s->c->cfg->url, why);
+        if (s->c->cfg->human && strncmp(why, s->last_error, sizeof s->last_error - 1) != 0) {
+            if (s->tls && (strstr(why, "SSL") || strstr(why, "ssl") || strstr(why, "cert")))
+                fprintf(s->c->cfg->human,
+                        "volt: cannot connect to %s: TLS handshake failed; the server's "
+                        "certificate is not trusted by %s (%s)\n",
+                        s->c->cfg->url, s->c->cfg->ca_file ? s->c->cfg->ca_file : "the system store",
+                        why);
+            else
+                fprintf(s->c->cfg->human, "volt: cannot connect to %s: %s\n", s->c->cfg->url, why);
+        }
         snprintf(s->last_error, sizeof s->last_error, "%s", why);
         s->wsi = NULL;
         if (!s->connected && !s->done)

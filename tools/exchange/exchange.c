@@ -525,7 +525,8 @@ int main(int argc, char **argv)
         sc.n_products = 2;
         sc.products[1] = "ETH-USD";
         rc = vx_feed_open_synthetic(&G.feed, &sc);
-        G.speed = 1.0; /* the synthetic market runs in real time, --rate scales its tick rate */
+        if (G.speed <= 0)
+            G.speed = 1.0; /* a synthetic market has no end to run to at maximum speed */
         if (minutes > 0)
             G.end_mono = mono_ns() + (int64_t)(minutes * 60e9);
     } else {
