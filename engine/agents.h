@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "ring/arch.h"
+#include "journal.h"
 #include "model.h"
 #include "pipeline.h"
 #include "product.h"
@@ -52,6 +53,10 @@ typedef struct volt_ctx {
     volt_hot_stats_t hot;
     volt_sink_stats_t sink;
     volt_live_stats_t live; /* written by the live source only */
+    int journal_on;
+    volt_rb_t jframes;      /* live source -> journal */
+    volt_journal_cfg_t jcfg;
+    volt_journal_stats_t jstats; /* written by the journal agent only */
 } volt_ctx_t;
 
 /* NOTICE row reason for the feed's own error message (not a rejection). */
@@ -69,6 +74,7 @@ int volt_pin_self(int cpu);
 
 void *volt_source_file_run(void *ctx);
 void *volt_source_ws_run(void *ctx);
+void *volt_journal_run(void *ctx);
 /* The hot agent's state is made at set-up (it allocates); the thread only runs it. */
 void *volt_hot_new(volt_ctx_t *c);
 void volt_hot_free(void *state);

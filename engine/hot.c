@@ -23,7 +23,8 @@ typedef struct {
     volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
     volt_parse_result_t res;
     uint32_t epoch;
-    /* sequence tracking, reset per epoch */
+    uint32_t conn; /* journal replay: the recorded connection of the last message */
+    /* sequence tracking, reset per epoch and per recorded connection */
     int have_msg_seq;
     uint64_t msg_seq;                        /* Advanced Trade: one counter per connection */
     uint64_t prod_seq[VOLT_MAX_PRODUCTS];    /* Exchange feed: per product */
@@ -102,6 +103,12 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
     }
     st->accepted++;
     st->by_kind[res->kind]++;
+    if (res->has_conn && res->conn != h->conn) {
+        /* a journal line from another live connection: its sequence numbers start afresh */
+        h->have_msg_seq = 0;
+        memset(h->have_prod_seq, 0, sizeof h->have_prod_seq);
+        h->conn = res->conn;
+    }
     for (uint32_t i = 0; i < res->n_items_rejected; i++)
         st->items_rejected[res->item_reject[i]]++;
     if (res->kind == VOLT_MSG_ERROR) {

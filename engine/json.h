@@ -69,6 +69,7 @@ typedef struct volt_jlevel {
     volt_jval_t ingest_time;  /* "ingest_time" (recorder envelope) */
     volt_jval_t ts;           /* "ts" (recorder envelope, epoch seconds) */
     volt_jval_t recv_ns;      /* "recv_ns" (volt journal) */
+    volt_jval_t conn;         /* "conn" (volt journal: connection number) */
     volt_jval_t events;       /* "events": type records whether it was an array */
 } volt_jlevel_t;
 

@@ -219,6 +219,8 @@ error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc,
             e = record(f.value(), &lv->ts);
         } else if (IS(k, "recv_ns")) {
             e = record(f.value(), &lv->recv_ns);
+        } else if (IS(k, "conn")) {
+            e = record(f.value(), &lv->conn);
         } else if (IS(k, "events")) {
             ondemand::array arr;
             if (f.value().get_array().get(arr)) {

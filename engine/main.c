@@ -47,6 +47,11 @@ static void usage(FILE *o)
             "  --backoff-min S, --backoff-max S   reconnect backoff bounds (default 0.1, 10)\n"
             "  --ca FILE             trust anchors for wss:// (default: the system store);\n"
             "                        certificates are always verified\n"
+            "  --save-disk [DIR]     journal every received message (default DIR: data/raw), with\n"
+            "                        io_uring; 'volt replay DIR/*.ndjson' reproduces the rows\n"
+            "  --rotate-mb N, --rotate-minutes M   start a new journal file (default 256, 60)\n"
+            "  --fsync-ms MS         fdatasync the journal at least this often (default 1000;\n"
+            "                        0 = after every write batch)\n"
             "\n"
             "Alerts, notices and the summary go to stdout when rows go to a file, else to stderr.\n"
             "Exit status: 0 on success; 2 on a usage error; 1 on an I/O or set-up error.\n",
@@ -84,7 +89,8 @@ static int num(const char *s, double lo, double hi, double *out)
 enum {
     O_OUT = 1, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET,
     /* live only */
-    O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA
+    O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA, O_SAVE,
+    O_ROT_MB, O_ROT_MIN, O_FSYNC
 };
 
 static const struct option k_opts[] = {
@@ -97,7 +103,9 @@ static const struct option k_opts[] = {
     {"protocol", required_argument, 0, O_PROTO},    {"minutes", required_argument, 0, O_MINUTES},
     {"seconds", required_argument, 0, O_SECONDS},   {"watchdog-seconds", required_argument, 0, O_WATCHDOG},
     {"backoff-min", required_argument, 0, O_BMIN},  {"backoff-max", required_argument, 0, O_BMAX},
-    {"ca", required_argument, 0, O_CA},             {"help", no_argument, 0, 'h'},
+    {"ca", required_argument, 0, O_CA},             {"save-disk", optional_argument, 0, O_SAVE},
+    {"rotate-mb", required_argument, 0, O_ROT_MB},  {"rotate-minutes", required_argument, 0, O_ROT_MIN},
+    {"fsync-ms", required_argument, 0, O_FSYNC},    {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
 
 #define BAD(...)                                                                                   \
@@ -189,6 +197,27 @@ static int parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
             *(c == O_BMIN ? &cfg->backoff_min_s : &cfg->backoff_max_s) = v;
             break;
         case O_CA: cfg->ca_file = optarg; break;
+        case O_SAVE:
+            /* --save-disk DIR or --save-disk=DIR; bare --save-disk: data/raw like the seed */
+            if (!optarg && optind < argc && argv[optind][0] != '-')
+                optarg = argv[optind++];
+            cfg->journal_dir = optarg ? optarg : "data/raw";
+            break;
+        case O_ROT_MB:
+            if (num(optarg, 0.001, 1e6, &v))
+                BAD("--rotate-mb must be a positive size in MiB.");
+            cfg->journal_rotate_mb = v;
+            break;
+        case O_ROT_MIN:
+            if (num(optarg, 0.01, 1e6, &v))
+                BAD("--rotate-minutes must be positive.");
+            cfg->journal_rotate_min = v;
+            break;
+        case O_FSYNC:
+            if (num(optarg, 0, 3.6e6, &v))
+                BAD("--fsync-ms must be milliseconds from 0 (every batch) to 3600000.");
+            cfg->journal_fsync_ms = v;
+            break;
         case 'h': usage(stdout); return 1;
         default: fprintf(stderr, "volt: see 'volt --help'.\n"); return 2;
         }

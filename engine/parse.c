@@ -269,6 +269,8 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
     res->kind = VOLT_MSG_NONE;
     res->proto = 0;
     res->has_seq = 0;
+    res->has_conn = 0;
+    res->conn = 0;
     res->n_ticks = 0;
     res->n_items_rejected = 0;
     res->seq = 0;
@@ -289,6 +291,13 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
         volt_reject_t r = envelope_time(&doc->top, &recv_ns);
         if (r)
             return finish(res, r);
+        uint64_t conn;
+        if (doc->top.conn.type != VOLT_JT_ABSENT) {
+            if (get_u64(&doc->top.conn, &conn) || conn > UINT32_MAX)
+                return finish(res, VOLT_REJ_WRONG_TYPE);
+            res->has_conn = 1;
+            res->conn = (uint32_t)conn;
+        }
         if (doc->has_inner) {
             msg = &doc->inner;
         } else if (doc->raw_string.type == VOLT_JT_STRING) {

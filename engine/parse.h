@@ -58,6 +58,8 @@ typedef struct volt_parse_result {
     uint8_t kind;     /* volt_msg_kind_t when accepted */
     uint8_t proto;    /* volt_proto_t when known */
     uint8_t has_seq;  /* seq holds the message's sequence number */
+    uint8_t has_conn; /* conn holds the journal envelope's connection number */
+    uint32_t conn;
     uint32_t n_ticks; /* ticks written */
     uint32_t n_items_rejected; /* items dropped inside an accepted message */
     uint8_t item_reject[VOLT_JSON_MAX_ITEMS]; /* reason per dropped item, first n_items_rejected */

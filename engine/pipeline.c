@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agents.h"
@@ -31,6 +32,9 @@ void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
     c->watchdog_s = 30.0;
     c->backoff_min_s = 0.1;
     c->backoff_max_s = 10.0;
+    c->journal_rotate_mb = 256;
+    c->journal_rotate_min = 60;
+    c->journal_fsync_ms = 1000;
 }
 
 int volt_pin_self(int cpu)
@@ -120,6 +124,15 @@ int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
             return VOLT_ERR(-errno, "cannot read the CA file %s: %s", cfg->ca_file, strerror(errno));
         fclose(f);
     }
+    if (cfg->journal_dir) {
+        if (mkdir(cfg->journal_dir, 0755) != 0 && errno != EEXIST)
+            return VOLT_ERR(-errno, "cannot create the journal folder %s: %s", cfg->journal_dir,
+                            strerror(errno));
+        const int fixed = volt_journal_recover(cfg->journal_dir, cfg->human);
+        if (fixed < 0)
+            return VOLT_ERR(fixed, "cannot read the journal folder %s: %s", cfg->journal_dir,
+                            strerror(-fixed));
+    }
     atomic_store(&g_stop, 0);
     rc = run(cfg, stats, volt_source_ws_run);
     stats->live = 1;
@@ -143,13 +156,38 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
     void *frame_buf = aligned_alloc(64, cfg->frame_ring_bytes);
     void *row_buf = aligned_alloc(64, (size_t)cfg->row_ring_slots * sizeof(volt_row_t));
     void *hot = NULL;
-    pthread_t th[3];
-    int started = 0;
+    void *jbuf = NULL;
+    pthread_t th[3], jth;
+    int started = 0, jstarted = 0;
+    char jtag[64] = "MULTI";
+    if (cfg->n_products == 1) {
+        size_t k = 0;
+        for (const char *q = cfg->products[0]; *q && k < sizeof jtag - 1; q++)
+            if (*q != '-')
+                jtag[k++] = *q;
+        jtag[k] = '\0';
+    }
     if (!frame_buf || !row_buf) {
         rc = VOLT_ERR(-ENOMEM, "allocating rings");
         goto out;
     }
     volt_rb_init(&c->frames, frame_buf, cfg->frame_ring_bytes);
+    if (source == volt_source_ws_run && cfg->journal_dir) {
+        jbuf = aligned_alloc(64, (size_t)cfg->frame_ring_bytes * 4);
+        if (!jbuf) {
+            rc = VOLT_ERR(-ENOMEM, "allocating the journal ring");
+            goto out;
+        }
+        volt_rb_init(&c->jframes, jbuf, (uint64_t)cfg->frame_ring_bytes * 4);
+        c->journal_on = 1;
+        c->jcfg.dir = cfg->journal_dir;
+        c->jcfg.product_tag = jtag;
+        c->jcfg.rotate_bytes = (uint64_t)(cfg->journal_rotate_mb * 1048576.0);
+        c->jcfg.rotate_s = cfg->journal_rotate_min * 60.0;
+        c->jcfg.fsync_ms = cfg->journal_fsync_ms;
+        c->jcfg.max_frame = cfg->max_frame;
+        c->jcfg.human = cfg->human;
+    }
     volt_ring_init(&c->rows, row_buf, cfg->row_ring_slots, sizeof(volt_row_t));
     if (!(c->features = volt_features_new(&cfg->feat))) {
         rc = -EINVAL;
@@ -174,6 +212,11 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
     if ((rc = -pthread_create(&th[1], NULL, volt_hot_run, hot)))
         goto out;
     started = 2;
+    if (c->journal_on) {
+        if ((rc = -pthread_create(&jth, NULL, volt_journal_run, c)))
+            goto out;
+        jstarted = 1;
+    }
     if ((rc = -pthread_create(&th[0], NULL, source, c)))
         goto out;
     started = 3;
@@ -195,8 +238,19 @@ out:
         e->type = VOLT_ROW_END;
         volt_ring_publish(rp, 1);
     }
+    if (jstarted && started < 3) { /* the source never started: end the journal ourselves */
+        volt_rb_prod_t jp = volt_rb_producer(&c->jframes);
+        volt_frame_hdr_t *e;
+        while (!(e = volt_rb_claim(jp, sizeof *e)))
+            sched_yield();
+        memset(e, 0, sizeof *e);
+        e->kind = VOLT_FRAME_END;
+        volt_rb_commit(jp);
+    }
     for (int i = started - 1; i >= 0; i--)
         pthread_join(th[2 - i], NULL);
+    if (jstarted)
+        pthread_join(jth, NULL);
     if (started == 3) {
         stats->elapsed_s = (double)(volt_now_mono_ns() - t0) / 1e9;
         const volt_hot_stats_t *h = &c->hot;
@@ -222,6 +276,13 @@ out:
         volt_hist_merge(&stats->lat_e2e, &h->lat_e2e);
         volt_hist_merge(&stats->lat_service, &h->lat_service);
         stats->conn = c->live;
+        stats->journal = c->journal_on;
+        stats->journal_lines = c->jstats.lines;
+        stats->journal_bytes = c->jstats.bytes;
+        stats->journal_fsyncs = c->jstats.fsyncs;
+        stats->journal_files = c->jstats.files;
+        stats->journal_errors = c->jstats.write_errors;
+        stats->journal_uring = c->jstats.uring;
         if (c->src.io_error && cfg->files)
             rc = VOLT_ERR(c->src.io_error, "reading %s: %s", cfg->files[c->src.io_error_file],
                           strerror(-c->src.io_error));
@@ -240,6 +301,7 @@ out:
     volt_features_free(c->features);
     free(frame_buf);
     free(row_buf);
+    free(jbuf);
     free(c);
     return rc;
 }
@@ -298,6 +360,12 @@ void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
             fprintf(out, "  reconnect time         last %.1f ms, max %.1f ms\n",
                     (double)l->last_reconnect_ns / 1e6, (double)l->max_reconnect_ns / 1e6);
     }
+    if (s->journal)
+        fprintf(out, "  journal                %llu lines, %.1f MB in %llu file(s), %llu fdatasyncs%s%s\n",
+                (unsigned long long)s->journal_lines, (double)s->journal_bytes / 1e6,
+                (unsigned long long)s->journal_files, (unsigned long long)s->journal_fsyncs,
+                s->journal_uring ? " (io_uring)" : " (pwrite: io_uring unavailable)",
+                s->journal_errors ? ", WRITE ERRORS" : "");
     fprintf(out, "  latency per tick:\n");
     pct_line(out, "receive->signal", &s->lat_e2e);
     pct_line(out, "parse->signal (hot)", &s->lat_service);

@@ -65,6 +65,8 @@ typedef struct volt_pipeline_cfg {
     double watchdog_s;        /* reconnect after this long without a frame */
     double backoff_min_s, backoff_max_s;
     const char *ca_file;      /* trust anchors for wss (NULL: the system store) */
+    const char *journal_dir;  /* live: journal every frame here (NULL: no journal) */
+    double journal_rotate_mb, journal_rotate_min, journal_fsync_ms;
     const char *out_path;     /* feature rows: a path, "-" for stdout, NULL for none */
     volt_fmt_t format;
     FILE *human;              /* alerts, notices and the summary */
@@ -109,6 +111,9 @@ typedef struct volt_run_stats {
     volt_hist_t lat_service; /* hot agent: frame popped -> score ready */
     int live;
     volt_live_stats_t conn;  /* live runs: the connection's story */
+    int journal;
+    uint64_t journal_lines, journal_bytes, journal_fsyncs, journal_files, journal_errors;
+    int journal_uring;
 } volt_run_stats_t;
 
 /* Runs a replay to the end. Returns 0 or -errno (VOLT_ERR set: one clear sentence). */
