@@ -76,6 +76,7 @@ static struct {
     int64_t end_mono; /* synthetic: stop after --minutes (0: never) */
     volatile sig_atomic_t stop;
     uint64_t total_sent;
+    int64_t first_send_mono, last_send_mono;
 } G;
 
 static int64_t mono_ns(void)
@@ -368,6 +369,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         c->sent++;
         G.total_sent++;
+        G.last_send_mono = now;
+        if (!G.first_send_mono)
+            G.first_send_mono = now;
         const unsigned h = c->hn % DUPK; /* keep the last messages for dup faults */
         free(c->hist[h]);
         c->hist[h] = malloc(n);
@@ -578,8 +582,11 @@ int main(int argc, char **argv)
                 break; /* the market ended and every client got everything */
         }
     }
-    fprintf(stderr, "volt-exchange: stopping after %llu messages\n",
-            (unsigned long long)G.total_sent);
+    const double secs = G.last_send_mono > G.first_send_mono
+                            ? (double)(G.last_send_mono - G.first_send_mono) / 1e9
+                            : 0.0;
+    fprintf(stderr, "volt-exchange: stopping after %llu messages (%.3f s from first to last, %.0f msgs/s)\n",
+            (unsigned long long)G.total_sent, secs, secs > 0 ? (double)G.total_sent / secs : 0.0);
     lws_context_destroy(G.ctx);
     vx_feed_close(&G.feed);
     return 0;
