@@ -59,8 +59,9 @@ typedef struct volt_ctx {
     volt_journal_stats_t jstats; /* written by the journal agent only */
 } volt_ctx_t;
 
-/* NOTICE row reason for the feed's own error message (not a rejection). */
+/* NOTICE row reasons that are not rejections. */
 #define VOLT_NOTICE_FEED_ERROR 255
+#define VOLT_NOTICE_SEQ_GAP 254
 
 static inline int64_t volt_now_mono_ns(void)
 {

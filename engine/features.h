@@ -38,6 +38,8 @@ extern const volt_feature_info_t volt_feature_table[VOLT_NF];
 #define VOLT_FEAT_HIST 512
 #define VOLT_FEAT_ZHIST 1024
 #define VOLT_FEAT_MAX_GAP_S 120
+/* The longest window a feature looks back over (rows within it of a sequence gap are flagged). */
+#define VOLT_FEAT_LONGEST_WINDOW_S 300
 
 typedef struct volt_feat_cfg {
     int64_t gap_ns;          /* silence longer than this restarts the product's windows */

@@ -34,6 +34,9 @@ typedef struct {
     int64_t last_alert_ns[VOLT_MAX_PRODUCTS];
     uint8_t alerted[VOLT_MAX_PRODUCTS];
     int64_t cooldown_ns;
+    /* event time of the last sequence gap seen in each product's stream (0: none) */
+    int64_t gap_ns[VOLT_MAX_PRODUCTS];
+    int pending_gap; /* the current message followed a gap: stamp its products */
 } hot_t;
 
 static volt_row_t *claim_row(hot_t *h)
@@ -73,6 +76,7 @@ static int msg_seq_check(hot_t *h, uint32_t *row_flags)
         if (res->seq > h->msg_seq + 1) {
             h->c->hot.seq_gaps++;
             *row_flags |= VOLT_ROW_SEQ_GAP;
+            h->pending_gap = 1;
         }
     }
     h->have_msg_seq = 1;
@@ -117,9 +121,17 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
     }
     /* every sequenced message counts for gap and duplicate detection, heartbeats included */
     uint32_t seq_flags = 0;
+    h->pending_gap = 0;
     if (msg_seq_check(h, &seq_flags)) {
         st->duplicates++;
         return;
+    }
+    if (h->pending_gap) {
+        notice(h, f, VOLT_NOTICE_SEQ_GAP);
+        /* messages were lost on this connection: every product's windows now span a gap */
+        const int64_t when = res->n_ticks ? volt_tick_time_ns(&h->ticks[0]) : 0;
+        for (uint32_t p = 0; p < c->products.n; p++)
+            h->gap_ns[p] = when ? when : INT64_MAX;
     }
     if (res->n_ticks == 0)
         return;
@@ -132,8 +144,11 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
                 st->duplicates++;
                 continue;
             }
-            if (h->have_prod_seq[p] && t->seq > h->prod_seq[p] + 1 && t->kind == VOLT_TICK_TRADE)
+            if (h->have_prod_seq[p] && t->seq > h->prod_seq[p] + 1 && t->kind == VOLT_TICK_TRADE) {
                 st->seq_gaps++; /* ticker sequence numbers skip by design; matches do not */
+                h->gap_ns[p] = volt_tick_time_ns(t);
+                notice(h, f, VOLT_NOTICE_SEQ_GAP);
+            }
             h->have_prod_seq[p] = 1;
             h->prod_seq[p] = t->seq;
         }
@@ -143,6 +158,14 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
             continue; /* the claimed slot is simply reused */
         }
         r->feat.flags |= seq_flags;
+        {
+            int64_t *g = &h->gap_ns[t->product];
+            const int64_t ev_ns = volt_tick_time_ns(t);
+            if (*g == INT64_MAX) /* a gap seen before this product's first tick after it */
+                *g = ev_ns;
+            if (*g && ev_ns - *g < (int64_t)VOLT_FEAT_LONGEST_WINDOW_S * NS_PER_S)
+                r->feat.flags |= VOLT_ROW_SPANS_GAP;
+        }
         volt_model_score(&c->model, r->feat.f, &r->score, &r->prob);
         const uint8_t pred = !isnan(r->prob) && r->prob >= c->model.threshold;
         const int64_t ev = volt_tick_time_ns(t);

@@ -208,7 +208,7 @@ static int open_file(jrn_t *j)
             snprintf(j->path, sizeof j->path, "%s/ticks_%s_%s.ndjson", j->cfg->dir,
                      j->cfg->product_tag, stamp);
         else
-            snprintf(j->path, sizeof j->path, "%s/ticks_%s_%s_%d.ndjson", j->cfg->dir,
+            snprintf(j->path, sizeof j->path, "%s/ticks_%s_%s_%03d.ndjson", j->cfg->dir,
                      j->cfg->product_tag, stamp, k);
         j->fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (j->fd >= 0 || errno != EEXIST)

@@ -33,7 +33,8 @@ enum { VOLT_FRAME_DATA = 1, VOLT_FRAME_TOO_LARGE = 2, VOLT_FRAME_END = 3 };
 enum { VOLT_ROW_TICK = 1, VOLT_ROW_NOTICE = 2, VOLT_ROW_END = 3 };
 
 enum {
-    VOLT_ROW_SEQ_GAP = 1u << 4, /* the message's sequence number skipped ahead (missed messages) */
+    VOLT_ROW_SEQ_GAP = 1u << 4,     /* the message's sequence number skipped ahead (missed messages) */
+    VOLT_ROW_SPANS_GAP = 1u << 5,   /* a sequence gap lies inside this row's longest window (300 s) */
 };
 
 /* One record of the row ring: a scored tick, a notice for the sink to log, or the end. */

@@ -53,8 +53,12 @@ run_live skip --seconds 4
 stop_vx
 gaps=$(num "sequence gaps" "$T/skip.log")
 flagged=$(awk -F, 'NR>1 && int($21/16)%2==1' "$T/skip.csv" | wc -l)
-ok=1; [ "${gaps:-0}" = 1 ] && [ "$flagged" -ge 1 ] && ok=0
-check "skip: one sequence gap counted, $flagged row(s) flagged" $ok "gaps=$gaps flagged=$flagged"
+spanning=$(awk -F, 'NR>1 && int($21/32)%2==1' "$T/skip.csv" | wc -l)
+after=$(awk -F, 'NR>1 && seen && int($21/32)%2==0 {bad++} int($21/16)%2==1 {seen=1} END {print bad+0}' "$T/skip.csv")
+ok=1; [ "${gaps:-0}" = 1 ] && [ "$flagged" -ge 1 ] && [ "$spanning" -gt 10 ] && [ "$after" = 0 ] \
+  && grep -q "sequence gap" "$T/skip.log" && ok=0
+check "skip: one sequence gap counted and logged; $spanning rows after it flagged as spanning it" $ok \
+  "gaps=$gaps flagged=$flagged spanning=$spanning unflagged-after=$after"
 
 # 4. Malformed frame: counted, connection kept.
 start_vx --synthetic --rate 100 --fault malformed@300
@@ -109,12 +113,13 @@ fi
 # 9. Live <-> replay: the journal replays to byte-identical feature rows (across a reconnect,
 #    duplicates and a malformed frame).
 start_vx --synthetic --rate 50 --speed 20 --fault drop@1500 --fault dup@2500:5 --fault malformed@3000
-run_live journal --seconds 5 --save-disk "$T/journal" --backoff-min 0.05 --backoff-max 0.5
+run_live journal --seconds 5 --save-disk "$T/journal" --backoff-min 0.05 --backoff-max 0.5 --rotate-mb 0.5
 stop_vx
 "$VOLT" replay --out "$T/replayed.csv" "$T"/journal/*.ndjson > "$T/replay.log" 2>&1
+nfiles=$(ls "$T"/journal/*.ndjson | wc -l)
 ok=1; [ "$(num connections "$T/journal.log")" = 2 ] && [ "$(num "feature rows" "$T/journal.log")" -gt 1000 ] \
-  && cmp -s "$T/journal.csv" "$T/replayed.csv" && ok=0
-check "journal: live rows == rows replayed from the journal ($(num "feature rows" "$T/journal.log") rows, 2 connections)" $ok \
+  && [ "$nfiles" -ge 2 ] && cmp -s "$T/journal.csv" "$T/replayed.csv" && ok=0
+check "journal: live rows == rows replayed from the journal ($(num "feature rows" "$T/journal.log") rows, 2 connections, $nfiles rotated files)" $ok \
   "$(cmp "$T/journal.csv" "$T/replayed.csv" 2>&1 | head -2)"
 
 # 10. kill -9 while journaling, then restart: no torn line survives, nothing fdatasync'ed is lost.
