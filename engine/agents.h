@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "ring/arch.h"
+#include "idle.h"
 #include "journal.h"
 #include "model.h"
 #include "pipeline.h"
@@ -69,6 +70,15 @@ static inline int64_t volt_now_mono_ns(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+/* Producer side of a frame ring: claims room for header + payload (waiting with idle, or
+ * sched_yield when idle is NULL, while the ring is full: frames are never dropped), copies both
+ * in and commits. The one way frames, END markers included, enter a ring. */
+void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t *h,
+                     const void *payload);
+
+/* Pushes an END frame (no payload). */
+void volt_frame_push_end(volt_rb_prod_t p);
 
 /* Pins the calling thread to cpu (>= 0). Returns 0 or -errno. */
 int volt_pin_self(int cpu);

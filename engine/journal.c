@@ -395,12 +395,7 @@ void *volt_journal_run(void *arg)
         close_file(j);
     if (j->uring)
         io_uring_queue_exit(&j->ring);
-    volt_parser_free(j->parser);
-    free(j->pbuf);
-    free(j->buf[0].p);
-    free(j->buf[1].p);
-    free(j);
-    return NULL;
+    goto out;
 fail:
     c->jstats.write_errors++;
     /* keep draining so the source never blocks on a dead journal */
@@ -416,6 +411,7 @@ fail:
         if (end)
             break;
     }
+out:
     if (j) {
         volt_parser_free(j->parser);
         free(j->pbuf);

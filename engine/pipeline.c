@@ -37,6 +37,30 @@ void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
     c->journal_fsync_ms = 1000;
 }
 
+void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t *h,
+                     const void *payload)
+{
+    void *slot;
+    while (!(slot = volt_rb_claim(p, (uint32_t)(sizeof *h + h->len)))) {
+        if (idle)
+            volt_idle(idle, 0);
+        else
+            sched_yield();
+    }
+    if (idle)
+        volt_idle(idle, 1);
+    memcpy(slot, h, sizeof *h);
+    if (h->len)
+        memcpy((char *)slot + sizeof *h, payload, h->len);
+    volt_rb_commit(p);
+}
+
+void volt_frame_push_end(volt_rb_prod_t p)
+{
+    const volt_frame_hdr_t end = {.kind = VOLT_FRAME_END};
+    volt_frame_push(p, NULL, &end, NULL);
+}
+
 int volt_pin_self(int cpu)
 {
     cpu_set_t set;
@@ -223,13 +247,7 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
 out:
     /* A thread that failed to start leaves its consumer waiting: stand in for it with an END. */
     if (started == 2) {
-        volt_rb_prod_t fp = volt_rb_producer(&c->frames);
-        volt_frame_hdr_t *e;
-        while (!(e = volt_rb_claim(fp, sizeof *e)))
-            sched_yield();
-        memset(e, 0, sizeof *e);
-        e->kind = VOLT_FRAME_END;
-        volt_rb_commit(fp);
+        volt_frame_push_end(volt_rb_producer(&c->frames));
     } else if (started == 1) {
         volt_ring_prod_t rp = volt_ring_producer(&c->rows);
         volt_row_t *e;
@@ -238,15 +256,8 @@ out:
         e->type = VOLT_ROW_END;
         volt_ring_publish(rp, 1);
     }
-    if (jstarted && started < 3) { /* the source never started: end the journal ourselves */
-        volt_rb_prod_t jp = volt_rb_producer(&c->jframes);
-        volt_frame_hdr_t *e;
-        while (!(e = volt_rb_claim(jp, sizeof *e)))
-            sched_yield();
-        memset(e, 0, sizeof *e);
-        e->kind = VOLT_FRAME_END;
-        volt_rb_commit(jp);
-    }
+    if (jstarted && started < 3) /* the source never started: end the journal ourselves */
+        volt_frame_push_end(volt_rb_producer(&c->jframes));
     for (int i = started - 1; i >= 0; i--)
         pthread_join(th[2 - i], NULL);
     if (jstarted)

@@ -21,21 +21,14 @@ typedef struct {
 
 static void push(src_t *s, uint32_t kind, uint32_t file, uint64_t line, const char *p, size_t n)
 {
-    void *slot;
-    while (!(slot = volt_rb_claim(s->prod, (uint32_t)(sizeof(volt_frame_hdr_t) + n))))
-        volt_idle(&s->idle, 0);
-    volt_idle(&s->idle, 1);
-    volt_frame_hdr_t h = {.recv_mono_ns = volt_now_mono_ns(),
-                          .recv_wall_ns = 0,
-                          .line = line,
-                          .file = file,
-                          .epoch = s->epoch,
-                          .kind = kind,
-                          .len = (uint32_t)n};
-    memcpy(slot, &h, sizeof h);
-    if (n)
-        memcpy((char *)slot + sizeof h, p, n);
-    volt_rb_commit(s->prod);
+    const volt_frame_hdr_t h = {.recv_mono_ns = volt_now_mono_ns(),
+                                .recv_wall_ns = 0,
+                                .line = line,
+                                .file = file,
+                                .epoch = s->epoch,
+                                .kind = kind,
+                                .len = (uint32_t)n};
+    volt_frame_push(s->prod, &s->idle, &h, p);
 }
 
 static int replay_file(src_t *s, uint32_t fi, const char *path, char *buf, size_t cap)
@@ -120,6 +113,6 @@ void *volt_source_file_run(void *arg)
         }
     }
     free(buf);
-    push(&s, VOLT_FRAME_END, 0, 0, NULL, 0);
+    volt_frame_push_end(s.prod);
     return NULL;
 }

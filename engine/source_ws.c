@@ -61,33 +61,20 @@ static double jitter(ws_t *s)
     return (double)(s->rng >> 11) / 9007199254740992.0;
 }
 
-static void push_one(ws_t *s, volt_rb_prod_t prod, uint32_t kind, const char *p, size_t n,
-                     int64_t wall, int64_t mono, uint64_t frame_no)
-{
-    void *slot;
-    while (!(slot = volt_rb_claim(prod, (uint32_t)(sizeof(volt_frame_hdr_t) + n))))
-        volt_idle(&s->idle, 0); /* TCP backpressure: nothing received is dropped */
-    volt_idle(&s->idle, 1);
-    volt_frame_hdr_t h = {.recv_mono_ns = mono,
-                          .recv_wall_ns = wall,
-                          .line = frame_no,
-                          .file = 0,
-                          .epoch = s->epoch,
-                          .kind = kind,
-                          .len = (uint32_t)n};
-    memcpy(slot, &h, sizeof h);
-    if (n)
-        memcpy((char *)slot + sizeof h, p, n);
-    volt_rb_commit(prod);
-}
-
 /* Every frame goes to the hot agent and, with --save-disk, to the journal. */
 static void push(ws_t *s, uint32_t kind, const char *p, size_t n, int64_t wall, int64_t mono)
 {
-    ++s->frame_no;
+    /* TCP backpressure when a ring is full: nothing received is dropped */
+    const volt_frame_hdr_t h = {.recv_mono_ns = mono,
+                                .recv_wall_ns = wall,
+                                .line = ++s->frame_no,
+                                .file = 0,
+                                .epoch = s->epoch,
+                                .kind = kind,
+                                .len = (uint32_t)n};
     if (s->c->journal_on)
-        push_one(s, volt_rb_producer(&s->c->jframes), kind, p, n, wall, mono, s->frame_no);
-    push_one(s, s->prod, kind, p, n, wall, mono, s->frame_no);
+        volt_frame_push(volt_rb_producer(&s->c->jframes), &s->idle, &h, p);
+    volt_frame_push(s->prod, &s->idle, &h, p);
 }
 
 static void connect_now(ws_t *s);
@@ -390,23 +377,10 @@ void *volt_source_ws_run(void *arg)
     lws_context_destroy(s->ctx);
 end:
     g_ws = NULL;
-    {
-        volt_rb_prod_t prod = volt_rb_producer(&c->frames);
-        void *slot;
-        while (!(slot = volt_rb_claim(prod, sizeof(volt_frame_hdr_t))))
-            sched_yield();
-        volt_frame_hdr_t h = {.kind = VOLT_FRAME_END};
-        memcpy(slot, &h, sizeof h);
-        volt_rb_commit(prod);
-        if (c->journal_on) {
-            volt_rb_prod_t jp = volt_rb_producer(&c->jframes);
-            while (!(slot = volt_rb_claim(jp, sizeof(volt_frame_hdr_t))))
-                sched_yield();
-            memcpy(slot, &h, sizeof h);
-            volt_rb_commit(jp);
-        }
-        c->src.read = s ? s->frame_no : 0;
-    }
+    volt_frame_push_end(volt_rb_producer(&c->frames));
+    if (c->journal_on)
+        volt_frame_push_end(volt_rb_producer(&c->jframes));
+    c->src.read = s ? s->frame_no : 0;
     free(frame);
     free(s);
     return NULL;
