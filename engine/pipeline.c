@@ -111,12 +111,18 @@ int volt_pipeline_stop_requested(void) { return atomic_load_explicit(&g_stop, me
 
 static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*source)(void *));
 
-int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
+/* Clears the stats (so a failed run reports zeros) and checks the common settings. */
+static int begin(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
 {
     memset(stats, 0, sizeof *stats);
     volt_hist_init(&stats->lat_e2e);
     volt_hist_init(&stats->lat_service);
-    int rc = validate(cfg);
+    return validate(cfg);
+}
+
+int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
+{
+    int rc = begin(cfg, stats);
     if (rc)
         return rc;
     if (cfg->n_files <= 0)
@@ -128,10 +134,7 @@ int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats
 
 int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
 {
-    memset(stats, 0, sizeof *stats);
-    volt_hist_init(&stats->lat_e2e);
-    volt_hist_init(&stats->lat_service);
-    int rc = validate(cfg);
+    int rc = begin(cfg, stats);
     if (rc)
         return rc;
     char host[256], path[512];
