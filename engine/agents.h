@@ -33,14 +33,22 @@ typedef struct volt_hot_stats {
     uint64_t by_kind[VOLT_MSG_KIND_COUNT];
     uint64_t items_rejected[VOLT_REJ_COUNT];
     uint64_t ticks, rows, out_of_order, duplicates, seq_gaps, alerts, feed_errors;
-    volt_hist_t lat_e2e;
-    volt_hist_t lat_service;
+    volt_hist_t lat[VOLT_LAT_COUNT]; /* all but TO_SINK (the sink's) */
 } volt_hot_stats_t;
 
 typedef struct volt_sink_stats {
     alignas(VOLT_FALSE_SHARING) uint64_t rows_written;
     int io_error;
+    volt_hist_t to_sink; /* signal -> sink */
 } volt_sink_stats_t;
+
+/* Interval statistics handed from the hot agent to the sink: the hot agent fills one histogram
+ * while the sink prints and clears the other. busy: 1 while the sink owns it (release/acquire). */
+typedef struct volt_interval {
+    volt_hist_t h[2];
+    _Atomic int busy[2];
+    int64_t start_ns[2], end_ns[2];
+} volt_interval_t;
 
 typedef struct volt_ctx {
     const volt_pipeline_cfg_t *cfg;
@@ -54,6 +62,7 @@ typedef struct volt_ctx {
     volt_hot_stats_t hot;
     volt_sink_stats_t sink;
     volt_live_stats_t live; /* written by the live source only */
+    volt_interval_t interval;
     int journal_on;
     volt_rb_t jframes;      /* live source -> journal */
     volt_journal_cfg_t jcfg;

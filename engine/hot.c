@@ -5,6 +5,7 @@
  * formats, logs, allocates or makes a system call (clock_gettime is a vDSO read). Rejected inputs
  * become NOTICE rows; the sink decides what to log. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,9 @@ typedef struct {
     /* event time of the last sequence gap seen in each product's stream (0: none) */
     int64_t gap_ns[VOLT_MAX_PRODUCTS];
     int pending_gap; /* the current message followed a gap: stamp its products */
+    /* interval stats (--stats-interval) */
+    int iv_cur;
+    int64_t iv_next_ns, iv_period_ns;
 } hot_t;
 
 static volt_row_t *claim_row(hot_t *h)
@@ -84,6 +88,25 @@ static int msg_seq_check(hot_t *h, uint32_t *row_flags)
     return 0;
 }
 
+/* Hands the interval histogram to the sink when the period is over and the other one is free. */
+static void interval_tick(hot_t *h, int64_t now)
+{
+    volt_interval_t *iv = &h->c->interval;
+    const int other = 1 - h->iv_cur;
+    /* acquire pairs with the sink's release store of busy after it printed and cleared */
+    if (atomic_load_explicit(&iv->busy[other], memory_order_acquire))
+        return; /* the sink has not finished with it: keep filling this one */
+    iv->end_ns[h->iv_cur] = now;
+    atomic_store_explicit(&iv->busy[h->iv_cur], 1, memory_order_relaxed);
+    volt_row_t *r = claim_row(h);
+    r->type = VOLT_ROW_STATS;
+    r->reason = (uint8_t)h->iv_cur;
+    volt_ring_publish(h->out, 1); /* release: the histogram's contents travel with the row */
+    h->iv_cur = other;
+    iv->start_ns[other] = now;
+    h->iv_next_ns = now + h->iv_period_ns;
+}
+
 static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *payload, int64_t t0)
 {
     volt_ctx_t *c = h->c;
@@ -100,6 +123,8 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
     volt_parse_result_t *res = &h->res;
     const volt_reject_t rej =
         volt_parse_message(c->parser, h->pbuf, f->len, f->recv_wall_ns, h->ticks, res);
+    int64_t t_prev = volt_now_mono_ns(); /* parsed */
+    const int64_t t_parsed = t_prev;
     if (rej) {
         st->rejected_by[rej]++;
         notice(h, f, rej);
@@ -157,6 +182,7 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
             st->out_of_order++;
             continue; /* the claimed slot is simply reused */
         }
+        const int64_t t_feat = volt_now_mono_ns();
         r->feat.flags |= seq_flags;
         {
             int64_t *g = &h->gap_ns[t->product];
@@ -187,10 +213,20 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
         r->tick = *t;
         const int64_t now = volt_now_mono_ns();
         r->lat_ns = now - f->recv_mono_ns;
-        volt_hist_record(&st->lat_e2e, (uint64_t)(now - f->recv_mono_ns));
-        volt_hist_record(&st->lat_service, (uint64_t)(now - t0));
+        r->signal_ns = now;
+        volt_hist_record(&st->lat[VOLT_LAT_E2E], (uint64_t)(now - f->recv_mono_ns));
+        volt_hist_record(&st->lat[VOLT_LAT_QUEUE], (uint64_t)(t0 - f->recv_mono_ns));
+        volt_hist_record(&st->lat[VOLT_LAT_PARSE], (uint64_t)(t_parsed - t0));
+        volt_hist_record(&st->lat[VOLT_LAT_FEATURES], (uint64_t)(t_feat - t_prev));
+        volt_hist_record(&st->lat[VOLT_LAT_SCORE], (uint64_t)(now - t_feat));
+        t_prev = now;
         volt_ring_publish(h->out, 1);
         st->rows++;
+        if (h->iv_period_ns) {
+            volt_hist_record(&c->interval.h[h->iv_cur], (uint64_t)(now - f->recv_mono_ns));
+            if (now >= h->iv_next_ns)
+                interval_tick(h, now);
+        }
     }
 }
 
@@ -211,6 +247,9 @@ void *volt_hot_new(volt_ctx_t *c)
     h->cooldown_ns = (int64_t)(cfg->alert_cooldown_s * 1e9);
     h->epoch = UINT32_MAX;
     volt_idle_preset(&h->idle, cfg->idle);
+    h->iv_period_ns = (int64_t)(cfg->stats_interval_s * 1e9);
+    h->iv_next_ns = volt_now_mono_ns() + h->iv_period_ns;
+    c->interval.start_ns[0] = volt_now_mono_ns();
     return h;
 }
 

@@ -36,6 +36,8 @@ static void usage(FILE *o)
             "  --alert-cooldown S    least event time between two alerts of one product (default 60)\n"
             "  --max-notices N       rejected inputs logged per reason (default 5; all are counted)\n"
             "  --quiet               no alert lines (the summary still counts them)\n"
+            "  --stats-interval S    print receive->signal percentiles every S seconds\n"
+            "  --hist-out FILE       write the receive->signal histogram (CSV) at the end\n"
             "\n"
             "Live options (and every replay option):\n"
             "  --pair P              product to subscribe to, repeatable (default BTC-USD)\n"
@@ -89,6 +91,7 @@ static int num(const char *s, double lo, double hi, double *out)
 enum {
     O_OUT = 1, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET,
     /* live only */
+    O_STATS, O_HIST,
     O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA, O_SAVE,
     O_ROT_MB, O_ROT_MIN, O_FSYNC
 };
@@ -99,6 +102,7 @@ static const struct option k_opts[] = {
     {"idle", required_argument, 0, O_IDLE},         {"max-frame", required_argument, 0, O_MAXF},
     {"gap-seconds", required_argument, 0, O_GAP},   {"alert-cooldown", required_argument, 0, O_COOL},
     {"max-notices", required_argument, 0, O_NOTICES}, {"quiet", no_argument, 0, O_QUIET},
+    {"stats-interval", required_argument, 0, O_STATS}, {"hist-out", required_argument, 0, O_HIST},
     {"pair", required_argument, 0, O_PAIR},         {"url", required_argument, 0, O_URL},
     {"protocol", required_argument, 0, O_PROTO},    {"minutes", required_argument, 0, O_MINUTES},
     {"seconds", required_argument, 0, O_SECONDS},   {"watchdog-seconds", required_argument, 0, O_WATCHDOG},
@@ -165,6 +169,12 @@ static int parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
             cfg->max_notices = (int)v;
             break;
         case O_QUIET: cfg->quiet = 1; break;
+        case O_STATS:
+            if (num(optarg, 0.01, 86400, &v))
+                BAD("--stats-interval must be seconds in (0, 86400].");
+            cfg->stats_interval_s = v;
+            break;
+        case O_HIST: cfg->hist_out = optarg; break;
         case O_PAIR:
             if (*n_pairs >= VOLT_MAX_PRODUCTS)
                 BAD("at most %d --pair options.", VOLT_MAX_PRODUCTS);

@@ -115,8 +115,8 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
 static int begin(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
 {
     memset(stats, 0, sizeof *stats);
-    volt_hist_init(&stats->lat_e2e);
-    volt_hist_init(&stats->lat_service);
+    for (int i = 0; i < VOLT_LAT_COUNT; i++)
+        volt_hist_init(&stats->lat[i]);
     return validate(cfg);
 }
 
@@ -177,8 +177,13 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
         return VOLT_ERR(-ENOMEM, "allocating the pipeline");
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
-    volt_hist_init(&c->hot.lat_e2e);
-    volt_hist_init(&c->hot.lat_service);
+    for (int i = 0; i < VOLT_LAT_COUNT; i++)
+        volt_hist_init(&c->hot.lat[i]);
+    volt_hist_init(&c->sink.to_sink);
+    volt_hist_init(&c->interval.h[0]);
+    volt_hist_init(&c->interval.h[1]);
+    atomic_init(&c->interval.busy[0], 0);
+    atomic_init(&c->interval.busy[1], 0);
     volt_products_init(&c->products);
     void *frame_buf = aligned_alloc(64, cfg->frame_ring_bytes);
     void *row_buf = aligned_alloc(64, (size_t)cfg->row_ring_slots * sizeof(volt_row_t));
@@ -287,8 +292,15 @@ out:
         volt_feat_stats_t fs;
         volt_features_stats(c->features, &fs);
         stats->time_gaps = fs.gaps;
-        volt_hist_merge(&stats->lat_e2e, &h->lat_e2e);
-        volt_hist_merge(&stats->lat_service, &h->lat_service);
+        for (int i = 0; i < VOLT_LAT_COUNT; i++)
+            if (i != VOLT_LAT_TO_SINK)
+                volt_hist_merge(&stats->lat[i], &h->lat[i]);
+        volt_hist_merge(&stats->lat[VOLT_LAT_TO_SINK], &c->sink.to_sink);
+        if (cfg->hist_out && !rc) {
+            const int w = volt_hist_write_csv(&stats->lat[VOLT_LAT_E2E], cfg->hist_out);
+            if (w)
+                rc = VOLT_ERR(w, "writing the histogram to %s: %s", cfg->hist_out, strerror(-w));
+        }
         stats->conn = c->live;
         stats->journal = c->journal_on;
         stats->journal_lines = c->jstats.lines;
@@ -381,6 +393,29 @@ void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
                 s->journal_uring ? " (io_uring)" : " (pwrite: io_uring unavailable)",
                 s->journal_errors ? ", WRITE ERRORS" : "");
     fprintf(out, "  latency per tick:\n");
-    pct_line(out, "receive->signal", &s->lat_e2e);
-    pct_line(out, "parse->signal (hot)", &s->lat_service);
+    for (int i = 0; i < VOLT_LAT_COUNT; i++)
+        pct_line(out, volt_lat_stage_name((volt_lat_stage_t)i), &s->lat[i]);
+}
+
+const char *volt_lat_stage_name(volt_lat_stage_t st)
+{
+    static const char *const names[VOLT_LAT_COUNT] = {
+        [VOLT_LAT_E2E] = "receive->signal",   [VOLT_LAT_QUEUE] = "  receive->hot",
+        [VOLT_LAT_PARSE] = "  parse",         [VOLT_LAT_FEATURES] = "  features",
+        [VOLT_LAT_SCORE] = "  score+alert",   [VOLT_LAT_TO_SINK] = "  signal->sink",
+    };
+    return (unsigned)st < VOLT_LAT_COUNT ? names[st] : "?";
+}
+
+int volt_hist_write_csv(const volt_hist_t *h, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -errno;
+    fprintf(f, "bucket_top_ns,count\n");
+    for (uint32_t i = 0; i < VOLT_HIST_BUCKETS; i++)
+        if (h->b[i])
+            fprintf(f, "%llu,%llu\n", (unsigned long long)volt_hist_bucket_top(i),
+                    (unsigned long long)h->b[i]);
+    return fclose(f) == 0 ? 0 : -errno;
 }

@@ -30,7 +30,20 @@ typedef struct volt_frame_hdr {
 
 enum { VOLT_FRAME_DATA = 1, VOLT_FRAME_TOO_LARGE = 2, VOLT_FRAME_END = 3 };
 
-enum { VOLT_ROW_TICK = 1, VOLT_ROW_NOTICE = 2, VOLT_ROW_END = 3 };
+enum { VOLT_ROW_TICK = 1, VOLT_ROW_NOTICE = 2, VOLT_ROW_END = 3, VOLT_ROW_STATS = 4 };
+
+/* Latency stages of one tick, all on CLOCK_MONOTONIC from the frame's receive time. */
+typedef enum {
+    VOLT_LAT_E2E = 0,  /* receive -> signal (score ready): the headline figure */
+    VOLT_LAT_QUEUE,    /* receive -> the hot agent takes the frame (source + ring) */
+    VOLT_LAT_PARSE,    /* frame taken -> parsed */
+    VOLT_LAT_FEATURES, /* parsed (or previous tick of the frame done) -> features updated */
+    VOLT_LAT_SCORE,    /* features -> model score and alert decision */
+    VOLT_LAT_TO_SINK,  /* signal -> the sink takes the row (ring hand-off) */
+    VOLT_LAT_COUNT
+} volt_lat_stage_t;
+
+const char *volt_lat_stage_name(volt_lat_stage_t s);
 
 enum {
     VOLT_ROW_SEQ_GAP = 1u << 4,     /* the message's sequence number skipped ahead (missed messages) */
@@ -45,7 +58,8 @@ typedef struct volt_row {
     uint8_t reason;     /* notice: volt_reject_t */
     uint32_t file;
     uint64_t line;
-    int64_t lat_ns; /* receive -> score ready */
+    int64_t lat_ns;    /* receive -> score ready */
+    int64_t signal_ns; /* CLOCK_MONOTONIC when the score was ready */
     double score;
     double prob;
     volt_tick_t tick;
@@ -80,6 +94,8 @@ typedef struct volt_pipeline_cfg {
     const char *model;        /* model name */
     double alert_cooldown_s;  /* per product, event time */
     int quiet;                /* no alert lines */
+    double stats_interval_s;  /* print interval latency stats this often (0: never) */
+    const char *hist_out;     /* write the receive->signal histogram here at the end (CSV) */
     int max_notices;          /* reject log lines per reason */
 } volt_pipeline_cfg_t;
 
@@ -108,8 +124,7 @@ typedef struct volt_run_stats {
     uint64_t feed_errors;  /* the feed's own "error" messages */
     uint64_t products;
     double elapsed_s;
-    volt_hist_t lat_e2e;     /* receive -> score ready */
-    volt_hist_t lat_service; /* hot agent: frame popped -> score ready */
+    volt_hist_t lat[VOLT_LAT_COUNT]; /* per stage, see volt_lat_stage_t */
     int live;
     volt_live_stats_t conn;  /* live runs: the connection's story */
     int journal;
@@ -133,5 +148,8 @@ int volt_ws_parse_url(const char *url, char *host, size_t hcap, int *port, char 
 
 /* Prints the end-of-run summary. */
 void volt_run_stats_print(const volt_run_stats_t *s, FILE *out);
+
+/* Writes a histogram as CSV (bucket_top_ns,count for every non-empty bucket). 0 or -errno. */
+int volt_hist_write_csv(const volt_hist_t *h, const char *path);
 
 #endif

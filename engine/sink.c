@@ -3,6 +3,7 @@
  * It is the only thread that formats text. Rejected inputs are logged with their position, the
  * first max_notices per reason; after that they are only counted (the summary has every count). */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,27 @@ static void print_alert(sink_t *s, const volt_row_t *r)
             r->score, s->c->model.version, (double)r->lat_ns / 1e3);
 }
 
+static void print_interval(sink_t *s, int which)
+{
+    volt_interval_t *iv = &s->c->interval;
+    volt_hist_t *h = &iv->h[which];
+    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    if (cfg->human) {
+        const double secs = (double)(iv->end_ns[which] - iv->start_ns[which]) / 1e9;
+        fprintf(cfg->human,
+                "volt: stats %.1f s: %llu ticks (%.0f/s), receive->signal p50 %.1f p90 %.1f p99 "
+                "%.1f p99.9 %.1f max %.1f us\n",
+                secs, (unsigned long long)h->count, secs > 0 ? (double)h->count / secs : 0.0,
+                volt_hist_quantile(h, 0.5) / 1e3, volt_hist_quantile(h, 0.9) / 1e3,
+                volt_hist_quantile(h, 0.99) / 1e3, volt_hist_quantile(h, 0.999) / 1e3,
+                (double)(h->count ? h->max : 0) / 1e3);
+        fflush(cfg->human);
+    }
+    volt_hist_init(h);
+    /* release pairs with the hot agent's acquire load of busy in interval_tick */
+    atomic_store_explicit(&iv->busy[which], 0, memory_order_release);
+}
+
 void *volt_sink_run(void *arg)
 {
     volt_ctx_t *c = arg;
@@ -95,7 +117,10 @@ void *volt_sink_run(void *arg)
                 done = 1;
             } else if (r->type == VOLT_ROW_NOTICE) {
                 log_notice(&s, r);
+            } else if (r->type == VOLT_ROW_STATS) {
+                print_interval(&s, r->reason);
             } else {
+                volt_hist_record(&c->sink.to_sink, (uint64_t)(volt_now_mono_ns() - r->signal_ns));
                 if (s.out) {
                     const size_t len = cfg->format == VOLT_FMT_CSV
                                            ? volt_rowfmt_csv(r, &c->products, line, sizeof line)

@@ -76,8 +76,11 @@ check "oversize: one 2 MB frame rejected as too_large, connection kept" $ok "$(t
 
 # 6. Duplicates: dropped, never double-counted in the features.
 start_vx --synthetic --rate 100 --fault dup@300:10
-run_live dup --seconds 4
+run_live dup --seconds 4 --stats-interval 1 --hist-out "$T/dup_hist.csv"
 stop_vx
+ok=1; [ "$(grep -c 'volt: stats' "$T/dup.log")" -ge 3 ] && [ "$(head -1 "$T/dup_hist.csv")" = "bucket_top_ns,count" ] \
+  && [ "$(awk -F, 'NR>1 {n+=$2} END {print n}' "$T/dup_hist.csv")" = "$(num "feature rows" "$T/dup.log")" ] && ok=0
+check "stats: interval lines every second, and a histogram file with one count per row" $ok "$(grep 'volt: stats' "$T/dup.log" | head -3)"
 dups=$(num "dropped duplicates" "$T/dup.log")
 repeated=$(awk -F, 'NR>1 {print $6}' "$T/dup.csv" | sort | uniq -d | wc -l)
 ok=1; [ "${dups:-0}" = 10 ] && [ "$repeated" = 0 ] && ok=0

@@ -130,6 +130,7 @@ static int replay(const char *in, const char *out, const char *idle, int pin, vo
     cfg.out_path = out;
     cfg.human = NULL;
     cfg.idle = idle;
+    cfg.stats_interval_s = 0.01; /* exercises the hot -> sink histogram hand-off */
     if (pin && sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
         cfg.cpus[0] = 0;
         cfg.cpus[1] = 1;
