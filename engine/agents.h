@@ -14,6 +14,7 @@
 #include "ring/arch.h"
 #include "idle.h"
 #include "journal.h"
+#include "kafka.h"
 #include "model.h"
 #include "pipeline.h"
 #include "product.h"
@@ -63,11 +64,28 @@ typedef struct volt_ctx {
     volt_sink_stats_t sink;
     volt_live_stats_t live; /* written by the live source only */
     volt_interval_t interval;
+    /* Kafka (cfg->kafka_brokers): source -> kraw -> kafka agent <- krec <- sink */
+    int kafka_on;
+    volt_rb_t kraw, krec;
+    volt_kafka_cfg_t kcfg;
+    volt_kafka_stats_t kstats; /* written by the Kafka agent only */
+    uint64_t kdrop_src;        /* raw frames the source could not hand over (live, ring full) */
+    uint64_t kdrop_sink[VOLT_K_TOPICS]; /* records the sink could not hand over */
+    int kfailed_start;
     int journal_on;
     volt_rb_t jframes;      /* live source -> journal */
     volt_journal_cfg_t jcfg;
     volt_journal_stats_t jstats; /* written by the journal agent only */
 } volt_ctx_t;
+
+/* A record the sink hands to the Kafka agent: this header, the key, then the value. */
+typedef struct volt_krec_hdr {
+    uint8_t topic; /* VOLT_K_* or VOLT_KREC_END */
+    uint8_t pad_;
+    uint16_t key_len;
+    uint32_t val_len;
+} volt_krec_hdr_t;
+#define VOLT_KREC_END 255
 
 /* NOTICE row reasons that are not rejections. */
 #define VOLT_NOTICE_FEED_ERROR 255
@@ -89,12 +107,16 @@ void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t
 /* Pushes an END frame (no payload). */
 void volt_frame_push_end(volt_rb_prod_t p);
 
+/* Offers a frame without waiting: returns 0 when the ring is full (the caller counts a drop). */
+int volt_frame_offer(volt_rb_prod_t p, const volt_frame_hdr_t *h, const void *payload);
+
 /* Pins the calling thread to cpu (>= 0). Returns 0 or -errno. */
 int volt_pin_self(int cpu);
 
 void *volt_source_file_run(void *ctx);
 void *volt_source_ws_run(void *ctx);
 void *volt_journal_run(void *ctx);
+void *volt_kafka_run(void *ctx);
 /* The hot agent's state is made at set-up (it allocates); the thread only runs it. */
 void *volt_hot_new(volt_ctx_t *c);
 void volt_hot_free(void *state);

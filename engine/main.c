@@ -38,6 +38,11 @@ static void usage(FILE *o)
             "  --quiet               no alert lines (the summary still counts them)\n"
             "  --stats-interval S    print receive->signal percentiles every S seconds\n"
             "  --hist-out FILE       write the receive->signal histogram (CSV) at the end\n"
+            "  --kafka-brokers H:P   publish ticks.raw, ticks.features and volatility.alerts\n"
+            "                        (topics created when missing: 3 partitions, replication 1)\n"
+            "  --kafka-topics R,F,A  other names for those three topics\n"
+            "  --kafka-conf K=V      any librdkafka producer setting (repeatable)\n"
+            "  --kafka-flush-seconds S   at the end, wait this long for deliveries (default 30)\n"
             "\n"
             "Live options (and every replay option):\n"
             "  --pair P              product to subscribe to, repeatable (default BTC-USD)\n"
@@ -91,7 +96,7 @@ static int num(const char *s, double lo, double hi, double *out)
 enum {
     O_OUT = 1, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET,
     /* live only */
-    O_STATS, O_HIST,
+    O_STATS, O_HIST, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH,
     O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA, O_SAVE,
     O_ROT_MB, O_ROT_MIN, O_FSYNC
 };
@@ -103,6 +108,8 @@ static const struct option k_opts[] = {
     {"gap-seconds", required_argument, 0, O_GAP},   {"alert-cooldown", required_argument, 0, O_COOL},
     {"max-notices", required_argument, 0, O_NOTICES}, {"quiet", no_argument, 0, O_QUIET},
     {"stats-interval", required_argument, 0, O_STATS}, {"hist-out", required_argument, 0, O_HIST},
+    {"kafka-brokers", required_argument, 0, O_KBROKERS}, {"kafka-conf", required_argument, 0, O_KCONF},
+    {"kafka-topics", required_argument, 0, O_KTOPICS}, {"kafka-flush-seconds", required_argument, 0, O_KFLUSH},
     {"pair", required_argument, 0, O_PAIR},         {"url", required_argument, 0, O_URL},
     {"protocol", required_argument, 0, O_PROTO},    {"minutes", required_argument, 0, O_MINUTES},
     {"seconds", required_argument, 0, O_SECONDS},   {"watchdog-seconds", required_argument, 0, O_WATCHDOG},
@@ -175,6 +182,32 @@ static int parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
             cfg->stats_interval_s = v;
             break;
         case O_HIST: cfg->hist_out = optarg; break;
+        case O_KBROKERS: cfg->kafka_brokers = optarg; break;
+        case O_KCONF: {
+            static const char *confs[64];
+            if (cfg->n_kafka_conf >= 64 || !strchr(optarg, '='))
+                BAD("--kafka-conf takes key=value (at most 64 of them).");
+            confs[cfg->n_kafka_conf++] = optarg;
+            cfg->kafka_conf = confs;
+            break;
+        }
+        case O_KTOPICS: {
+            static char topics[512];
+            snprintf(topics, sizeof topics, "%s", optarg);
+            char *a = topics, *b = strchr(a, ','), *d = b ? strchr(b + 1, ',') : NULL;
+            if (!b || !d || strchr(d + 1, ',') || b == a || d == b + 1 || !d[1])
+                BAD("--kafka-topics takes RAW,FEATURES,ALERTS topic names.");
+            *b = *d = '\0';
+            cfg->kafka_topic[0] = a;
+            cfg->kafka_topic[1] = b + 1;
+            cfg->kafka_topic[2] = d + 1;
+            break;
+        }
+        case O_KFLUSH:
+            if (num(optarg, 0, 3600, &v))
+                BAD("--kafka-flush-seconds must be seconds from 0 to 3600.");
+            cfg->kafka_flush_s = v;
+            break;
         case O_PAIR:
             if (*n_pairs >= VOLT_MAX_PRODUCTS)
                 BAD("at most %d --pair options.", VOLT_MAX_PRODUCTS);

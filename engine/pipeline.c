@@ -35,6 +35,10 @@ void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
     c->journal_rotate_mb = 256;
     c->journal_rotate_min = 60;
     c->journal_fsync_ms = 1000;
+    c->kafka_topic[0] = "ticks.raw";
+    c->kafka_topic[1] = "ticks.features";
+    c->kafka_topic[2] = "volatility.alerts";
+    c->kafka_flush_s = 30;
 }
 
 void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t *h,
@@ -53,6 +57,18 @@ void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t
     if (h->len)
         memcpy((char *)slot + sizeof *h, payload, h->len);
     volt_rb_commit(p);
+}
+
+int volt_frame_offer(volt_rb_prod_t p, const volt_frame_hdr_t *h, const void *payload)
+{
+    void *slot = volt_rb_claim(p, (uint32_t)(sizeof *h + h->len));
+    if (!slot)
+        return 0;
+    memcpy(slot, h, sizeof *h);
+    if (h->len)
+        memcpy((char *)slot + sizeof *h, payload, h->len);
+    volt_rb_commit(p);
+    return 1;
 }
 
 void volt_frame_push_end(volt_rb_prod_t p)
@@ -188,9 +204,9 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
     void *frame_buf = aligned_alloc(64, cfg->frame_ring_bytes);
     void *row_buf = aligned_alloc(64, (size_t)cfg->row_ring_slots * sizeof(volt_row_t));
     void *hot = NULL;
-    void *jbuf = NULL;
-    pthread_t th[3], jth;
-    int started = 0, jstarted = 0;
+    void *jbuf = NULL, *kbuf1 = NULL, *kbuf2 = NULL;
+    pthread_t th[3], jth, kth;
+    int started = 0, jstarted = 0, kstarted = 0;
     char jtag[64] = "MULTI";
     if (cfg->n_products == 1) {
         size_t k = 0;
@@ -227,6 +243,31 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
     }
     if ((rc = volt_model_open(&c->model, cfg->model, NULL)))
         goto out;
+    if (cfg->kafka_brokers) {
+        const uint64_t kraw_bytes = (uint64_t)cfg->frame_ring_bytes * 2, krec_bytes = 32u << 20;
+        kbuf1 = aligned_alloc(64, kraw_bytes);
+        kbuf2 = aligned_alloc(64, krec_bytes);
+        if (!kbuf1 || !kbuf2) {
+            rc = VOLT_ERR(-ENOMEM, "allocating the Kafka rings");
+            goto out;
+        }
+        volt_rb_init(&c->kraw, kbuf1, kraw_bytes);
+        volt_rb_init(&c->krec, kbuf2, krec_bytes);
+        c->kafka_on = 1;
+        c->kcfg.brokers = cfg->kafka_brokers;
+        for (int i = 0; i < VOLT_K_TOPICS; i++)
+            c->kcfg.topic[i] = cfg->kafka_topic[i];
+        c->kcfg.conf = cfg->kafka_conf;
+        c->kcfg.n_conf = cfg->n_kafka_conf;
+        c->kcfg.lossless = source == volt_source_file_run;
+        c->kcfg.flush_s = cfg->kafka_flush_s;
+        if (volt_kafka_create_topics(&c->kcfg, 3, 1, 10.0)) {
+            if (cfg->human)
+                fprintf(cfg->human, "volt: %s; publishing anyway (librdkafka retries)\n",
+                        volt_err_msg());
+            volt_err_clear();
+        }
+    }
     if (!(c->parser = volt_parser_new(cfg->max_frame, &c->products))) {
         rc = -ENOMEM;
         goto out;
@@ -249,6 +290,11 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
             goto out;
         jstarted = 1;
     }
+    if (c->kafka_on) {
+        if ((rc = -pthread_create(&kth, NULL, volt_kafka_run, c)))
+            goto out;
+        kstarted = 1;
+    }
     if ((rc = -pthread_create(&th[0], NULL, source, c)))
         goto out;
     started = 3;
@@ -266,10 +312,20 @@ out:
     }
     if (jstarted && started < 3) /* the source never started: end the journal ourselves */
         volt_frame_push_end(volt_rb_producer(&c->jframes));
+    if (kstarted && started < 3) {
+        volt_frame_push_end(volt_rb_producer(&c->kraw));
+        volt_krec_hdr_t *e;
+        while (!(e = volt_rb_claim(volt_rb_producer(&c->krec), sizeof *e)))
+            sched_yield();
+        e->topic = VOLT_KREC_END;
+        volt_rb_commit(volt_rb_producer(&c->krec));
+    }
     for (int i = started - 1; i >= 0; i--)
         pthread_join(th[2 - i], NULL);
     if (jstarted)
         pthread_join(jth, NULL);
+    if (kstarted)
+        pthread_join(kth, NULL);
     if (started == 3) {
         stats->elapsed_s = (double)(volt_now_mono_ns() - t0) / 1e9;
         const volt_hot_stats_t *h = &c->hot;
@@ -309,6 +365,13 @@ out:
         stats->journal_files = c->jstats.files;
         stats->journal_errors = c->jstats.write_errors;
         stats->journal_uring = c->jstats.uring;
+        stats->kafka = c->kafka_on;
+        stats->kafka_stats = c->kstats;
+        stats->kafka_stats.dropped[VOLT_K_RAW] += c->kdrop_src;
+        for (int i = 0; i < VOLT_K_TOPICS; i++) {
+            stats->kafka_stats.dropped[i] += c->kdrop_sink[i];
+            stats->kafka_topic[i] = cfg->kafka_topic[i];
+        }
         if (c->src.io_error && cfg->files)
             rc = VOLT_ERR(c->src.io_error, "reading %s: %s", cfg->files[c->src.io_error_file],
                           strerror(-c->src.io_error));
@@ -328,6 +391,8 @@ out:
     free(frame_buf);
     free(row_buf);
     free(jbuf);
+    free(kbuf1);
+    free(kbuf2);
     free(c);
     return rc;
 }
@@ -392,6 +457,13 @@ void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
                 (unsigned long long)s->journal_files, (unsigned long long)s->journal_fsyncs,
                 s->journal_uring ? " (io_uring)" : " (pwrite: io_uring unavailable)",
                 s->journal_errors ? ", WRITE ERRORS" : "");
+    if (s->kafka)
+        for (int i = 0; i < VOLT_K_TOPICS; i++)
+            fprintf(out, "  kafka %-16s queued %llu, delivered %llu, failed %llu, dropped %llu\n",
+                    s->kafka_topic[i], (unsigned long long)s->kafka_stats.queued[i],
+                    (unsigned long long)s->kafka_stats.delivered[i],
+                    (unsigned long long)s->kafka_stats.failed[i],
+                    (unsigned long long)s->kafka_stats.dropped[i]);
     fprintf(out, "  latency per tick:\n");
     for (int i = 0; i < VOLT_LAT_COUNT; i++)
         pct_line(out, volt_lat_stage_name((volt_lat_stage_t)i), &s->lat[i]);

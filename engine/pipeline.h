@@ -14,6 +14,7 @@
 
 #include "features.h"
 #include "hist.h"
+#include "kafka.h"
 #include "parse.h"
 #include "tick.h"
 
@@ -82,6 +83,11 @@ typedef struct volt_pipeline_cfg {
     const char *ca_file;      /* trust anchors for wss (NULL: the system store) */
     const char *journal_dir;  /* live: journal every frame here (NULL: no journal) */
     double journal_rotate_mb, journal_rotate_min, journal_fsync_ms;
+    const char *kafka_brokers;      /* publish to Kafka (NULL: off) */
+    const char *kafka_topic[3];     /* raw, features, alerts */
+    const char *const *kafka_conf;  /* extra librdkafka key=value settings */
+    int n_kafka_conf;
+    double kafka_flush_s;           /* at the end, wait this long for deliveries */
     const char *out_path;     /* feature rows: a path, "-" for stdout, NULL for none */
     volt_fmt_t format;
     FILE *human;              /* alerts, notices and the summary */
@@ -130,6 +136,9 @@ typedef struct volt_run_stats {
     int journal;
     uint64_t journal_lines, journal_bytes, journal_fsyncs, journal_files, journal_errors;
     int journal_uring;
+    int kafka;
+    volt_kafka_stats_t kafka_stats;
+    const char *kafka_topic[3];
 } volt_run_stats_t;
 
 /* Runs a replay to the end. Returns 0 or -errno (VOLT_ERR set: one clear sentence). */

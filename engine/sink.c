@@ -3,6 +3,7 @@
  * It is the only thread that formats text. Rejected inputs are logged with their position, the
  * first max_notices per reason; after that they are only counted (the summary has every count). */
 #include <errno.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,49 @@ static void print_alert(sink_t *s, const volt_row_t *r)
     fprintf(cfg->human, "ALERT  %s  %-8s  pred=%u  p=%.4f  score=%.3f  model=%s  latency_us=%.1f\n",
             ts, volt_products_name(&s->c->products, r->tick.product), r->prediction, r->prob,
             r->score, s->c->model.version, (double)r->lat_ns / 1e3);
+}
+
+/* Hands a record to the Kafka agent: replay waits for room, live drops and counts. */
+static void krec(sink_t *s, int topic, const char *key, size_t kl, const char *val, size_t vl)
+{
+    volt_ctx_t *c = s->c;
+    volt_rb_prod_t p = volt_rb_producer(&c->krec);
+    const uint32_t n = (uint32_t)(sizeof(volt_krec_hdr_t) + kl + vl);
+    volt_krec_hdr_t *h;
+    while (!(h = volt_rb_claim(p, n))) {
+        if (!c->kcfg.lossless || n > volt_rb_max_record(&c->krec)) {
+            c->kdrop_sink[topic]++;
+            return;
+        }
+        sched_yield();
+    }
+    h->topic = (uint8_t)topic;
+    h->pad_ = 0;
+    h->key_len = (uint16_t)kl;
+    h->val_len = (uint32_t)vl;
+    memcpy(h + 1, key, kl);
+    memcpy((char *)(h + 1) + kl, val, vl);
+    volt_rb_commit(p);
+}
+
+static void publish(sink_t *s, const volt_row_t *r, const char *ndjson, size_t n)
+{
+    const char *product = volt_products_name(&s->c->products, r->tick.product);
+    const size_t kl = strlen(product);
+    krec(s, VOLT_K_FEATURES, product, kl, ndjson, n && ndjson[n - 1] == '\n' ? n - 1 : n);
+    if (r->alert) {
+        char ts[31], buf[512];
+        volt_time_format_iso(volt_tick_time_ns(&r->tick), ts);
+        char p[40], sc[40];
+        volt_fmt_double(r->prob, p);
+        volt_fmt_double(r->score, sc);
+        const int m = snprintf(buf, sizeof buf,
+                               "{\"event_time\":\"%s\",\"product\":\"%s\",\"p_spike\":%s,"
+                               "\"score\":%s,\"threshold\":%.17g,\"model\":\"%s\",\"latency_ns\":%lld}",
+                               ts, product, p, sc, s->c->model.threshold, s->c->model.version,
+                               (long long)r->lat_ns);
+        krec(s, VOLT_K_ALERTS, product, kl, buf, (size_t)m);
+    }
 }
 
 static void print_interval(sink_t *s, int which)
@@ -121,12 +165,19 @@ void *volt_sink_run(void *arg)
                 print_interval(&s, r->reason);
             } else {
                 volt_hist_record(&c->sink.to_sink, (uint64_t)(volt_now_mono_ns() - r->signal_ns));
+                size_t len = 0;
                 if (s.out) {
-                    const size_t len = cfg->format == VOLT_FMT_CSV
-                                           ? volt_rowfmt_csv(r, &c->products, line, sizeof line)
-                                           : volt_rowfmt_ndjson(r, &c->products, line, sizeof line);
+                    len = cfg->format == VOLT_FMT_CSV
+                              ? volt_rowfmt_csv(r, &c->products, line, sizeof line)
+                              : volt_rowfmt_ndjson(r, &c->products, line, sizeof line);
                     if (fwrite(line, 1, len, s.out) != len && !c->sink.io_error)
                         c->sink.io_error = -EIO;
+                }
+                if (c->kafka_on) {
+                    /* the same NDJSON line --format ndjson writes */
+                    if (!s.out || cfg->format != VOLT_FMT_NDJSON)
+                        len = volt_rowfmt_ndjson(r, &c->products, line, sizeof line);
+                    publish(&s, r, line, len);
                 }
                 c->sink.rows_written++;
                 if (r->alert)
@@ -136,6 +187,13 @@ void *volt_sink_run(void *arg)
         if (n)
             volt_ring_release(in, n);
         volt_idle(&idle, n);
+    }
+    if (c->kafka_on) {
+        volt_krec_hdr_t *e;
+        while (!(e = volt_rb_claim(volt_rb_producer(&c->krec), sizeof *e)))
+            sched_yield();
+        e->topic = VOLT_KREC_END;
+        volt_rb_commit(volt_rb_producer(&c->krec));
     }
     if (s.out) {
         if (fflush(s.out) != 0 && !c->sink.io_error)

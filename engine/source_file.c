@@ -28,6 +28,8 @@ static void push(src_t *s, uint32_t kind, uint32_t file, uint64_t line, const ch
                                 .epoch = s->epoch,
                                 .kind = kind,
                                 .len = (uint32_t)n};
+    if (s->c->kafka_on) /* replay publishes everything: wait for room */
+        volt_frame_push(volt_rb_producer(&s->c->kraw), &s->idle, &h, p);
     volt_frame_push(s->prod, &s->idle, &h, p);
 }
 
@@ -113,6 +115,8 @@ void *volt_source_file_run(void *arg)
         }
     }
     free(buf);
+    if (c->kafka_on)
+        volt_frame_push_end(volt_rb_producer(&c->kraw));
     volt_frame_push_end(s.prod);
     return NULL;
 }

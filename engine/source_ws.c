@@ -74,6 +74,9 @@ static void push(ws_t *s, uint32_t kind, const char *p, size_t n, int64_t wall, 
                                 .len = (uint32_t)n};
     if (s->c->journal_on)
         volt_frame_push(volt_rb_producer(&s->c->jframes), &s->idle, &h, p);
+    /* Kafka never makes the source wait: a full ring is a counted drop */
+    if (s->c->kafka_on && !volt_frame_offer(volt_rb_producer(&s->c->kraw), &h, p))
+        s->c->kdrop_src++;
     volt_frame_push(s->prod, &s->idle, &h, p);
 }
 
@@ -378,6 +381,8 @@ void *volt_source_ws_run(void *arg)
 end:
     g_ws = NULL;
     volt_frame_push_end(volt_rb_producer(&c->frames));
+    if (c->kafka_on)
+        volt_frame_push_end(volt_rb_producer(&c->kraw));
     if (c->journal_on)
         volt_frame_push_end(volt_rb_producer(&c->jframes));
     c->src.read = s ? s->frame_no : 0;

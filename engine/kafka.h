@@ -1,0 +1,44 @@
+/* engine/kafka.h — Kafka publishing on a side thread (librdkafka).
+ *
+ * Three topics: ticks.raw (every message as received, keyed by its first product), ticks.features
+ * (one NDJSON record per feature row, exactly the line `volt replay --format ndjson` writes, keyed
+ * by product) and volatility.alerts (one JSON record per alert with its probability and model
+ * version, keyed by product). The source hands raw frames and the sink hands formatted records to
+ * the Kafka agent through SPSC byte rings; the hot agent never sees Kafka. Only the Kafka agent
+ * calls librdkafka.
+ *
+ * Backpressure: in a live run, a record that finds its ring full or librdkafka's bounded queue full
+ * is dropped and counted per topic — ingest, features and the journal never wait for the broker.
+ * A replay waits instead (it has no clock to keep up with), so it publishes everything. When the
+ * broker is down, librdkafka keeps retrying; records left undelivered when the run ends (after a
+ * flush of up to --kafka-flush-seconds) are counted as failed. */
+#ifndef VOLT_ENGINE_KAFKA_H
+#define VOLT_ENGINE_KAFKA_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum { VOLT_K_RAW = 0, VOLT_K_FEATURES = 1, VOLT_K_ALERTS = 2, VOLT_K_TOPICS = 3 };
+
+typedef struct volt_kafka_cfg {
+    const char *brokers;
+    const char *topic[VOLT_K_TOPICS];
+    const char *const *conf; /* extra librdkafka "key=value" settings */
+    int n_conf;
+    int lossless;            /* replay: wait instead of dropping */
+    double flush_s;
+    int create_topics;       /* create missing topics at start (3 partitions, replication 1) */
+} volt_kafka_cfg_t;
+
+typedef struct volt_kafka_stats {
+    uint64_t queued[VOLT_K_TOPICS];    /* handed to librdkafka */
+    uint64_t delivered[VOLT_K_TOPICS]; /* acknowledged by the broker */
+    uint64_t failed[VOLT_K_TOPICS];    /* delivery failed or never completed */
+    uint64_t dropped[VOLT_K_TOPICS];   /* not queued: ring or librdkafka queue full */
+} volt_kafka_stats_t;
+
+/* Creates the topics when missing. Returns 0, or -errno with VOLT_ERR set (the run goes on). */
+int volt_kafka_create_topics(const volt_kafka_cfg_t *cfg, int partitions, int replication,
+                             double timeout_s);
+
+#endif
