@@ -330,7 +330,7 @@ void *volt_journal_run(void *arg)
     j->st = &c->jstats;
     j->in = volt_rb_consumer(&c->jframes);
     j->fd = -1;
-    volt_idle_preset(&j->idle, c->cfg->idle);
+    volt_idle_preset(&j->idle, "sleep"); /* a side thread: never take CPU from the hot agent */
     for (int i = 0; i < 2; i++) {
         j->buf[i].cap = (1u << 20) + line_max;
         j->buf[i].p = malloc(j->buf[i].cap);

@@ -163,7 +163,7 @@ void *volt_kafka_run(void *arg)
         goto drain;
     k->c = c;
     k->st = &c->kstats;
-    volt_idle_preset(&k->idle, c->cfg->idle);
+    volt_idle_preset(&k->idle, "sleep"); /* a side thread: never take CPU from the hot agent */
     k->pbuf = malloc(c->cfg->max_frame + VOLT_JSON_PADDING);
     volt_products_init(&k->products);
     k->parser = volt_parser_new(c->cfg->max_frame, &k->products);
