@@ -43,6 +43,8 @@ static void usage(FILE *o)
             "  --kafka-topics R,F,A  other names for those three topics\n"
             "  --kafka-conf K=V      any librdkafka producer setting (repeatable)\n"
             "  --kafka-flush-seconds S   at the end, wait this long for deliveries (default 30)\n"
+            "  --kafka-config FILE   key=value lines: brokers, topic.raw, topic.features,\n"
+            "                        topic.alerts, flush.seconds, or any librdkafka setting\n"
             "\n"
             "Live options (and every replay option):\n"
             "  --pair P              product to subscribe to, repeatable (default BTC-USD)\n"
@@ -96,7 +98,7 @@ static int num(const char *s, double lo, double hi, double *out)
 enum {
     O_OUT = 1, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET,
     /* live only */
-    O_STATS, O_HIST, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH,
+    O_STATS, O_HIST, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH, O_KFILE,
     O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA, O_SAVE,
     O_ROT_MB, O_ROT_MIN, O_FSYNC
 };
@@ -110,6 +112,7 @@ static const struct option k_opts[] = {
     {"stats-interval", required_argument, 0, O_STATS}, {"hist-out", required_argument, 0, O_HIST},
     {"kafka-brokers", required_argument, 0, O_KBROKERS}, {"kafka-conf", required_argument, 0, O_KCONF},
     {"kafka-topics", required_argument, 0, O_KTOPICS}, {"kafka-flush-seconds", required_argument, 0, O_KFLUSH},
+    {"kafka-config", required_argument, 0, O_KFILE},
     {"pair", required_argument, 0, O_PAIR},         {"url", required_argument, 0, O_URL},
     {"protocol", required_argument, 0, O_PROTO},    {"minutes", required_argument, 0, O_MINUTES},
     {"seconds", required_argument, 0, O_SECONDS},   {"watchdog-seconds", required_argument, 0, O_WATCHDOG},
@@ -118,6 +121,70 @@ static const struct option k_opts[] = {
     {"rotate-mb", required_argument, 0, O_ROT_MB},  {"rotate-minutes", required_argument, 0, O_ROT_MIN},
     {"fsync-ms", required_argument, 0, O_FSYNC},    {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
+
+#define MAX_KCONF 64
+
+static int add_kafka_conf(volt_pipeline_cfg_t *cfg, const char *kv)
+{
+    static const char *confs[MAX_KCONF];
+    if (cfg->n_kafka_conf >= MAX_KCONF)
+        return -1;
+    confs[cfg->n_kafka_conf++] = kv;
+    cfg->kafka_conf = confs;
+    return 0;
+}
+
+/* A Kafka config file: "key=value" lines, '#' comments. volt's own keys: brokers,
+ * topic.raw, topic.features, topic.alerts, flush.seconds; every other key goes to librdkafka.
+ * Later command-line flags override the file. */
+static int load_kafka_config(volt_pipeline_cfg_t *cfg, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "volt: cannot read the Kafka config %s: %s.\n", path, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    int lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        s[strcspn(s, "\r\n")] = '\0';
+        if (!*s || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq || eq == s) {
+            fprintf(stderr, "volt: %s:%d: expected key=value.\n", path, lineno);
+            fclose(f);
+            return -1;
+        }
+        char *kv = strdup(s); /* lives for the run */
+        kv[eq - s] = '\0';
+        const char *key = kv, *val = kv + (eq - s) + 1;
+        if (strcmp(key, "brokers") == 0)
+            cfg->kafka_brokers = val;
+        else if (strcmp(key, "topic.raw") == 0)
+            cfg->kafka_topic[0] = val;
+        else if (strcmp(key, "topic.features") == 0)
+            cfg->kafka_topic[1] = val;
+        else if (strcmp(key, "topic.alerts") == 0)
+            cfg->kafka_topic[2] = val;
+        else if (strcmp(key, "flush.seconds") == 0)
+            cfg->kafka_flush_s = atof(val);
+        else {
+            kv[eq - s] = '=';
+            if (add_kafka_conf(cfg, kv)) {
+                fprintf(stderr, "volt: %s: more than %d settings.\n", path, MAX_KCONF);
+                fclose(f);
+                return -1;
+            }
+        }
+    }
+    fclose(f);
+    return 0;
+}
 
 #define BAD(...)                                                                                   \
     do {                                                                                           \
@@ -183,14 +250,14 @@ static int parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
             break;
         case O_HIST: cfg->hist_out = optarg; break;
         case O_KBROKERS: cfg->kafka_brokers = optarg; break;
-        case O_KCONF: {
-            static const char *confs[64];
-            if (cfg->n_kafka_conf >= 64 || !strchr(optarg, '='))
-                BAD("--kafka-conf takes key=value (at most 64 of them).");
-            confs[cfg->n_kafka_conf++] = optarg;
-            cfg->kafka_conf = confs;
+        case O_KCONF:
+            if (!strchr(optarg, '=') || add_kafka_conf(cfg, optarg))
+                BAD("--kafka-conf takes key=value (at most %d of them).", MAX_KCONF);
             break;
-        }
+        case O_KFILE:
+            if (load_kafka_config(cfg, optarg))
+                return 2;
+            break;
         case O_KTOPICS: {
             static char topics[512];
             snprintf(topics, sizeof topics, "%s", optarg);

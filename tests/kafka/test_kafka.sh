@@ -9,7 +9,15 @@ B=${1:?usage: test_kafka.sh BUILD_DIR}
 T=$(mktemp -d /tmp/volt_kafka_XXXXXX)
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
 KL=$HERE/tools/kafka/kafka-local
-PORT=${VOLT_TEST_KAFKA_PORT:-19292}
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# a free pair (broker, controller), so concurrent runs on one machine do not collide
+PORT=${VOLT_TEST_KAFKA_PORT:-}
+if [ -z "$PORT" ]; then
+  for _ in $(seq 50); do
+    p=$((20000 + (RANDOM % 20000) * 2))
+    if port_free "$p" && port_free $((p + 1)); then PORT=$p; break; fi
+  done
+fi
 pass=0; fail=0
 check() { if [ "$2" -eq 0 ]; then echo "PASS $1"; pass=$((pass+1)); else echo "FAIL $1: $3"; fail=$((fail+1)); fi; }
 trap '"$KL" stop --port $PORT >/dev/null 2>&1; rm -rf "$T"' EXIT
@@ -33,7 +41,8 @@ check "kcat writes and reads back 100 keyed records ($got)" $([ "$got" = 100 ] &
 # volt publishes a replay: 30 synthetic minutes of two products plus the mixed fixture (bad lines,
 # a duplicate, an out-of-order tick, an error message).
 "$B/tools/volt-synth" --minutes 30 --seed 5 --rate-mult 3 --product BTC-USD --product ETH-USD --out "$T/syn.ndjson"
-"$B/engine/volt" replay --kafka-brokers "$addr" --format ndjson --out "$T/rows.ndjson" \
+printf 'brokers=%s\n# a librdkafka setting passes through:\nlinger.ms=2\n' "$addr" > "$T/kafka.conf"
+"$B/engine/volt" replay --kafka-config "$T/kafka.conf" --format ndjson --out "$T/rows.ndjson" \
   "$T/syn.ndjson" "$HERE/tests/fixtures/replay/mixed.ndjson" > "$T/replay.log" 2>&1; rc=$?
 read_n=$(grep -E "^ +messages read" "$T/replay.log" | awk '{print $3}')
 rows=$(grep -E "^ +feature rows" "$T/replay.log" | awk '{print $3}')
