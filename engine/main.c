@@ -160,7 +160,19 @@ static int load_kafka_config(volt_pipeline_cfg_t *cfg, const char *path)
             fclose(f);
             return -1;
         }
-        char *kv = strdup(s); /* lives for the run */
+        /* the settings live for the whole run: keep them reachable from a static table */
+        static char *owned[256];
+        static int n_owned;
+        if (n_owned >= 256) {
+            fprintf(stderr, "volt: %s: too many lines.\n", path);
+            fclose(f);
+            return -1;
+        }
+        char *kv = owned[n_owned++] = strdup(s);
+        if (!kv) {
+            fclose(f);
+            return -1;
+        }
         kv[eq - s] = '\0';
         const char *key = kv, *val = kv + (eq - s) + 1;
         if (strcmp(key, "brokers") == 0)
@@ -357,6 +369,7 @@ static int cmd_replay(int argc, char **argv)
         return 1;
     }
     volt_run_stats_print(&st, cfg.human);
+    fflush(cfg.human);
     return 0;
 }
 
@@ -401,6 +414,7 @@ static int cmd_live(int argc, char **argv)
         return 1;
     }
     volt_run_stats_print(&st, cfg.human);
+    fflush(cfg.human);
     return 0;
 }
 
