@@ -33,7 +33,7 @@ typedef struct {
     uint32_t epoch;
     int attempts;
     int connected, subscribed_sent, got_data;
-    int64_t last_rx_mono, deadline_mono, connected_mono, dropped_mono, stop_mono;
+    int64_t last_rx_mono, deadline_mono, dropped_mono, stop_mono;
     char *frame;
     size_t frame_len;
     int frame_oversize;
@@ -158,7 +158,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         st->connects++;
         const int64_t now = volt_now_mono_ns();
         s->last_rx_mono = now;
-        s->connected_mono = now;
         if (s->dropped_mono && st->connects > 1) {
             const int64_t gap = now - s->dropped_mono;
             if (gap > st->max_reconnect_ns)
