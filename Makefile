@@ -3,12 +3,13 @@
 #   make test   set up, build, and run every test: release, ASan+UBSan and TSan builds,
 #               plus a short run of the bench suite
 #   make bench  full micro-bench run, JSON into out/bench.json
+#   make bench-pipeline  the threaded pipeline at fixed offered rates, JSON into out/bench-pipeline.json
 SHELL := /bin/bash
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all setup build run test test-release test-asan test-tsan bench clean
+.PHONY: all setup build run test test-release test-asan test-tsan bench bench-pipeline clean
 
 all: build
 
@@ -45,6 +46,14 @@ bench: build
 	@mkdir -p out
 	@$(BUILD)/bench/volt-bench --benchmark_out=out/bench.json --benchmark_out_format=json
 	@echo "bench: JSON in out/bench.json"
+
+# The whole pipeline at 10 k, 100 k, 1 M msg/s and at saturation (docs/perf.md).
+bench-pipeline: build
+	@mkdir -p out
+	@test -f out/bench-market.ndjson || $(BUILD)/tools/volt-synth --minutes 600 --seed 3 --rate-mult 20 --out out/bench-market.ndjson
+	@$(BUILD)/engine/volt bench-pipeline --rates 10000,100000,1000000,max --seconds 2 \
+	  --json out/bench-pipeline.json out/bench-market.ndjson
+	@echo "bench-pipeline: JSON in out/bench-pipeline.json"
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan out

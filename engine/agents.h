@@ -115,6 +115,7 @@ int volt_pin_self(int cpu);
 
 void *volt_source_file_run(void *ctx);
 void *volt_source_ws_run(void *ctx);
+void *volt_source_mem_run(void *ctx);
 void *volt_journal_run(void *ctx);
 void *volt_kafka_run(void *ctx);
 /* The hot agent's state is made at set-up (it allocates); the thread only runs it. */

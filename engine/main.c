@@ -1,6 +1,7 @@
 /* engine/main.c — the volt command line. */
 #include <errno.h>
 #include <getopt.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,10 @@ static void usage(FILE *o)
             "  volt replay [options] FILE...   replay NDJSON recordings through the pipeline\n"
             "  volt live [options]             ingest the Coinbase WebSocket feed (or volt-exchange)\n"
             "  volt features                   list the features (name, unit, window, meaning)\n"
+            "  volt bench-pipeline [--rates R,R,...|max] [--seconds S] [--json FILE] [--cpus S,H,K]\n"
+            "                      [--idle X] RECORDING\n"
+            "                                  the whole pipeline at fixed offered rates, latency\n"
+            "                                  measured from each message's intended send time\n"
             "  volt version                    print the version and the SIMD kernels in use\n"
             "  volt --help                     this text\n"
             "\n"
@@ -418,6 +423,145 @@ static int cmd_live(int argc, char **argv)
     return 0;
 }
 
+/* volt bench-pipeline: the whole threaded pipeline at fixed offered rates (see source_mem.c). */
+static int cmd_bench_pipeline(int argc, char **argv)
+{
+    double rates[16];
+    int n_rates = 0;
+    double seconds = 2.0;
+    const char *json = NULL, *rates_arg = "10000,100000,1000000,max";
+    volt_pipeline_cfg_t cfg;
+    volt_pipeline_cfg_default(&cfg);
+    cfg.idle = "yield";
+    cfg.human = NULL;
+    if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+        cfg.cpus[0] = 0; /* source and sink share a core, the hot agent gets the other */
+        cfg.cpus[1] = 1;
+        cfg.cpus[2] = 0;
+    }
+    static const struct option o[] = {{"rates", required_argument, 0, 'r'},
+                                      {"seconds", required_argument, 0, 's'},
+                                      {"json", required_argument, 0, 'j'},
+                                      {"cpus", required_argument, 0, 'c'},
+                                      {"idle", required_argument, 0, 'i'},
+                                      {"help", no_argument, 0, 'h'},
+                                      {0, 0, 0, 0}};
+    optind = 1;
+    int c;
+    double v;
+    while ((c = getopt_long(argc, argv, "h", o, NULL)) != -1) {
+        switch (c) {
+        case 'r': rates_arg = optarg; break;
+        case 's':
+            if (num(optarg, 0.01, 3600, &v))
+                BAD("--seconds must be in (0, 3600].");
+            seconds = v;
+            break;
+        case 'j': json = optarg; break;
+        case 'c':
+            if (parse_cpus(optarg, cfg.cpus))
+                BAD("--cpus takes three CPU numbers, e.g. 0,1,0 (-1 = no pin).");
+            break;
+        case 'i': cfg.idle = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: return 2;
+        }
+    }
+    if (optind != argc - 1)
+        BAD("bench-pipeline takes one recording (e.g. from volt-synth).");
+    char tmp[256];
+    snprintf(tmp, sizeof tmp, "%s", rates_arg);
+    for (char *tok = strtok(tmp, ","); tok && n_rates < 16; tok = strtok(NULL, ",")) {
+        if (strcmp(tok, "max") == 0)
+            rates[n_rates++] = 0;
+        else if (num(tok, 1, 1e9, &v) == 0)
+            rates[n_rates++] = v;
+        else
+            BAD("--rates takes messages per second, comma separated, or max.");
+    }
+    /* the recording, in memory */
+    FILE *f = fopen(argv[optind], "r");
+    if (!f) {
+        fprintf(stderr, "volt: cannot read %s: %s.\n", argv[optind], strerror(errno));
+        return 1;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char **msg = malloc(cap * sizeof *msg);
+    uint32_t *len = malloc(cap * sizeof *len);
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t got;
+    while ((got = getline(&line, &lcap, f)) > 0) {
+        while (got && (line[got - 1] == '\n' || line[got - 1] == '\r'))
+            got--;
+        if (n == cap) {
+            cap *= 2;
+            msg = realloc(msg, cap * sizeof *msg);
+            len = realloc(len, cap * sizeof *len);
+        }
+        msg[n] = malloc((size_t)got + 1);
+        memcpy(msg[n], line, (size_t)got);
+        len[n++] = (uint32_t)got;
+    }
+    free(line);
+    fclose(f);
+    volt_simd_init();
+    FILE *js = json ? fopen(json, "w") : NULL;
+    if (js)
+        fprintf(js, "{\"recording\":\"%s\",\"messages_available\":%zu,\"runs\":[", argv[optind], n);
+    printf("%-10s %9s %11s | %-48s | %-15s %-15s %-15s\n", "offered/s", "msgs", "achieved/s",
+           "receive->signal us: p50 p90 p99 p99.9 max", "parse p50/p99", "features", "score");
+    int rc = 0;
+    for (int r = 0; r < n_rates; r++) {
+        uint64_t want = rates[r] > 0 ? (uint64_t)(rates[r] * seconds) : (uint64_t)n;
+        if (want > n)
+            want = n;
+        cfg.bench_msg = (const char *const *)msg;
+        cfg.bench_len = len;
+        cfg.bench_n = want;
+        cfg.bench_rate = rates[r];
+        volt_run_stats_t st;
+        if (volt_pipeline_bench(&cfg, &st)) {
+            fprintf(stderr, "volt: %s.\n", volt_err_msg());
+            rc = 1;
+            break;
+        }
+        const volt_hist_t *e = &st.lat[VOLT_LAT_E2E], *pa = &st.lat[VOLT_LAT_PARSE],
+                          *fe = &st.lat[VOLT_LAT_FEATURES], *sc = &st.lat[VOLT_LAT_SCORE];
+        const double thr = st.elapsed_s > 0 ? (double)st.ticks / st.elapsed_s : 0;
+#define Q(h, q) (volt_hist_quantile((h), (q)) / 1e3)
+        char off[16];
+        if (rates[r] > 0)
+            snprintf(off, sizeof off, "%.0f", rates[r]);
+        else
+            snprintf(off, sizeof off, "max");
+        printf("%-10s %9llu %11.0f | %8.2f %8.2f %8.2f %8.2f %9.2f | %6.2f/%-8.2f %6.2f/%-8.2f %6.2f/%-8.2f\n",
+               off, (unsigned long long)st.ticks, thr, Q(e, .5), Q(e, .9), Q(e, .99), Q(e, .999),
+               (double)e->max / 1e3, Q(pa, .5), Q(pa, .99), Q(fe, .5), Q(fe, .99), Q(sc, .5),
+               Q(sc, .99));
+        fflush(stdout);
+        if (js)
+            fprintf(js,
+                    "%s{\"offered_per_s\":%s,\"ticks\":%llu,\"achieved_per_s\":%.0f,"
+                    "\"e2e_us\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},"
+                    "\"parse_us\":{\"p50\":%.3f,\"p99\":%.3f},\"features_us\":{\"p50\":%.3f,\"p99\":%.3f},"
+                    "\"score_us\":{\"p50\":%.3f,\"p99\":%.3f}}",
+                    r ? "," : "", rates[r] > 0 ? off : "null", (unsigned long long)st.ticks, thr,
+                    Q(e, .5), Q(e, .9), Q(e, .99), Q(e, .999), (double)e->max / 1e3, Q(pa, .5),
+                    Q(pa, .99), Q(fe, .5), Q(fe, .99), Q(sc, .5), Q(sc, .99));
+#undef Q
+    }
+    if (js) {
+        fprintf(js, "]}\n");
+        fclose(js);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(msg[i]);
+    free(msg);
+    free(len);
+    return rc;
+}
+
 static int cmd_features(void)
 {
     printf("%-26s %-15s %-8s %s\n", "name", "unit", "window", "meaning");
@@ -451,6 +595,8 @@ int main(int argc, char **argv)
         return cmd_live(argc - 1, argv + 1);
     if (strcmp(cmd, "features") == 0)
         return cmd_features();
+    if (strcmp(cmd, "bench-pipeline") == 0)
+        return cmd_bench_pipeline(argc - 1, argv + 1);
     fprintf(stderr, "volt: unknown command '%s' (see 'volt --help').\n", cmd);
     return 2;
 }

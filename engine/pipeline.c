@@ -148,6 +148,17 @@ int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats
     return run(cfg, stats, volt_source_file_run);
 }
 
+int volt_pipeline_bench(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
+{
+    int rc = begin(cfg, stats);
+    if (rc)
+        return rc;
+    if (!cfg->bench_msg || cfg->bench_n == 0)
+        return VOLT_ERR(-EINVAL, "the bench needs messages");
+    atomic_store(&g_stop, 0);
+    return run(cfg, stats, volt_source_mem_run);
+}
+
 int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
 {
     int rc = begin(cfg, stats);

@@ -88,6 +88,11 @@ typedef struct volt_pipeline_cfg {
     const char *const *kafka_conf;  /* extra librdkafka key=value settings */
     int n_kafka_conf;
     double kafka_flush_s;           /* at the end, wait this long for deliveries */
+    /* bench: messages in memory, offered at bench_rate per second (0: as fast as possible) */
+    const char *const *bench_msg;
+    const uint32_t *bench_len;
+    uint64_t bench_n;
+    double bench_rate;
     const char *out_path;     /* feature rows: a path, "-" for stdout, NULL for none */
     volt_fmt_t format;
     FILE *human;              /* alerts, notices and the summary */
@@ -146,6 +151,9 @@ int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats
 
 /* Runs the live pipeline against cfg->url until duration_s or a stop request. */
 int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats);
+
+/* Runs the pipeline over cfg->bench_msg offered at cfg->bench_rate (latency from intended times). */
+int volt_pipeline_bench(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats);
 
 /* Asks a running pipeline to stop and drain (async-signal-safe). */
 void volt_pipeline_request_stop(void);
