@@ -4,8 +4,11 @@
 
 #include "gbench.h"
 
+
+
 void volt_bench_register_parse(void);
 void volt_bench_register_ring(void);
 void volt_bench_register_features(void);
+void volt_bench_register_parse_peer(void);
 
 #endif

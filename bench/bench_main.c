@@ -7,6 +7,7 @@ int main(int argc, char **argv)
 {
     volt_simd_init();
     volt_bench_register_parse();
+    volt_bench_register_parse_peer();
     volt_bench_register_ring();
     volt_bench_register_features();
     return volt_bench_main(argc, argv);
