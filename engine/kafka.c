@@ -47,9 +47,15 @@ bad:
     return NULL;
 }
 
-int volt_kafka_create_topics(const volt_kafka_cfg_t *cfg, int partitions, int replication,
-                             double timeout_s)
+int volt_kafka_create_topics(const volt_kafka_cfg_t *cfg, const char *const *topics, int n,
+                             int partitions, int replication, double timeout_s, FILE *report)
 {
+    if (n <= 0) {
+        topics = cfg->topic;
+        n = VOLT_K_TOPICS;
+    }
+    if (n > 64)
+        return VOLT_ERR(-EINVAL, "at most 64 topics at once");
     char err[512];
     rd_kafka_conf_t *conf = make_conf(cfg, err, sizeof err);
     if (!conf)
@@ -57,14 +63,20 @@ int volt_kafka_create_topics(const volt_kafka_cfg_t *cfg, int partitions, int re
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     if (!rk)
         return VOLT_ERR(-EINVAL, "Kafka client: %s", err);
-    rd_kafka_NewTopic_t *nt[VOLT_K_TOPICS];
-    for (int i = 0; i < VOLT_K_TOPICS; i++)
-        nt[i] = rd_kafka_NewTopic_new(cfg->topic[i], partitions, replication, err, sizeof err);
+    rd_kafka_NewTopic_t *nt[64];
+    for (int i = 0; i < n; i++) {
+        nt[i] = rd_kafka_NewTopic_new(topics[i], partitions, replication, err, sizeof err);
+        if (!nt[i]) {
+            rd_kafka_NewTopic_destroy_array(nt, (size_t)i);
+            rd_kafka_destroy(rk);
+            return VOLT_ERR(-EINVAL, "topic %s: %s", topics[i], err);
+        }
+    }
     rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_operation_timeout(ao, (int)(timeout_s * 1000), err, sizeof err);
     rd_kafka_AdminOptions_set_request_timeout(ao, (int)(timeout_s * 1000), err, sizeof err);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, nt, VOLT_K_TOPICS, ao, q);
+    rd_kafka_CreateTopics(rk, nt, (size_t)n, ao, q);
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)(timeout_s * 1000) + 1000);
     int rc = 0;
     if (!ev) {
@@ -72,21 +84,27 @@ int volt_kafka_create_topics(const volt_kafka_cfg_t *cfg, int partitions, int re
     } else if (rd_kafka_event_error(ev)) {
         rc = VOLT_ERR(-EIO, "creating Kafka topics: %s", rd_kafka_event_error_string(ev));
     } else {
-        size_t n;
+        size_t nres;
         const rd_kafka_topic_result_t **res =
-            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-        for (size_t i = 0; i < n && !rc; i++) {
+            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &nres);
+        for (size_t i = 0; i < nres && !rc; i++) {
             const rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
+            const char *name = rd_kafka_topic_result_name(res[i]);
             if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-                rc = VOLT_ERR(-EIO, "creating Kafka topic %s: %s", rd_kafka_topic_result_name(res[i]),
+                rc = VOLT_ERR(-EIO, "creating Kafka topic %s: %s", name,
                               rd_kafka_topic_result_error_string(res[i]));
+            else if (report && e)
+                fprintf(report, "exists  %s\n", name);
+            else if (report)
+                fprintf(report, "created %s (%d partitions, replication %d)\n", name, partitions,
+                        replication);
         }
     }
     if (ev)
         rd_kafka_event_destroy(ev);
     rd_kafka_queue_destroy(q);
     rd_kafka_AdminOptions_destroy(ao);
-    rd_kafka_NewTopic_destroy_array(nt, VOLT_K_TOPICS);
+    rd_kafka_NewTopic_destroy_array(nt, (size_t)n);
     rd_kafka_destroy(rk);
     return rc;
 }

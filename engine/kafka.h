@@ -37,8 +37,10 @@ typedef struct volt_kafka_stats {
     uint64_t dropped[VOLT_K_TOPICS];   /* not queued: ring or librdkafka queue full */
 } volt_kafka_stats_t;
 
-/* Creates the topics when missing. Returns 0, or -errno with VOLT_ERR set (the run goes on). */
-int volt_kafka_create_topics(const volt_kafka_cfg_t *cfg, int partitions, int replication,
-                             double timeout_s);
+/* Creates topics[0..n) when missing (n = 0: the three of cfg->topic) with the Admin API. Each
+ * topic's outcome ("created", "exists") is printed to report when it is not NULL. Returns 0, or
+ * -errno with VOLT_ERR set. */
+int volt_kafka_create_topics(const volt_kafka_cfg_t *cfg, const char *const *topics, int n,
+                             int partitions, int replication, double timeout_s, FILE *report);
 
 #endif

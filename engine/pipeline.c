@@ -272,7 +272,7 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
         c->kcfg.n_conf = cfg->n_kafka_conf;
         c->kcfg.lossless = source == volt_source_file_run;
         c->kcfg.flush_s = cfg->kafka_flush_s;
-        if (volt_kafka_create_topics(&c->kcfg, 3, 1, 10.0)) {
+        if (volt_kafka_create_topics(&c->kcfg, NULL, 0, 3, 1, 10.0, NULL)) {
             if (cfg->human)
                 fprintf(cfg->human, "volt: %s; publishing anyway (librdkafka retries)\n",
                         volt_err_msg());
