@@ -1,5 +1,7 @@
-/* Feature and model benches: ns per tick for the whole v0 feature set, at the recordings' rate
- * (about 3.4 ticks/s: nearly every tick closes a second) and at 1000 ticks/s. */
+/* Feature and model benches: ns per tick for the whole feature set (v0 + v1: every column of a
+ * row), at the recordings' rate (about 4 ticks/s: nearly every tick closes a second) and at 1000
+ * ticks/s, once with the SIMD kernels the CPU offers and once with the scalar references; and the
+ * sliding-window kernels alone, per ISA. One tick in four is a trade (size and taker side). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +9,8 @@
 #include "bench.h"
 #include "engine/features.h"
 #include "engine/model.h"
+#include "simd/cpu.h"
+#include "simd/slide.h"
 
 #define NT (1 << 16)
 static volt_tick_t ticks[NT];
@@ -34,10 +38,16 @@ static void make_ticks(double per_s)
         t->best_ask = p;
         t->volume_24h = 5000.0 + i * 1e-3;
         t->size = t->bid_qty = t->ask_qty = t->low_24h = t->high_24h = NAN;
+        if ((x >> 40) % 4 == 0) {
+            t->kind = VOLT_TICK_TRADE;
+            t->size = (double)((x >> 44) % 1000) * 1e-4 + 1e-4;
+            t->side = (x >> 55) & 1 ? VOLT_SIDE_BUY : VOLT_SIDE_SELL;
+            t->best_bid = t->best_ask = t->volume_24h = NAN;
+        }
     }
 }
 
-static void bm_features_update(volt_bench_state_t *st)
+static void features_update(volt_bench_state_t *st)
 {
     const double per_s = (double)volt_bench_arg(st);
     make_ticks(per_s);
@@ -66,6 +76,45 @@ static void bm_features_update(volt_bench_state_t *st)
     volt_features_free(f);
 }
 
+static void bm_features_update(volt_bench_state_t *st)
+{
+    volt_simd_init();
+    features_update(st);
+}
+
+static void bm_features_update_scalar(volt_bench_state_t *st)
+{
+    volt_simd_force(VOLT_ISA_SCALAR);
+    features_update(st);
+    volt_simd_init();
+}
+
+static void slide_kernel(volt_bench_state_t *st, volt_isa_t isa)
+{
+    volt_simd_force(isa);
+    volt_slide8_t w = {0};
+    double add[VOLT_SLIDE_LANES], sub[VOLT_SLIDE_LANES], out[VOLT_SLIDE_LANES];
+    for (int i = 0; i < VOLT_SLIDE_LANES; i++) {
+        add[i] = 1e-8 * (i + 1);
+        sub[i] = 0.5e-8 * (i + 1);
+    }
+    int64_t n = 0;
+    while (volt_bench_next(st, 256)) {
+        for (int k = 0; k < 256; k++) {
+            volt_bench_keep(add);
+            volt_slide_update(&w, add, sub);
+            volt_slide_read(&w, add, out);
+            volt_bench_keep(out);
+        }
+        n += 256;
+    }
+    volt_bench_set_items(st, n);
+    volt_simd_init();
+}
+static void bm_slide_scalar(volt_bench_state_t *st) { slide_kernel(st, VOLT_ISA_SCALAR); }
+static void bm_slide_sse2(volt_bench_state_t *st) { slide_kernel(st, VOLT_ISA_SSE2); }
+static void bm_slide_avx2(volt_bench_state_t *st) { slide_kernel(st, VOLT_ISA_AVX2); }
+
 static void bm_model_zscore(volt_bench_state_t *st)
 {
     volt_model_t m;
@@ -89,6 +138,11 @@ static void bm_model_zscore(volt_bench_state_t *st)
 void volt_bench_register_features(void)
 {
     static const int64_t rates[] = {4, 1000};
-    volt_bench_register("features/update_all_v0_ticks_per_s", bm_features_update, rates, 2, 0);
+    volt_bench_register("features/update_all_ticks_per_s", bm_features_update, rates, 2, 0);
+    volt_bench_register("features/update_all_scalar_ticks_per_s", bm_features_update_scalar, rates,
+                        2, 0);
+    volt_bench_register("simd/slide8_update_read/scalar", bm_slide_scalar, NULL, 0, 0);
+    volt_bench_register("simd/slide8_update_read/sse2", bm_slide_sse2, NULL, 0, 0);
+    volt_bench_register("simd/slide8_update_read/avx2", bm_slide_avx2, NULL, 0, 0);
     volt_bench_register("model/zscore_score", bm_model_zscore, NULL, 0, 0);
 }

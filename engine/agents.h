@@ -39,6 +39,7 @@ typedef struct volt_hot_stats {
 
 typedef struct volt_sink_stats {
     alignas(VOLT_FALSE_SHARING) uint64_t rows_written;
+    uint64_t labelled, positives, unlabelled; /* --label, at the end */
     int io_error;
     volt_hist_t to_sink; /* signal -> sink */
 } volt_sink_stats_t;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "simd/slide.h"
 #include "simd/sum.h"
 
 #define NS_PER_S INT64_C(1000000000)
@@ -38,7 +39,98 @@ const volt_feature_info_t volt_feature_table[VOLT_NF] = {
                                 "ticker updates (one per match) in the last 60 one-second buckets"},
     [VOLT_F_VOL_ZSCORE] = {"volatility_zscore_15min", "sigma", 900,
                            "(volatility - mean) / std of its per-second closes over 900 s"},
+    [VOLT_F_RV_10S] = {"rv_10s", "log-return", 10,
+                       "sqrt(sum of squared 1-s mid log-returns over the last 10 s)"},
+    [VOLT_F_RV_30S] = {"rv_30s", "log-return", 30, "realized volatility over 30 s (as rv_10s)"},
+    [VOLT_F_RV_60S] = {"rv_60s", "log-return", 60, "realized volatility over 60 s (the label's)"},
+    [VOLT_F_RV_300S] = {"rv_300s", "log-return", 300, "realized volatility over 300 s"},
+    [VOLT_F_RV_900S] = {"rv_900s", "log-return", 900, "realized volatility over 900 s"},
+    [VOLT_F_EWMA_RV_60S] = {"ewma_rv_60s", "log-return", 60,
+                            "sqrt(60 x EWMA of squared 1-s returns, half-life 60 s)"},
+    [VOLT_F_VOL_OF_VOL_300S] = {"vol_of_vol_300s", "log-return", 360,
+                                "sample std of the per-second closes of rv_60s over 300 s"},
+    [VOLT_F_LOGRET_10S] = {"logret_10s", "log-return", 10, "ln(mid / mid close 10 s earlier)"},
+    [VOLT_F_LOGRET_60S] = {"logret_60s", "log-return", 60, "ln(mid / mid close 60 s earlier)"},
+    [VOLT_F_ABS_LOGRET_10S] = {"abs_logret_10s", "log-return", 10, "|logret_10s|"},
+    [VOLT_F_ABS_LOGRET_60S] = {"abs_logret_60s", "log-return", 60, "|logret_60s|"},
+    [VOLT_F_TRADE_COUNT_60S] = {"trade_count_60s", "trades", 60,
+                                "trades in the last 60 s (missing when the feed carries none)"},
+    [VOLT_F_TRADE_VOLUME_60S] = {"trade_volume_60s", "base currency", 60,
+                                 "traded size in the last 60 s (missing without trade data)"},
+    [VOLT_F_TAKER_IMBALANCE_60S] = {"taker_imbalance_60s", "ratio", 60,
+                                    "(taker buy size - taker sell size) / their sum over 60 s"},
+    [VOLT_F_SPREAD_CHANGE_10S] = {"spread_change_10s_bps", "bps", 10,
+                                  "spread bps now - spread bps at the close 10 s earlier"},
+    [VOLT_F_MID_LAST_DEV_BPS] = {"mid_last_dev_bps", "bps", 0, "(last price - mid) / mid x 1e4"},
+    [VOLT_F_SECS_SINCE_TICK] = {"secs_since_prev_tick", "s", 0,
+                                "event time since the product's previous tick"},
+    [VOLT_F_RANGE_60S_BPS] = {"range_60s_bps", "bps", 60,
+                              "(max - min) of the mid closes over 60 s and the mid, / mid x 1e4"},
+    [VOLT_F_RANGE_300S_BPS] = {"range_300s_bps", "bps", 300, "as range_60s_bps over 300 s"},
+    [VOLT_F_SECS_SINCE_GAP] = {"secs_since_gap", "s", 0,
+                               "seconds since the segment began (start or gap), capped at 3600"},
+    [VOLT_F_TOD_SIN] = {"tod_sin", "1", 0, "sin(2 pi x second of the UTC day / 86400)"},
+    [VOLT_F_TOD_COS] = {"tod_cos", "1", 0, "cos(2 pi x second of the UTC day / 86400)"},
+    [VOLT_F_TAU_TRAILING] = {"tau_trailing", "log-return", 1800,
+                             "90th percentile of rv_60s closes over the past 1800 s"},
 };
+
+/* v1 window lanes: realized variance over 10/30/60/300/900 s, then traded, buy and sell size
+ * over 60 s. */
+enum { L_RV10 = 0, L_RV30, L_RV60, L_RV300, L_RV900, L_TV, L_TB, L_TS };
+#define N_RV 5
+static const int64_t lane_w[VOLT_SLIDE_LANES] = {10, 30, 60, 300, 900, 60, 60, 60};
+#define VV_W 300    /* vol of vol: closes of rv_60s */
+#define DQ_CAP 512  /* range deques: > 300 + 1 */
+#define DQ_MASK (DQ_CAP - 1)
+#define SINCE_GAP_CAP_S 3600.0
+#define TMASK (VOLT_TAU_HIST - 1)
+
+/* Monotonic deque of seconds whose mid closes are candidates for a window's max (or min). */
+typedef struct deque {
+    int64_t head, tail; /* positions; entries [head, tail) */
+    int64_t sec[DQ_CAP];
+} deque_t;
+
+/* One second of the v1 grid: what a tick touches, in one cache line. */
+typedef struct sec {
+    _Alignas(64) double lm; /* ln mid close of the second (carried forward) */
+    double mc;              /* mid close */
+    double sbps;            /* spread bps close */
+    double tv, tb, ts;      /* traded size: all, taker buy, taker sell */
+    uint32_t tc, nb, ns;    /* trade counts: all, buy, sell */
+} sec_t;
+_Static_assert(sizeof(sec_t) == 64, "one cache line per second");
+
+/* The v1 per-segment state: per-second buckets on the 1-s grid, window lanes, EWMA, vol of vol. */
+typedef struct v1_state {
+    int64_t first_mid_s; /* first second with a mid in the segment; INT64_MAX: none yet */
+    int64_t prev_ns;     /* previous tick of the segment; INT64_MIN: none */
+    double mid, lmid, spread_bps;
+    int has_trades;
+    int64_t tod_s;               /* the second tod_sin/cos were computed for */
+    double tod_sin, tod_cos;
+    sec_t b[VOLT_FEAT_HIST];     /* per-second buckets, index s & HMASK */
+    double r2[VOLT_FEAT_HIST];   /* squared 1-s return of each closed second */
+    double v60[VOLT_FEAT_HIST];  /* rv_60s at each second's close (NaN: undefined) */
+    uint8_t nzr[VOLT_FEAT_HIST]; /* r2 != 0 */
+    volt_slide8_t win;           /* sums over the completed seconds of each window */
+    uint64_t nz_w[N_RV];         /* nonzero returns per rv window */
+    uint64_t tc_w, nb_w, ns_w;   /* trade counts over the completed part of 60 s */
+    double ew_a, ew_b;           /* EWMA numerator and weight sum */
+    uint32_t vv_n, vv_since_refresh;
+    double vv_mean, vv_m2;       /* Welford over the last VV_W closes of rv_60s */
+    deque_t dq[2][2];            /* [60 s, 300 s][max, min] */
+} v1_state_t;
+
+/* Trailing tau: rv_60s closes of the past VOLT_TAU_WINDOW_S seconds, kept across segments. */
+typedef struct tau_state {
+    int64_t next;   /* next second to record; INT64_MIN: nothing recorded yet */
+    uint32_t n;     /* defined samples in the window */
+    double cur;     /* the percentile over the window (NaN: too few samples) */
+    double v[VOLT_TAU_HIST];      /* by second & TMASK; NaN: none */
+    double sorted[VOLT_TAU_HIST]; /* the window's defined samples, ascending */
+} tau_state_t;
 
 typedef struct prod_state {
     int started;
@@ -65,12 +157,15 @@ typedef struct prod_state {
     uint32_t z_n;
     double z_sum, z_sum2;
     uint32_t z_since_refresh;
+    v1_state_t v1;
 } prod_state_t;
 
 struct volt_features {
     volt_feat_cfg_t cfg;
     volt_feat_stats_t stats;
+    double ew_lambda;
     prod_state_t prod[VOLT_MAX_PRODUCTS];
+    tau_state_t tau[VOLT_MAX_PRODUCTS];
 };
 
 void volt_feat_cfg_default(volt_feat_cfg_t *c)
@@ -95,6 +190,14 @@ volt_features_t *volt_features_new(const volt_feat_cfg_t *cfg)
     }
     memset(f, 0, sizeof *f);
     f->cfg = *cfg;
+    f->ew_lambda = exp(-M_LN2 / 60.0);
+    for (int i = 0; i < VOLT_MAX_PRODUCTS; i++) {
+        tau_state_t *ts = &f->tau[i];
+        ts->next = INT64_MIN;
+        ts->cur = NAN;
+        for (int k = 0; k < VOLT_TAU_HIST; k++)
+            ts->v[k] = NAN;
+    }
     return f;
 }
 
@@ -113,6 +216,14 @@ static void reset_product(prod_state_t *p, int64_t s)
     p->last_price = p->bid = p->ask = p->vol24 = NAN;
     p->close[s & HMASK] = NAN;
     p->vol24c[s & HMASK] = NAN;
+    v1_state_t *v = &p->v1;
+    v->first_mid_s = INT64_MAX;
+    v->prev_ns = INT64_MIN;
+    v->tod_s = INT64_MIN;
+    v->mid = v->lmid = v->spread_bps = NAN;
+    v->b[s & HMASK].lm = v->b[s & HMASK].mc = v->b[s & HMASK].sbps = NAN;
+    for (int i = 0; i < VOLT_FEAT_HIST; i++)
+        v->v60[i] = NAN;
 }
 
 /* Sample std from count, nonzero count and sums; exact 0 when every return was 0. */
@@ -183,6 +294,343 @@ static void refresh_z(volt_features_t *f, prod_state_t *p)
 
 static inline int warm(const prod_state_t *p, int64_t w) { return p->cur_s - p->start_s >= w; }
 
+/* ---- v1: trailing tau ---- */
+
+static void tau_insert(tau_state_t *t, double x)
+{
+    uint32_t lo = 0, hi = t->n; /* first element > x */
+    while (lo < hi) {
+        const uint32_t mid = (lo + hi) / 2;
+        if (t->sorted[mid] <= x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    memmove(t->sorted + lo + 1, t->sorted + lo, (t->n - lo) * sizeof(double));
+    t->sorted[lo] = x;
+    t->n++;
+}
+
+static void tau_remove(tau_state_t *t, double x)
+{
+    uint32_t lo = 0, hi = t->n; /* first element >= x */
+    while (lo < hi) {
+        const uint32_t mid = (lo + hi) / 2;
+        if (t->sorted[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < t->n && t->sorted[lo] == x) {
+        memmove(t->sorted + lo, t->sorted + lo + 1, (t->n - lo - 1) * sizeof(double));
+        t->n--;
+    }
+}
+
+/* The quantile with linear interpolation between order statistics (numpy's default method,
+ * including its two-sided interpolation formula). */
+static double tau_quantile(const tau_state_t *t)
+{
+    if (t->n < VOLT_TAU_MIN_SAMPLES)
+        return NAN;
+    const double h = (double)(t->n - 1) * VOLT_TAU_QUANTILE;
+    const double fl = floor(h);
+    const uint32_t lo = (uint32_t)fl;
+    const double fr = h - fl;
+    const double a = t->sorted[lo], b = t->sorted[lo + 1 < t->n ? lo + 1 : lo];
+    const double d = b - a;
+    return fr >= 0.5 ? b - d * (1.0 - fr) : a + d * fr;
+}
+
+static void tau_put(tau_state_t *t, int64_t s, double x)
+{
+    const uint64_t oi = (uint64_t)(s - VOLT_TAU_WINDOW_S) & TMASK;
+    if (!isnan(t->v[oi])) {
+        tau_remove(t, t->v[oi]);
+        t->v[oi] = NAN;
+    }
+    t->v[(uint64_t)s & TMASK] = x;
+    if (!isnan(x))
+        tau_insert(t, x);
+}
+
+/* Records seconds [next, end) as undefined (no close: a gap between segments), so that the
+ * window at second end holds only what it should. */
+static void tau_skip_to(tau_state_t *t, int64_t end)
+{
+    if (t->next != INT64_MIN && end <= t->next)
+        return;
+    if (t->next == INT64_MIN || end - t->next >= VOLT_TAU_WINDOW_S) {
+        for (int k = 0; k < VOLT_TAU_HIST; k++)
+            t->v[k] = NAN;
+        t->n = 0;
+    } else {
+        for (int64_t s = t->next; s < end; s++)
+            tau_put(t, s, NAN);
+    }
+    t->next = end;
+    t->cur = tau_quantile(t);
+}
+
+/* Records the close of second c (x: rv_60s then, NaN when undefined). */
+static void tau_record(tau_state_t *t, int64_t c, double x)
+{
+    if (t->next != INT64_MIN && c < t->next)
+        return;
+    tau_skip_to(t, c);
+    tau_put(t, c, x);
+    t->next = c + 1;
+    t->cur = tau_quantile(t);
+}
+
+/* ---- v1: range deques ---- */
+
+static inline void dq_push(deque_t *d, const sec_t *b, int64_t c, int want_max)
+{
+    const double x = b[(uint64_t)c & HMASK].mc;
+    while (d->tail > d->head) {
+        const double y = b[(uint64_t)d->sec[(d->tail - 1) & DQ_MASK] & HMASK].mc;
+        if (want_max ? y <= x : y >= x)
+            d->tail--;
+        else
+            break;
+    }
+    d->sec[d->tail++ & DQ_MASK] = c;
+}
+
+static inline void dq_expire(deque_t *d, int64_t lo)
+{
+    while (d->tail > d->head && d->sec[d->head & DQ_MASK] < lo)
+        d->head++;
+}
+
+static inline double nonneg(double x) { return x > 0.0 ? x : 0.0; }
+
+static inline int has_mid_since(const v1_state_t *v, int64_t s)
+{
+    return v->first_mid_s != INT64_MAX && s >= v->first_mid_s;
+}
+
+/* Closes second c of the v1 grid: its return enters every window, the seconds that leave are
+ * taken out, and the closes of rv_60s feed the vol-of-vol and tau. */
+static void v1_close(volt_features_t *f, prod_state_t *p, int64_t c)
+{
+    v1_state_t *v = &p->v1;
+    const uint64_t ci = (uint64_t)c & HMASK;
+    double r2 = 0.0;
+    if (has_mid_since(v, c - 1)) {
+        const double r = v->b[ci].lm - v->b[(uint64_t)(c - 1) & HMASK].lm;
+        r2 = r * r;
+    }
+    v->r2[ci] = r2;
+    v->nzr[ci] = r2 != 0.0;
+
+    /* rv_60s at the close of c: the completed part of the window plus c itself */
+    double V = NAN;
+    if (has_mid_since(v, c - 60)) {
+        const uint64_t nz = v->nz_w[L_RV60] + v->nzr[ci];
+        V = nz ? sqrt(nonneg((v->win.s[L_RV60] + v->win.c[L_RV60]) + r2)) : 0.0;
+    }
+
+    double add[VOLT_SLIDE_LANES], sub[VOLT_SLIDE_LANES];
+    for (int i = 0; i < N_RV; i++) {
+        const int64_t o = c - lane_w[i] + 1;
+        add[i] = r2;
+        const int in = o >= p->start_s;
+        const uint64_t oi = (uint64_t)o & HMASK;
+        sub[i] = in ? v->r2[oi] : 0.0;
+        v->nz_w[i] += v->nzr[ci];
+        v->nz_w[i] -= in ? v->nzr[oi] : 0;
+    }
+    const int64_t o60 = c - 59;
+    const int in60 = o60 >= p->start_s;
+    const uint64_t o60i = (uint64_t)o60 & HMASK;
+    add[L_TV] = v->b[ci].tv;
+    add[L_TB] = v->b[ci].tb;
+    add[L_TS] = v->b[ci].ts;
+    sub[L_TV] = in60 ? v->b[o60i].tv : 0.0;
+    sub[L_TB] = in60 ? v->b[o60i].tb : 0.0;
+    sub[L_TS] = in60 ? v->b[o60i].ts : 0.0;
+    v->tc_w += v->b[ci].tc;
+    v->nb_w += v->b[ci].nb;
+    v->ns_w += v->b[ci].ns;
+    if (in60) {
+        v->tc_w -= v->b[o60i].tc;
+        v->nb_w -= v->b[o60i].nb;
+        v->ns_w -= v->b[o60i].ns;
+    }
+    volt_slide_update(&v->win, add, sub);
+
+    if (has_mid_since(v, c - 1)) {
+        v->ew_a = f->ew_lambda * v->ew_a + r2;
+        v->ew_b = f->ew_lambda * v->ew_b + 1.0;
+    }
+
+    /* vol of vol: Welford over the last VV_W closes (defined closes are contiguous) */
+    v->v60[ci] = V;
+    if (!isnan(V)) {
+        if (v->vv_n < VV_W) {
+            v->vv_n++;
+            const double d = V - v->vv_mean;
+            v->vv_mean += d / v->vv_n;
+            v->vv_m2 += d * (V - v->vv_mean);
+        } else {
+            const double old = v->v60[(uint64_t)(c - VV_W) & HMASK];
+            const double d = V - old;
+            const double mean = v->vv_mean + d / VV_W;
+            v->vv_m2 += d * ((V - mean) + (old - v->vv_mean));
+            v->vv_mean = mean;
+        }
+        if (v->vv_n == VV_W && ++v->vv_since_refresh >= VV_W) {
+            double s1 = 0.0;
+            for (int64_t k = c - VV_W + 1; k <= c; k++)
+                s1 += v->v60[(uint64_t)k & HMASK];
+            const double mean = s1 / VV_W;
+            double m2 = 0.0;
+            for (int64_t k = c - VV_W + 1; k <= c; k++) {
+                const double d = v->v60[(uint64_t)k & HMASK] - mean;
+                m2 += d * d;
+            }
+            v->vv_mean = mean;
+            v->vv_m2 = m2;
+            v->vv_since_refresh = 0;
+            f->stats.refreshes++;
+        }
+    }
+
+    /* range: mid closes of the last 60 / 300 completed seconds */
+    if (has_mid_since(v, c)) {
+        for (int k = 0; k < 2; k++) {
+            dq_push(&v->dq[k][0], v->b, c, 1);
+            dq_push(&v->dq[k][1], v->b, c, 0);
+        }
+    }
+    dq_expire(&v->dq[0][0], c + 1 - 60);
+    dq_expire(&v->dq[0][1], c + 1 - 60);
+    dq_expire(&v->dq[1][0], c + 1 - 300);
+    dq_expire(&v->dq[1][1], c + 1 - 300);
+
+    tau_record(&f->tau[p - f->prod], c, V);
+}
+
+static void v1_open(prod_state_t *p, int64_t c)
+{
+    v1_state_t *v = &p->v1;
+    const uint64_t pi = (uint64_t)(c - 1) & HMASK, ni = (uint64_t)c & HMASK;
+    v->b[ni].lm = v->b[pi].lm;
+    v->b[ni].mc = v->b[pi].mc;
+    v->b[ni].sbps = v->b[pi].sbps;
+    v->b[ni].tv = v->b[ni].tb = v->b[ni].ts = 0.0;
+    v->b[ni].tc = v->b[ni].nb = v->b[ni].ns = 0;
+}
+
+/* Folds the tick into the open second s. Returns the seconds since the previous tick (NaN for
+ * the first of a segment). */
+static double v1_tick(v1_state_t *v, const volt_tick_t *t, int64_t s, int64_t ns)
+{
+    const uint64_t si = (uint64_t)s & HMASK;
+    if (t->kind == VOLT_TICK_TICKER && !isnan(t->best_bid) && !isnan(t->best_ask)) {
+        const double mid = 0.5 * (t->best_ask + t->best_bid);
+        if (mid > 0.0) {
+            if (mid != v->mid) {
+                v->mid = mid;
+                v->lmid = log(mid);
+            }
+            v->spread_bps = (t->best_ask - t->best_bid) / mid * 1e4;
+            v->b[si].lm = v->lmid;
+            v->b[si].mc = mid;
+            v->b[si].sbps = v->spread_bps;
+            if (v->first_mid_s == INT64_MAX)
+                v->first_mid_s = s;
+        }
+    }
+    if (t->size > 0.0 && isfinite(t->size)) {
+        v->has_trades = 1;
+        v->b[si].tc++;
+        v->b[si].tv += t->size;
+        if (t->side == VOLT_SIDE_BUY) {
+            v->b[si].nb++;
+            v->b[si].tb += t->size;
+        } else if (t->side == VOLT_SIDE_SELL) {
+            v->b[si].ns++;
+            v->b[si].ts += t->size;
+        }
+    }
+    const double since = v->prev_ns == INT64_MIN ? NAN : (double)(ns - v->prev_ns) / 1e9;
+    v->prev_ns = ns;
+    return since;
+}
+
+static void v1_tod(v1_state_t *v, int64_t s)
+{
+    if (s == v->tod_s)
+        return;
+    const int64_t day = ((s % 86400) + 86400) % 86400;
+    const double ang = 2.0 * M_PI * (double)day / 86400.0;
+    v->tod_sin = sin(ang);
+    v->tod_cos = cos(ang);
+    v->tod_s = s;
+}
+
+static void v1_read(const volt_features_t *f, const prod_state_t *p, int64_t s, double last_price,
+                    double since, double *o)
+{
+    const v1_state_t *v = &p->v1;
+    const uint64_t si = (uint64_t)s & HMASK;
+    const double r = has_mid_since(v, s - 1) ? v->lmid - v->b[(uint64_t)(s - 1) & HMASK].lm : 0.0;
+    const double r2 = r * r;
+    double cur[VOLT_SLIDE_LANES] = {r2, r2, r2, r2, r2, v->b[si].tv, v->b[si].tb, v->b[si].ts};
+    double sum[VOLT_SLIDE_LANES];
+    volt_slide_read(&v->win, cur, sum);
+    for (int i = 0; i < N_RV; i++) {
+        const uint64_t nz = v->nz_w[i] + (r2 != 0.0);
+        o[VOLT_F_RV_10S + i] =
+            has_mid_since(v, s - lane_w[i]) ? (nz ? sqrt(nonneg(sum[i])) : 0.0) : NAN;
+    }
+    if (has_mid_since(v, s - 60)) {
+        const double a = f->ew_lambda * v->ew_a + r2, b = f->ew_lambda * v->ew_b + 1.0;
+        o[VOLT_F_EWMA_RV_60S] = sqrt(60.0 * a / b);
+    } else {
+        o[VOLT_F_EWMA_RV_60S] = NAN;
+    }
+    o[VOLT_F_VOL_OF_VOL_300S] = v->vv_n == VV_W ? sqrt(nonneg(v->vv_m2) / (VV_W - 1)) : NAN;
+    const double r10 = has_mid_since(v, s - 10) ? v->lmid - v->b[(uint64_t)(s - 10) & HMASK].lm : NAN;
+    const double r60 = has_mid_since(v, s - 60) ? v->lmid - v->b[(uint64_t)(s - 60) & HMASK].lm : NAN;
+    o[VOLT_F_LOGRET_10S] = r10;
+    o[VOLT_F_LOGRET_60S] = r60;
+    o[VOLT_F_ABS_LOGRET_10S] = fabs(r10);
+    o[VOLT_F_ABS_LOGRET_60S] = fabs(r60);
+    if (v->has_trades && s - p->start_s >= 60) {
+        const uint64_t n = v->tc_w + v->b[si].tc, nb = v->nb_w + v->b[si].nb, nsl = v->ns_w + v->b[si].ns;
+        const double buy = nb ? sum[L_TB] : 0.0, sell = nsl ? sum[L_TS] : 0.0;
+        o[VOLT_F_TRADE_COUNT_60S] = (double)n;
+        o[VOLT_F_TRADE_VOLUME_60S] = n ? sum[L_TV] : 0.0;
+        o[VOLT_F_TAKER_IMBALANCE_60S] = nb + nsl ? (buy - sell) / (buy + sell) : NAN;
+    } else {
+        o[VOLT_F_TRADE_COUNT_60S] = o[VOLT_F_TRADE_VOLUME_60S] = NAN;
+        o[VOLT_F_TAKER_IMBALANCE_60S] = NAN;
+    }
+    o[VOLT_F_SPREAD_CHANGE_10S] =
+        has_mid_since(v, s - 10) ? v->spread_bps - v->b[(uint64_t)(s - 10) & HMASK].sbps : NAN;
+    o[VOLT_F_MID_LAST_DEV_BPS] = (last_price - v->mid) / v->mid * 1e4;
+    o[VOLT_F_SECS_SINCE_TICK] = since;
+    for (int k = 0; k < 2; k++) {
+        const int64_t w = k ? 300 : 60;
+        double rg = NAN;
+        if (has_mid_since(v, s - w)) {
+            const deque_t *mx = &v->dq[k][0], *mn = &v->dq[k][1];
+            const double a = v->b[(uint64_t)mx->sec[mx->head & DQ_MASK] & HMASK].mc;
+            const double z = v->b[(uint64_t)mn->sec[mn->head & DQ_MASK] & HMASK].mc;
+            const double hi = a > v->mid ? a : v->mid, lo = z < v->mid ? z : v->mid;
+            rg = (hi - lo) / v->mid * 1e4;
+        }
+        o[VOLT_F_RANGE_60S_BPS + k] = rg;
+    }
+    o[VOLT_F_TOD_SIN] = v->tod_sin;
+    o[VOLT_F_TOD_COS] = v->tod_cos;
+    o[VOLT_F_TAU_TRAILING] = f->tau[p - f->prod].cur;
+}
+
 /* Closes second cur_s and opens cur_s + 1, repeated until cur_s == s. */
 static void advance(volt_features_t *f, prod_state_t *p, int64_t s)
 {
@@ -190,6 +638,7 @@ static void advance(volt_features_t *f, prod_state_t *p, int64_t s)
     while (p->cur_s < s) {
         const int64_t c = p->cur_s;
         const uint64_t ci = (uint64_t)c & HMASK;
+        v1_close(f, p, c);
         /* the volatility at the close of second c becomes a z-score sample */
         double v = NAN;
         if (warm(p, W5))
@@ -231,6 +680,7 @@ static void advance(volt_features_t *f, prod_state_t *p, int64_t s)
         p->vol24c[ni] = p->vol24c[ci];
         p->rsum[ni] = p->rsum2[ni] = 0.0;
         p->rn[ni] = p->rnz[ni] = p->nticks[ni] = 0;
+        v1_open(p, c + 1);
         p->cur_s = c + 1;
         if (++p->w5_since_refresh >= W5)
             refresh_w5(f, p);
@@ -248,12 +698,15 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     uint32_t flags = 0;
     if (!p->started) {
         reset_product(p, s);
+        tau_skip_to(&f->tau[t->product], s);
         flags |= VOLT_ROW_SEGMENT_START;
     } else if (ns < p->last_ns) {
         f->stats.out_of_order++;
         return VOLT_FEAT_OUT_OF_ORDER;
     } else if (ns - p->last_ns > f->cfg.gap_ns) {
+        v1_close(f, p, p->cur_s); /* the old segment's last second, for tau */
         reset_product(p, s);
+        tau_skip_to(&f->tau[t->product], s);
         f->stats.gaps++;
         flags |= VOLT_ROW_SEGMENT_START | VOLT_ROW_AFTER_GAP;
     } else if (s > p->cur_s) {
@@ -263,6 +716,8 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     f->stats.updates++;
 
     const uint64_t ci = (uint64_t)s & HMASK;
+    const double since = v1_tick(&p->v1, t, s, ns);
+    v1_tod(&p->v1, s);
     if (t->kind == VOLT_TICK_TICKER) {
         if (!isnan(p->last_price)) {
             const double r = log(t->price / p->last_price);
@@ -310,6 +765,10 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     }
     o[VOLT_F_VOL_ZSCORE] = z;
     out->segment_age_s = (double)(ns - p->start_s * NS_PER_S) / 1e9;
+    v1_read(f, p, s, p->last_price, since, o);
+    o[VOLT_F_SECS_SINCE_GAP] =
+        out->segment_age_s < SINCE_GAP_CAP_S ? out->segment_age_s : SINCE_GAP_CAP_S;
+    out->mid = p->v1.mid;
     out->flags = flags;
     return VOLT_FEAT_OK;
 }

@@ -1,4 +1,6 @@
-/* engine/features.h — incremental rolling features per product, in event time (v0: the seed's set).
+/* engine/features.h — incremental rolling features per product, in event time: the seed's set (v0)
+ * and the predictive set (v1: realized volatility on a 1-second mid-price grid, HAR horizons,
+ * EWMA, volatility of volatility, returns, trade flow, spread, range, time of day, trailing tau).
  *
  * Every window is defined on the 1-second grid of event time (s = floor(t / 1 s)); the exact
  * definitions, warm-up and gap rules are in docs/features.md, which this code must match. State is
@@ -21,6 +23,30 @@ typedef enum {
     VOLT_F_VOL24_PCT,         /* volume_24h_pct_change */
     VOLT_F_TRADE_INTENSITY,   /* trade_intensity */
     VOLT_F_VOL_ZSCORE,        /* volatility_zscore_15min */
+    /* v1: realized volatility, sqrt(sum r^2) of 1-s mid log-returns over W seconds */
+    VOLT_F_RV_10S,
+    VOLT_F_RV_30S,
+    VOLT_F_RV_60S,
+    VOLT_F_RV_300S,
+    VOLT_F_RV_900S,
+    VOLT_F_EWMA_RV_60S,       /* sqrt(60 * EWMA of r^2, half-life 60 s) */
+    VOLT_F_VOL_OF_VOL_300S,   /* std of the per-second closes of rv_60s over 300 s */
+    VOLT_F_LOGRET_10S,
+    VOLT_F_LOGRET_60S,
+    VOLT_F_ABS_LOGRET_10S,
+    VOLT_F_ABS_LOGRET_60S,
+    VOLT_F_TRADE_COUNT_60S,   /* trades (ticks carrying a size) in 60 s; missing without trade data */
+    VOLT_F_TRADE_VOLUME_60S,
+    VOLT_F_TAKER_IMBALANCE_60S,
+    VOLT_F_SPREAD_CHANGE_10S, /* spread bps now - at the close 10 s earlier */
+    VOLT_F_MID_LAST_DEV_BPS,  /* (last price - mid) / mid in bps */
+    VOLT_F_SECS_SINCE_TICK,   /* seconds since the product's previous tick */
+    VOLT_F_RANGE_60S_BPS,     /* (max - min) of the mid grid over 60 s, in bps of the mid */
+    VOLT_F_RANGE_300S_BPS,
+    VOLT_F_SECS_SINCE_GAP,    /* seconds since the segment began, capped at 3600 */
+    VOLT_F_TOD_SIN,           /* time of day (UTC) on the unit circle */
+    VOLT_F_TOD_COS,
+    VOLT_F_TAU_TRAILING,      /* 90th percentile of rv_60s closes over the past 1800 s */
     VOLT_NF
 } volt_feature_id_t;
 
@@ -34,12 +60,19 @@ typedef struct volt_feature_info {
 /* The feature table: name, unit, window and one line of meaning, in column order. */
 extern const volt_feature_info_t volt_feature_table[VOLT_NF];
 
-/* Seconds of per-second history kept; also the largest accepted gap threshold + 300. */
-#define VOLT_FEAT_HIST 512
+#define VOLT_NF_V0 (VOLT_F_VOL_ZSCORE + 1)
+
+/* Seconds of per-second history kept (>= the longest window, 900 s, + 1). */
+#define VOLT_FEAT_HIST 1024
 #define VOLT_FEAT_ZHIST 1024
 #define VOLT_FEAT_MAX_GAP_S 120
 /* The longest window a feature looks back over (rows within it of a sequence gap are flagged). */
-#define VOLT_FEAT_LONGEST_WINDOW_S 300
+#define VOLT_FEAT_LONGEST_WINDOW_S 900
+/* Trailing tau: window and the samples it needs; history kept across segments. */
+#define VOLT_TAU_WINDOW_S 1800
+#define VOLT_TAU_MIN_SAMPLES 300
+#define VOLT_TAU_QUANTILE 0.9
+#define VOLT_TAU_HIST 2048
 
 typedef struct volt_feat_cfg {
     int64_t gap_ns;          /* silence longer than this restarts the product's windows */
@@ -62,6 +95,7 @@ enum {
 
 typedef struct volt_feat_out {
     double f[VOLT_NF];
+    double mid;           /* the product's mid price as of this tick (NaN before its first quote) */
     double segment_age_s; /* seconds since the product's windows last (re)started */
     uint32_t flags;       /* VOLT_ROW_* */
 } volt_feat_out_t;

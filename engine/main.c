@@ -1,6 +1,7 @@
 /* engine/main.c — the volt command line. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,6 +44,10 @@ static void usage(FILE *o)
             "  --quiet               no alert lines (the summary still counts them)\n"
             "  --stats-interval S    print receive->signal percentiles every S seconds\n"
             "  --hist-out FILE       write the receive->signal histogram (CSV) at the end\n"
+            "  --label               add label_future_rv_60s, label_tau and volatility_spike (1 when\n"
+            "                        the next 60 s realized volatility >= tau); rows come out 60 s\n"
+            "                        of event time late, unlabelled when their future is incomplete\n"
+            "  --tau trailing|VALUE  tau: the row's tau_trailing (default) or a fixed value\n"
             "  --kafka-brokers H:P   publish ticks.raw, ticks.features and volatility.alerts\n"
             "                        (topics created when missing: 3 partitions, replication 1)\n"
             "  --kafka-topics R,F,A  other names for those three topics\n"
@@ -103,7 +108,7 @@ static int num(const char *s, double lo, double hi, double *out)
 enum {
     O_OUT = 1, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET,
     /* live only */
-    O_STATS, O_HIST, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH, O_KFILE,
+    O_STATS, O_HIST, O_LABEL, O_TAU, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH, O_KFILE,
     O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA, O_SAVE,
     O_ROT_MB, O_ROT_MIN, O_FSYNC
 };
@@ -118,6 +123,7 @@ static const struct option k_opts[] = {
     {"kafka-brokers", required_argument, 0, O_KBROKERS}, {"kafka-conf", required_argument, 0, O_KCONF},
     {"kafka-topics", required_argument, 0, O_KTOPICS}, {"kafka-flush-seconds", required_argument, 0, O_KFLUSH},
     {"kafka-config", required_argument, 0, O_KFILE},
+    {"label", no_argument, 0, O_LABEL},             {"tau", required_argument, 0, O_TAU},
     {"pair", required_argument, 0, O_PAIR},         {"url", required_argument, 0, O_URL},
     {"protocol", required_argument, 0, O_PROTO},    {"minutes", required_argument, 0, O_MINUTES},
     {"seconds", required_argument, 0, O_SECONDS},   {"watchdog-seconds", required_argument, 0, O_WATCHDOG},
@@ -266,6 +272,15 @@ static int parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
             cfg->stats_interval_s = v;
             break;
         case O_HIST: cfg->hist_out = optarg; break;
+        case O_LABEL: cfg->label = 1; break;
+        case O_TAU:
+            if (strcmp(optarg, "trailing") == 0)
+                cfg->label_tau = NAN;
+            else if (num(optarg, 1e-12, 1.0, &v))
+                BAD("--tau takes 'trailing' or a realized volatility in (0, 1], e.g. 0.0012.");
+            else
+                cfg->label_tau = v;
+            break;
         case O_KBROKERS: cfg->kafka_brokers = optarg; break;
         case O_KCONF:
             if (!strchr(optarg, '=') || add_kafka_conf(cfg, optarg))

@@ -2,6 +2,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -28,6 +29,8 @@ void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
     c->model = "zscore";
     c->alert_cooldown_s = 60.0;
     c->max_notices = 5;
+    c->label = 0;
+    c->label_tau = NAN;
     c->protocol = VOLT_PROTO_ADVANCED;
     c->watchdog_s = 30.0;
     c->backoff_min_s = 0.1;
@@ -354,6 +357,9 @@ out:
         stats->duplicates = h->duplicates;
         stats->seq_gaps = h->seq_gaps;
         stats->alerts = h->alerts;
+        stats->labelled = c->sink.labelled;
+        stats->positives = c->sink.positives;
+        stats->unlabelled = c->sink.unlabelled;
         stats->feed_errors = h->feed_errors;
         stats->products = c->products.n;
         volt_feat_stats_t fs;
@@ -447,6 +453,12 @@ void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
     fprintf(out, "  time gaps (restarts)   %llu\n", (unsigned long long)s->time_gaps);
     fprintf(out, "  feed error messages    %llu\n", (unsigned long long)s->feed_errors);
     fprintf(out, "  alerts                 %llu\n", (unsigned long long)s->alerts);
+    if (s->labelled || s->unlabelled)
+        fprintf(out, "  labels                 %llu rows labelled, %llu positive (%.2f%%), %llu "
+                     "unlabelled (future incomplete or no tau)\n",
+                (unsigned long long)s->labelled, (unsigned long long)s->positives,
+                s->labelled ? 100.0 * (double)s->positives / (double)s->labelled : 0.0,
+                (unsigned long long)s->unlabelled);
     fprintf(out, "  elapsed                %.3f s, %.0f msgs/s, %.0f ticks/s\n", s->elapsed_s,
             s->elapsed_s > 0 ? (double)s->read / s->elapsed_s : 0.0,
             s->elapsed_s > 0 ? (double)s->ticks / s->elapsed_s : 0.0);

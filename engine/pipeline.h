@@ -65,6 +65,11 @@ typedef struct volt_row {
     double prob;
     volt_tick_t tick;
     volt_feat_out_t feat;
+    /* labels (volt replay --label; set by the sink's labeler) */
+    uint8_t label_on;    /* the label columns are written */
+    int8_t label;        /* volatility_spike: 1, 0, or -1 when the row cannot be labelled */
+    double label_rv;     /* realized volatility over (t, t + 60 s] (NaN: future incomplete) */
+    double label_tau;    /* the threshold the label used (NaN: none known at t) */
 } volt_row_t;
 
 typedef enum { VOLT_FMT_CSV = 0, VOLT_FMT_NDJSON = 1 } volt_fmt_t;
@@ -108,6 +113,8 @@ typedef struct volt_pipeline_cfg {
     double stats_interval_s;  /* print interval latency stats this often (0: never) */
     const char *hist_out;     /* write the receive->signal histogram here at the end (CSV) */
     int max_notices;          /* reject log lines per reason */
+    int label;                /* add the volatility_spike label (rows come out 60 s late) */
+    double label_tau;         /* fixed tau (NaN: the trailing tau, tau_trailing) */
 } volt_pipeline_cfg_t;
 
 void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c);
@@ -132,6 +139,7 @@ typedef struct volt_run_stats {
     uint64_t seq_gaps;     /* sequence jumps (messages missed upstream) */
     uint64_t time_gaps;    /* window restarts after silence */
     uint64_t alerts;
+    uint64_t labelled, positives, unlabelled; /* --label: rows with 1 / of them 1 / none */
     uint64_t feed_errors;  /* the feed's own "error" messages */
     uint64_t products;
     double elapsed_s;

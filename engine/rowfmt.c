@@ -132,7 +132,7 @@ static void put_i(out_t *o, int64_t v)
     put(o, b, n);
 }
 
-size_t volt_rowfmt_csv_header(char *buf, size_t cap)
+size_t volt_rowfmt_csv_header(char *buf, size_t cap, int label)
 {
     out_t o = {buf, cap, 0};
     puts_(&o, "event_time,event_ns,recv_ns,product,kind,seq,price,size,side,best_bid,best_ask");
@@ -140,7 +140,9 @@ size_t volt_rowfmt_csv_header(char *buf, size_t cap)
         puts_(&o, ",");
         puts_(&o, volt_feature_table[i].name);
     }
-    puts_(&o, ",segment_age_s,flags,score,p_spike,prediction,alert\n");
+    puts_(&o, label ? ",segment_age_s,flags,score,p_spike,prediction,alert,label_future_rv_60s,"
+                      "label_tau,volatility_spike\n"
+                    : ",segment_age_s,flags,score,p_spike,prediction,alert\n");
     buf[o.n] = '\0';
     return o.n;
 }
@@ -187,7 +189,15 @@ size_t volt_rowfmt_csv(const volt_row_t *r, const volt_products_t *p, char *buf,
     puts_(&o, ",");
     put_d(&o, r->prob, 0);
     puts_(&o, r->prediction ? ",1," : ",0,");
-    puts_(&o, r->alert ? "1\n" : "0\n");
+    puts_(&o, r->alert ? "1" : "0");
+    if (r->label_on) {
+        puts_(&o, ",");
+        put_d(&o, r->label_rv, 0);
+        puts_(&o, ",");
+        put_d(&o, r->label_tau, 0);
+        puts_(&o, r->label == 1 ? ",1" : r->label == 0 ? ",0" : ",");
+    }
+    puts_(&o, "\n");
     buf[o.n] = '\0';
     return o.n;
 }
@@ -238,7 +248,16 @@ size_t volt_rowfmt_ndjson(const volt_row_t *r, const volt_products_t *p, char *b
     puts_(&o, ",\"p_spike\":");
     put_d(&o, r->prob, 1);
     puts_(&o, r->prediction ? ",\"prediction\":1" : ",\"prediction\":0");
-    puts_(&o, r->alert ? ",\"alert\":1}\n" : ",\"alert\":0}\n");
+    puts_(&o, r->alert ? ",\"alert\":1" : ",\"alert\":0");
+    if (r->label_on) {
+        puts_(&o, ",\"label_future_rv_60s\":");
+        put_d(&o, r->label_rv, 1);
+        puts_(&o, ",\"label_tau\":");
+        put_d(&o, r->label_tau, 1);
+        puts_(&o, r->label == 1 ? ",\"volatility_spike\":1" : r->label == 0 ? ",\"volatility_spike\":0"
+                                                                       : ",\"volatility_spike\":null");
+    }
+    puts_(&o, "}\n");
     buf[o.n] = '\0';
     return o.n;
 }

@@ -12,10 +12,10 @@
 #include "pipeline.h"
 #include "product.h"
 
-#define VOLT_ROW_TEXT_MAX 2048
+#define VOLT_ROW_TEXT_MAX 4096
 
-/* Writes the CSV header line (with '\n'); returns its length. */
-size_t volt_rowfmt_csv_header(char *buf, size_t cap);
+/* Writes the CSV header line (with '\n'; label: with the label columns); returns its length. */
+size_t volt_rowfmt_csv_header(char *buf, size_t cap, int label);
 /* Formats one row (with '\n'); returns its length (< cap). */
 size_t volt_rowfmt_csv(const volt_row_t *r, const volt_products_t *p, char *buf, size_t cap);
 size_t volt_rowfmt_ndjson(const volt_row_t *r, const volt_products_t *p, char *buf, size_t cap);

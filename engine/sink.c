@@ -11,6 +11,7 @@
 
 #include "agents.h"
 #include "idle.h"
+#include "label.h"
 #include "rowfmt.h"
 #include "timefmt.h"
 
@@ -19,6 +20,8 @@
 typedef struct {
     volt_ctx_t *c;
     FILE *out;
+    volt_labeler_t *labeler; /* --label: rows wait here until their label is known */
+    char line[VOLT_ROW_TEXT_MAX];
     uint32_t notices[256];
 } sink_t;
 
@@ -125,14 +128,46 @@ static void print_interval(sink_t *s, int which)
     atomic_store_explicit(&iv->busy[which], 0, memory_order_release);
 }
 
+/* Writes one tick row: the file, Kafka, the alert line. */
+static void write_row(void *ctx, const volt_row_t *r)
+{
+    sink_t *s = ctx;
+    volt_ctx_t *c = s->c;
+    const volt_pipeline_cfg_t *cfg = c->cfg;
+    char *line = s->line;
+    size_t len = 0;
+    if (s->out) {
+        len = cfg->format == VOLT_FMT_CSV ? volt_rowfmt_csv(r, &c->products, line, VOLT_ROW_TEXT_MAX)
+                                          : volt_rowfmt_ndjson(r, &c->products, line, VOLT_ROW_TEXT_MAX);
+        if (fwrite(line, 1, len, s->out) != len && !c->sink.io_error)
+            c->sink.io_error = -EIO;
+    }
+    if (c->kafka_on) {
+        /* the same NDJSON line --format ndjson writes */
+        if (!s->out || cfg->format != VOLT_FMT_NDJSON)
+            len = volt_rowfmt_ndjson(r, &c->products, line, VOLT_ROW_TEXT_MAX);
+        publish(s, r, line, len);
+    }
+    c->sink.rows_written++;
+    if (r->alert)
+        print_alert(s, r);
+}
+
 void *volt_sink_run(void *arg)
 {
     volt_ctx_t *c = arg;
     const volt_pipeline_cfg_t *cfg = c->cfg;
     if (cfg->cpus[2] >= 0)
         volt_pin_self(cfg->cpus[2]);
-    sink_t s = {.c = c, .out = NULL};
+    sink_t s;
+    memset(&s, 0, sizeof s);
+    s.c = c;
     char *vbuf = NULL;
+    if (cfg->label) {
+        s.labeler = volt_labeler_new(cfg->label_tau);
+        if (!s.labeler)
+            c->sink.io_error = -ENOMEM;
+    }
     if (cfg->out_path) {
         s.out = strcmp(cfg->out_path, "-") == 0 ? stdout : fopen(cfg->out_path, "w");
         if (!s.out) {
@@ -143,10 +178,9 @@ void *volt_sink_run(void *arg)
                 setvbuf(s.out, vbuf, _IOFBF, 1u << 20);
         }
     }
-    char line[VOLT_ROW_TEXT_MAX];
     if (s.out && cfg->format == VOLT_FMT_CSV) {
-        const size_t n = volt_rowfmt_csv_header(line, sizeof line);
-        fwrite(line, 1, n, s.out);
+        const size_t n = volt_rowfmt_csv_header(s.line, sizeof s.line, s.labeler != NULL);
+        fwrite(s.line, 1, n, s.out);
     }
     volt_ring_cons_t in = volt_ring_consumer(&c->rows);
     volt_idle_t idle;
@@ -165,28 +199,24 @@ void *volt_sink_run(void *arg)
                 print_interval(&s, r->reason);
             } else {
                 volt_hist_record(&c->sink.to_sink, (uint64_t)(volt_now_mono_ns() - r->signal_ns));
-                size_t len = 0;
-                if (s.out) {
-                    len = cfg->format == VOLT_FMT_CSV
-                              ? volt_rowfmt_csv(r, &c->products, line, sizeof line)
-                              : volt_rowfmt_ndjson(r, &c->products, line, sizeof line);
-                    if (fwrite(line, 1, len, s.out) != len && !c->sink.io_error)
-                        c->sink.io_error = -EIO;
-                }
-                if (c->kafka_on) {
-                    /* the same NDJSON line --format ndjson writes */
-                    if (!s.out || cfg->format != VOLT_FMT_NDJSON)
-                        len = volt_rowfmt_ndjson(r, &c->products, line, sizeof line);
-                    publish(&s, r, line, len);
-                }
-                c->sink.rows_written++;
-                if (r->alert)
-                    print_alert(&s, r);
+                if (s.labeler)
+                    volt_labeler_push(s.labeler, r, write_row, &s);
+                else
+                    write_row(&s, r);
             }
         }
         if (n)
             volt_ring_release(in, n);
         volt_idle(&idle, n);
+    }
+    if (s.labeler) {
+        volt_labeler_flush(s.labeler, write_row, &s);
+        volt_label_stats_t ls;
+        volt_labeler_stats(s.labeler, &ls);
+        c->sink.labelled = ls.labelled;
+        c->sink.positives = ls.positives;
+        c->sink.unlabelled = ls.unlabelled;
+        volt_labeler_free(s.labeler);
     }
     if (c->kafka_on) {
         volt_krec_hdr_t *e;

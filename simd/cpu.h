@@ -2,11 +2,12 @@
  *
  * volt_simd_init() reads CPUID (through the compiler's builtins) and fixes every kernel's
  * implementation for the life of the process; kernels never re-dispatch per call. VOLT_SIMD=scalar
- * in the environment forces the scalar references (for tests and for A/B benchmarks). */
+ * (or sse2) in the environment forces the scalar references (or the SSE2 kernels, x86-64's
+ * baseline) for tests and A/B benchmarks. Kernels without an SSE2 version use the scalar one then. */
 #ifndef VOLT_SIMD_CPU_H
 #define VOLT_SIMD_CPU_H
 
-typedef enum { VOLT_ISA_SCALAR = 0, VOLT_ISA_AVX2 = 2 } volt_isa_t;
+typedef enum { VOLT_ISA_SCALAR = 0, VOLT_ISA_SSE2 = 1, VOLT_ISA_AVX2 = 2 } volt_isa_t;
 
 /* Chooses the kernels. Idempotent; call from the main thread before starting agents. */
 volt_isa_t volt_simd_init(void);

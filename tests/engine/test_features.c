@@ -105,6 +105,10 @@ Test(features, an_older_tick_is_refused_and_changes_nothing, .init = setup, .fin
     volt_feat_out_t o;
     cr_expect_eq(volt_features_update(fe, &late, &o), VOLT_FEAT_OUT_OF_ORDER);
     volt_feat_out_t b = feed(tk(5001 * S, 100.2));
+    /* the same tick again: every feature equal but the inter-arrival time (1 s, then 0) */
+    cr_expect_eq(a.f[VOLT_F_SECS_SINCE_TICK], 1.0);
+    cr_expect_eq(b.f[VOLT_F_SECS_SINCE_TICK], 0.0);
+    a.f[VOLT_F_SECS_SINCE_TICK] = b.f[VOLT_F_SECS_SINCE_TICK];
     cr_expect_eq(memcmp(a.f, b.f, sizeof a.f), 0, "state unchanged by the refused tick");
 }
 

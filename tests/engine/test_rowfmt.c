@@ -39,7 +39,7 @@ Test(rowfmt, doubles_read_back_exactly_and_short_values_stay_short)
 Test(rowfmt, csv_header_names_every_feature)
 {
     char h[2048];
-    volt_rowfmt_csv_header(h, sizeof h);
+    volt_rowfmt_csv_header(h, sizeof h, 0);
     for (int i = 0; i < VOLT_NF; i++)
         cr_expect_not_null(strstr(h, volt_feature_table[i].name), "%s", volt_feature_table[i].name);
     cr_expect_not_null(strstr(h, ",p_spike,"));

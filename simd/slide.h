@@ -1,0 +1,45 @@
+/* simd/slide.h — compensated sliding-window sums, eight windows at once (the feature engine's
+ * rolling updates).
+ *
+ * A window's sum is kept as a pair (S, C): S the running sum, C the running Neumaier compensation
+ * (the low-order bits every addition lost). Sliding a window is one compensated addition of the
+ * value that enters and one of the negated value that leaves; the value read is S + C. Compared
+ * with a plain running sum, whose error grows with the number of slides and can leave residue
+ * larger than a small window's true value after a burst has left it, the pair keeps the error at
+ * about one rounding of the current sum plus eps^2 times everything that ever passed through.
+ *
+ * Lanes are independent: lane i of the eight is one window (the feature engine puts realized
+ * variance over 10/30/60/300/900 s and three traded-volume sums in them). Every kernel performs
+ * the same IEEE operations in the same order in every lane, so the AVX2 and SSE2 kernels equal
+ * the scalar reference bit for bit (tests/simd holds them to it). */
+#ifndef VOLT_SIMD_SLIDE_H
+#define VOLT_SIMD_SLIDE_H
+
+#define VOLT_SLIDE_LANES 8
+
+typedef struct volt_slide8 {
+    _Alignas(64) double s[VOLT_SLIDE_LANES];
+    double c[VOLT_SLIDE_LANES];
+} volt_slide8_t;
+
+/* For every lane i: window i += add[i], then -= sub[i] (compensated). */
+typedef void (*volt_slide_update_fn)(volt_slide8_t *w, const double *add, const double *sub);
+/* For every lane i: out[i] = (s[i] + c[i]) + cur[i] (the windows' value with the current,
+ * still-open second's contribution). */
+typedef void (*volt_slide_read_fn)(const volt_slide8_t *w, const double *cur, double *out);
+
+void volt_slide_update(volt_slide8_t *w, const double *add, const double *sub);
+void volt_slide_read(const volt_slide8_t *w, const double *cur, double *out);
+
+void volt_slide_update_scalar(volt_slide8_t *w, const double *add, const double *sub);
+void volt_slide_read_scalar(const volt_slide8_t *w, const double *cur, double *out);
+void volt_slide_update_sse2(volt_slide8_t *w, const double *add, const double *sub);
+void volt_slide_read_sse2(const volt_slide8_t *w, const double *cur, double *out);
+void volt_slide_update_avx2(volt_slide8_t *w, const double *add, const double *sub);
+void volt_slide_read_avx2(const volt_slide8_t *w, const double *cur, double *out);
+
+/* Internal: set by simd/cpu.c. */
+extern volt_slide_update_fn volt_slide_update_impl_;
+extern volt_slide_read_fn volt_slide_read_impl_;
+
+#endif
