@@ -207,6 +207,7 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
         r->type = VOLT_ROW_TICK;
         r->prediction = pred;
         r->alert = alert;
+        r->label_on = 0; /* the sink's labeler sets the label fields */
         r->reason = 0;
         r->file = f->file;
         r->line = f->line;

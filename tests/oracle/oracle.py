@@ -123,14 +123,14 @@ def item(it, kind, msg_ns, recv, proto):
         t_ns = msg_ns
     else:
         t_ns = recv
-    side = it.get("side")
-    if proto == "advanced" and kind == "trade":
-        side = {"BUY": "sell", "SELL": "buy"}.get(side, side)  # maker side -> taker side
+    side = str(it.get("side") or "").lower()
+    if kind == "trade":  # trades (match, market_trades) report the maker's side: volt keeps the taker's
+        side = {"buy": "sell", "sell": "buy"}.get(side, "")
     return {
         "product": pid, "kind": kind, "t": t_ns,
         "price": num(it.get("price")),
         "size": num(it.get("size", it.get("last_size"))),
-        "side": (side or "").lower(),
+        "side": side if side in ("buy", "sell") else "",
         "bid": num(it.get("best_bid")), "ask": num(it.get("best_ask")),
         "vol24": num(it.get("volume_24_h", it.get("volume_24h"))),
     }
