@@ -52,9 +52,11 @@ start_vx --synthetic --rate 100 --fault skip@300:5
 run_live skip --seconds 4
 stop_vx
 gaps=$(num "sequence gaps" "$T/skip.log")
-flagged=$(awk -F, 'NR>1 && int($21/16)%2==1' "$T/skip.csv" | wc -l)
-spanning=$(awk -F, 'NR>1 && int($21/32)%2==1' "$T/skip.csv" | wc -l)
-after=$(awk -F, 'NR>1 && seen && int($21/32)%2==0 {bad++} int($21/16)%2==1 {seen=1} END {print bad+0}' "$T/skip.csv")
+# the flags column, found by name in the header
+F=$(head -1 "$T/skip.csv" | tr ',' '\n' | grep -nx flags | cut -d: -f1)
+flagged=$(awk -F, -v f="$F" 'NR>1 && int($f/16)%2==1' "$T/skip.csv" | wc -l)
+spanning=$(awk -F, -v f="$F" 'NR>1 && int($f/32)%2==1' "$T/skip.csv" | wc -l)
+after=$(awk -F, -v f="$F" 'NR>1 && seen && int($f/32)%2==0 {bad++} int($f/16)%2==1 {seen=1} END {print bad+0}' "$T/skip.csv")
 ok=1; [ "${gaps:-0}" = 1 ] && [ "$flagged" -ge 1 ] && [ "$spanning" -gt 10 ] && [ "$after" = 0 ] \
   && grep -q "sequence gap" "$T/skip.log" && ok=0
 check "skip: one sequence gap counted and logged; $spanning rows after it flagged as spanning it" $ok \
