@@ -93,7 +93,7 @@ static void slide_kernel(volt_bench_state_t *st, volt_isa_t isa)
 {
     volt_simd_force(isa);
     volt_slide8_t w = {0};
-    double add[VOLT_SLIDE_LANES], sub[VOLT_SLIDE_LANES], out[VOLT_SLIDE_LANES];
+    double add[VOLT_SLIDE_LANES], sub[VOLT_SLIDE_LANES], out[VOLT_SLIDE_LANES], rt[VOLT_SLIDE_LANES];
     for (int i = 0; i < VOLT_SLIDE_LANES; i++) {
         add[i] = 1e-8 * (i + 1);
         sub[i] = 0.5e-8 * (i + 1);
@@ -103,8 +103,9 @@ static void slide_kernel(volt_bench_state_t *st, volt_isa_t isa)
         for (int k = 0; k < 256; k++) {
             volt_bench_keep(add);
             volt_slide_update(&w, add, sub);
-            volt_slide_read(&w, add, out);
+            volt_slide_read(&w, add, out, rt);
             volt_bench_keep(out);
+            volt_bench_keep(rt);
         }
         n += 256;
     }

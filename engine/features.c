@@ -118,6 +118,9 @@ typedef struct v1_state {
     uint64_t nz_w[N_RV];         /* nonzero returns per rv window */
     uint64_t tc_w, nb_w, ns_w;   /* trade counts over the completed part of 60 s */
     double ew_a, ew_b;           /* EWMA numerator and weight sum */
+    double ew_c0, ew_c1;         /* the open second's EWMA: sqrt(c0 + c1 r_now^2) */
+    double vv_val;               /* vol of vol over the closes so far (NaN: not warm) */
+    double imid;                 /* 1 / mid */
     uint32_t vv_n, vv_since_refresh;
     double vv_mean, vv_m2;       /* Welford over the last VV_W closes of rv_60s */
     deque_t dq[2][2];            /* [60 s, 300 s][max, min] */
@@ -157,6 +160,7 @@ typedef struct prod_state {
     uint32_t z_n;
     double z_sum, z_sum2;
     uint32_t z_since_refresh;
+    double z_mean, z_isd; /* the z-score's reference: mean and 1/std (NaN: not enough history) */
     v1_state_t v1;
 } prod_state_t;
 
@@ -216,11 +220,14 @@ static void reset_product(prod_state_t *p, int64_t s)
     p->last_price = p->bid = p->ask = p->vol24 = NAN;
     p->close[s & HMASK] = NAN;
     p->vol24c[s & HMASK] = NAN;
+    p->z_mean = p->z_isd = NAN;
     v1_state_t *v = &p->v1;
     v->first_mid_s = INT64_MAX;
     v->prev_ns = INT64_MIN;
     v->tod_s = INT64_MIN;
-    v->mid = v->lmid = v->spread_bps = NAN;
+    v->mid = v->lmid = v->spread_bps = v->imid = NAN;
+    v->vv_val = NAN;
+    v->ew_c1 = 60.0;
     v->b[s & HMASK].lm = v->b[s & HMASK].mc = v->b[s & HMASK].sbps = NAN;
     for (int i = 0; i < VOLT_FEAT_HIST; i++)
         v->v60[i] = NAN;
@@ -292,6 +299,22 @@ static void refresh_z(volt_features_t *f, prod_state_t *p)
     p->z_since_refresh = 0;
 }
 
+/* The z-score's reference from the closes of the last z_window_s seconds (changes once a second). */
+static void z_reference(const volt_features_t *f, prod_state_t *p)
+{
+    p->z_mean = p->z_isd = NAN;
+    if (p->z_n < f->cfg.z_min_samples)
+        return;
+    const double n = (double)p->z_n;
+    const double mean = p->z_sum / n;
+    const double var = (p->z_sum2 - p->z_sum * mean) / (n - 1.0);
+    /* a nearly constant history leaves only rounding residue in var: no z-score then */
+    if (var > 1e-12 * (p->z_sum2 / n)) {
+        p->z_mean = mean;
+        p->z_isd = 1.0 / sqrt(var);
+    }
+}
+
 static inline int warm(const prod_state_t *p, int64_t w) { return p->cur_s - p->start_s >= w; }
 
 /* ---- v1: trailing tau ---- */
@@ -342,9 +365,54 @@ static double tau_quantile(const tau_state_t *t)
     return fr >= 0.5 ? b - d * (1.0 - fr) : a + d * fr;
 }
 
+/* Replaces x_old (present) by x_new in the sorted window, moving only the elements between
+ * their two positions (the steady state: one close leaves, one enters, every second). */
+static void tau_replace(tau_state_t *t, double x_old, double x_new)
+{
+    uint32_t lo = 0, hi = t->n; /* position of x_old: first element >= x_old */
+    while (lo < hi) {
+        const uint32_t mid = (lo + hi) / 2;
+        if (t->sorted[mid] < x_old)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const uint32_t i = lo;
+    double *a = t->sorted;
+    if (x_new >= x_old) { /* slide the elements in (i, pos_new) down by one */
+        uint32_t l = i + 1, h = t->n; /* first element > x_new after i */
+        while (l < h) {
+            const uint32_t m = (l + h) / 2;
+            if (a[m] <= x_new)
+                l = m + 1;
+            else
+                h = m;
+        }
+        memmove(a + i, a + i + 1, (l - i - 1) * sizeof(double));
+        a[l - 1] = x_new;
+    } else { /* slide the elements in [pos_new, i) up by one */
+        uint32_t l = 0, h = i; /* first element > x_new before i */
+        while (l < h) {
+            const uint32_t m = (l + h) / 2;
+            if (a[m] <= x_new)
+                l = m + 1;
+            else
+                h = m;
+        }
+        memmove(a + l + 1, a + l, (i - l) * sizeof(double));
+        a[l] = x_new;
+    }
+}
+
 static void tau_put(tau_state_t *t, int64_t s, double x)
 {
     const uint64_t oi = (uint64_t)(s - VOLT_TAU_WINDOW_S) & TMASK;
+    if (!isnan(t->v[oi]) && !isnan(x)) {
+        tau_replace(t, t->v[oi], x);
+        t->v[oi] = NAN;
+        t->v[(uint64_t)s & TMASK] = x;
+        return;
+    }
     if (!isnan(t->v[oi])) {
         tau_remove(t, t->v[oi]);
         t->v[oi] = NAN;
@@ -465,6 +533,10 @@ static void v1_close(volt_features_t *f, prod_state_t *p, int64_t c)
         v->ew_a = f->ew_lambda * v->ew_a + r2;
         v->ew_b = f->ew_lambda * v->ew_b + 1.0;
     }
+    /* the next second's EWMA is sqrt(60 (lambda a + r^2) / (lambda b + 1)) = sqrt(c0 + c1 r^2) */
+    const double den = f->ew_lambda * v->ew_b + 1.0;
+    v->ew_c0 = 60.0 * (f->ew_lambda * v->ew_a) / den;
+    v->ew_c1 = 60.0 / den;
 
     /* vol of vol: Welford over the last VV_W closes (defined closes are contiguous) */
     v->v60[ci] = V;
@@ -497,6 +569,8 @@ static void v1_close(volt_features_t *f, prod_state_t *p, int64_t c)
             f->stats.refreshes++;
         }
     }
+
+    v->vv_val = v->vv_n == VV_W ? sqrt(nonneg(v->vv_m2) / (VV_W - 1)) : NAN;
 
     /* range: mid closes of the last 60 / 300 completed seconds */
     if (has_mid_since(v, c)) {
@@ -535,8 +609,9 @@ static double v1_tick(v1_state_t *v, const volt_tick_t *t, int64_t s, int64_t ns
             if (mid != v->mid) {
                 v->mid = mid;
                 v->lmid = log(mid);
+                v->imid = 1.0 / mid;
             }
-            v->spread_bps = (t->best_ask - t->best_bid) / mid * 1e4;
+            v->spread_bps = (t->best_ask - t->best_bid) / mid * 1e4; /* divide, as defined: spread_change differences of near-equal spreads amplify a last-ulp change */
             v->b[si].lm = v->lmid;
             v->b[si].mc = mid;
             v->b[si].sbps = v->spread_bps;
@@ -556,7 +631,7 @@ static double v1_tick(v1_state_t *v, const volt_tick_t *t, int64_t s, int64_t ns
             v->b[si].ts += t->size;
         }
     }
-    const double since = v->prev_ns == INT64_MIN ? NAN : (double)(ns - v->prev_ns) / 1e9;
+    const double since = v->prev_ns == INT64_MIN ? NAN : (double)(ns - v->prev_ns) * 1e-9;
     v->prev_ns = ns;
     return since;
 }
@@ -580,20 +655,14 @@ static void v1_read(const volt_features_t *f, const prod_state_t *p, int64_t s, 
     const double r = has_mid_since(v, s - 1) ? v->lmid - v->b[(uint64_t)(s - 1) & HMASK].lm : 0.0;
     const double r2 = r * r;
     double cur[VOLT_SLIDE_LANES] = {r2, r2, r2, r2, r2, v->b[si].tv, v->b[si].tb, v->b[si].ts};
-    double sum[VOLT_SLIDE_LANES];
-    volt_slide_read(&v->win, cur, sum);
-    for (int i = 0; i < N_RV; i++) {
-        const uint64_t nz = v->nz_w[i] + (r2 != 0.0);
+    double sum[VOLT_SLIDE_LANES], rt[VOLT_SLIDE_LANES];
+    volt_slide_read(&v->win, cur, sum, rt);
+    const int rnz = r2 != 0.0;
+    for (int i = 0; i < N_RV; i++)
         o[VOLT_F_RV_10S + i] =
-            has_mid_since(v, s - lane_w[i]) ? (nz ? sqrt(nonneg(sum[i])) : 0.0) : NAN;
-    }
-    if (has_mid_since(v, s - 60)) {
-        const double a = f->ew_lambda * v->ew_a + r2, b = f->ew_lambda * v->ew_b + 1.0;
-        o[VOLT_F_EWMA_RV_60S] = sqrt(60.0 * a / b);
-    } else {
-        o[VOLT_F_EWMA_RV_60S] = NAN;
-    }
-    o[VOLT_F_VOL_OF_VOL_300S] = v->vv_n == VV_W ? sqrt(nonneg(v->vv_m2) / (VV_W - 1)) : NAN;
+            has_mid_since(v, s - lane_w[i]) ? (v->nz_w[i] + rnz ? rt[i] : 0.0) : NAN;
+    o[VOLT_F_EWMA_RV_60S] = has_mid_since(v, s - 60) ? sqrt(v->ew_c0 + v->ew_c1 * r2) : NAN;
+    o[VOLT_F_VOL_OF_VOL_300S] = v->vv_val;
     const double r10 = has_mid_since(v, s - 10) ? v->lmid - v->b[(uint64_t)(s - 10) & HMASK].lm : NAN;
     const double r60 = has_mid_since(v, s - 60) ? v->lmid - v->b[(uint64_t)(s - 60) & HMASK].lm : NAN;
     o[VOLT_F_LOGRET_10S] = r10;
@@ -612,7 +681,7 @@ static void v1_read(const volt_features_t *f, const prod_state_t *p, int64_t s, 
     }
     o[VOLT_F_SPREAD_CHANGE_10S] =
         has_mid_since(v, s - 10) ? v->spread_bps - v->b[(uint64_t)(s - 10) & HMASK].sbps : NAN;
-    o[VOLT_F_MID_LAST_DEV_BPS] = (last_price - v->mid) / v->mid * 1e4;
+    o[VOLT_F_MID_LAST_DEV_BPS] = (last_price - v->mid) * v->imid * 1e4;
     o[VOLT_F_SECS_SINCE_TICK] = since;
     for (int k = 0; k < 2; k++) {
         const int64_t w = k ? 300 : 60;
@@ -622,7 +691,7 @@ static void v1_read(const volt_features_t *f, const prod_state_t *p, int64_t s, 
             const double a = v->b[(uint64_t)mx->sec[mx->head & DQ_MASK] & HMASK].mc;
             const double z = v->b[(uint64_t)mn->sec[mn->head & DQ_MASK] & HMASK].mc;
             const double hi = a > v->mid ? a : v->mid, lo = z < v->mid ? z : v->mid;
-            rg = (hi - lo) / v->mid * 1e4;
+            rg = (hi - lo) * v->imid * 1e4;
         }
         o[VOLT_F_RANGE_60S_BPS + k] = rg;
     }
@@ -687,6 +756,7 @@ static void advance(volt_features_t *f, prod_state_t *p, int64_t s)
         if (++p->z_since_refresh >= (uint32_t)ZW)
             refresh_z(f, p);
     }
+    z_reference(f, p);
 }
 
 volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t,
@@ -749,22 +819,12 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     o[VOLT_F_VOL_5MIN] = vol;
     const double spread = p->ask - p->bid;
     o[VOLT_F_SPREAD] = spread;
-    const double mid = 0.5 * (p->ask + p->bid);
-    o[VOLT_F_SPREAD_BPS] = mid > 0.0 ? spread / mid * 1e4 : NAN;
+    o[VOLT_F_SPREAD_BPS] = p->v1.spread_bps; /* the same quote: bid and ask are positive */
     const double vref = p->vol24c[(uint64_t)(s - W1) & HMASK];
     o[VOLT_F_VOL24_PCT] = w1 && vref > 0.0 ? 100.0 * (p->vol24 / vref - 1.0) : NAN;
     o[VOLT_F_TRADE_INTENSITY] = w1 ? (double)(p->w1_ticks + p->nticks[ci]) : NAN;
-    double z = NAN;
-    if (p->z_n >= f->cfg.z_min_samples && !isnan(vol)) {
-        const double n = (double)p->z_n;
-        const double mean = p->z_sum / n;
-        const double var = (p->z_sum2 - p->z_sum * mean) / (n - 1.0);
-        /* a nearly constant history leaves only rounding residue in var: no z-score then */
-        if (var > 1e-12 * (p->z_sum2 / n))
-            z = (vol - mean) / sqrt(var);
-    }
-    o[VOLT_F_VOL_ZSCORE] = z;
-    out->segment_age_s = (double)(ns - p->start_s * NS_PER_S) / 1e9;
+    o[VOLT_F_VOL_ZSCORE] = (vol - p->z_mean) * p->z_isd; /* NaN when either is */
+    out->segment_age_s = (double)(ns - p->start_s * NS_PER_S) * 1e-9;
     v1_read(f, p, s, p->last_price, since, o);
     o[VOLT_F_SECS_SINCE_GAP] =
         out->segment_age_s < SINCE_GAP_CAP_S ? out->segment_age_s : SINCE_GAP_CAP_S;

@@ -14,9 +14,9 @@ void volt_slide_update(volt_slide8_t *w, const double *add, const double *sub)
     volt_slide_update_impl_(w, add, sub);
 }
 
-void volt_slide_read(const volt_slide8_t *w, const double *cur, double *out)
+void volt_slide_read(const volt_slide8_t *w, const double *cur, double *out, double *rt)
 {
-    volt_slide_read_impl_(w, cur, out);
+    volt_slide_read_impl_(w, cur, out, rt);
 }
 
 /* Neumaier's step: s + x with the lost low part added to c. */
@@ -38,10 +38,12 @@ void volt_slide_update_scalar(volt_slide8_t *w, const double *add, const double 
     }
 }
 
-void volt_slide_read_scalar(const volt_slide8_t *w, const double *cur, double *out)
+void volt_slide_read_scalar(const volt_slide8_t *w, const double *cur, double *out, double *rt)
 {
-    for (int i = 0; i < VOLT_SLIDE_LANES; i++)
+    for (int i = 0; i < VOLT_SLIDE_LANES; i++) {
         out[i] = (w->s[i] + w->c[i]) + cur[i];
+        rt[i] = sqrt(out[i] > 0.0 ? out[i] : 0.0);
+    }
 }
 
 #if defined(__x86_64__)
@@ -69,11 +71,16 @@ void volt_slide_update_sse2(volt_slide8_t *w, const double *add, const double *s
     }
 }
 
-void volt_slide_read_sse2(const volt_slide8_t *w, const double *cur, double *out)
+void volt_slide_read_sse2(const volt_slide8_t *w, const double *cur, double *out, double *rt)
 {
-    for (int i = 0; i < VOLT_SLIDE_LANES; i += 2)
-        _mm_storeu_pd(out + i, _mm_add_pd(_mm_add_pd(_mm_load_pd(w->s + i), _mm_load_pd(w->c + i)),
-                                          _mm_loadu_pd(cur + i)));
+    const __m128d zero = _mm_setzero_pd();
+    for (int i = 0; i < VOLT_SLIDE_LANES; i += 2) {
+        const __m128d x = _mm_add_pd(_mm_add_pd(_mm_load_pd(w->s + i), _mm_load_pd(w->c + i)),
+                                     _mm_loadu_pd(cur + i));
+        _mm_storeu_pd(out + i, x);
+        /* max(x, 0) returns the second operand on equality: +0 for -0, as the scalar x > 0 ? x : 0 */
+        _mm_storeu_pd(rt + i, _mm_sqrt_pd(_mm_max_pd(x, zero)));
+    }
 }
 
 __attribute__((target("avx2"))) static inline void neumaier_avx2(__m256d *s, __m256d *c, __m256d x)
@@ -102,28 +109,31 @@ __attribute__((target("avx2"))) void volt_slide_update_avx2(volt_slide8_t *w, co
 }
 
 __attribute__((target("avx2"))) void volt_slide_read_avx2(const volt_slide8_t *w, const double *cur,
-                                                           double *out)
+                                                           double *out, double *rt)
 {
-    for (int i = 0; i < VOLT_SLIDE_LANES; i += 4)
-        _mm256_storeu_pd(out + i, _mm256_add_pd(_mm256_add_pd(_mm256_load_pd(w->s + i),
-                                                              _mm256_load_pd(w->c + i)),
-                                                _mm256_loadu_pd(cur + i)));
+    const __m256d zero = _mm256_setzero_pd();
+    for (int i = 0; i < VOLT_SLIDE_LANES; i += 4) {
+        const __m256d x = _mm256_add_pd(
+            _mm256_add_pd(_mm256_load_pd(w->s + i), _mm256_load_pd(w->c + i)), _mm256_loadu_pd(cur + i));
+        _mm256_storeu_pd(out + i, x);
+        _mm256_storeu_pd(rt + i, _mm256_sqrt_pd(_mm256_max_pd(x, zero)));
+    }
 }
 #else
 void volt_slide_update_sse2(volt_slide8_t *w, const double *add, const double *sub)
 {
     volt_slide_update_scalar(w, add, sub);
 }
-void volt_slide_read_sse2(const volt_slide8_t *w, const double *cur, double *out)
+void volt_slide_read_sse2(const volt_slide8_t *w, const double *cur, double *out, double *rt)
 {
-    volt_slide_read_scalar(w, cur, out);
+    volt_slide_read_scalar(w, cur, out, rt);
 }
 void volt_slide_update_avx2(volt_slide8_t *w, const double *add, const double *sub)
 {
     volt_slide_update_scalar(w, add, sub);
 }
-void volt_slide_read_avx2(const volt_slide8_t *w, const double *cur, double *out)
+void volt_slide_read_avx2(const volt_slide8_t *w, const double *cur, double *out, double *rt)
 {
-    volt_slide_read_scalar(w, cur, out);
+    volt_slide_read_scalar(w, cur, out, rt);
 }
 #endif

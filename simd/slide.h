@@ -25,18 +25,20 @@ typedef struct volt_slide8 {
 /* For every lane i: window i += add[i], then -= sub[i] (compensated). */
 typedef void (*volt_slide_update_fn)(volt_slide8_t *w, const double *add, const double *sub);
 /* For every lane i: out[i] = (s[i] + c[i]) + cur[i] (the windows' value with the current,
- * still-open second's contribution). */
-typedef void (*volt_slide_read_fn)(const volt_slide8_t *w, const double *cur, double *out);
+ * still-open second's contribution) and rt[i] = sqrt(max(out[i], 0)) (a realized volatility from
+ * a realized variance; IEEE sqrt is correctly rounded, so every ISA gives the same bits). */
+typedef void (*volt_slide_read_fn)(const volt_slide8_t *w, const double *cur, double *out,
+                                   double *rt);
 
 void volt_slide_update(volt_slide8_t *w, const double *add, const double *sub);
-void volt_slide_read(const volt_slide8_t *w, const double *cur, double *out);
+void volt_slide_read(const volt_slide8_t *w, const double *cur, double *out, double *rt);
 
 void volt_slide_update_scalar(volt_slide8_t *w, const double *add, const double *sub);
-void volt_slide_read_scalar(const volt_slide8_t *w, const double *cur, double *out);
+void volt_slide_read_scalar(const volt_slide8_t *w, const double *cur, double *out, double *rt);
 void volt_slide_update_sse2(volt_slide8_t *w, const double *add, const double *sub);
-void volt_slide_read_sse2(const volt_slide8_t *w, const double *cur, double *out);
+void volt_slide_read_sse2(const volt_slide8_t *w, const double *cur, double *out, double *rt);
 void volt_slide_update_avx2(volt_slide8_t *w, const double *add, const double *sub);
-void volt_slide_read_avx2(const volt_slide8_t *w, const double *cur, double *out);
+void volt_slide_read_avx2(const volt_slide8_t *w, const double *cur, double *out, double *rt);
 
 /* Internal: set by simd/cpu.c. */
 extern volt_slide_update_fn volt_slide_update_impl_;
