@@ -9,6 +9,7 @@
 void volt_bench_register_parse(void);
 void volt_bench_register_ring(void);
 void volt_bench_register_features(void);
+void volt_bench_register_model(void);
 void volt_bench_register_parse_peer(void);
 
 #endif

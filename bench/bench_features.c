@@ -119,7 +119,7 @@ static void bm_slide_avx2(volt_bench_state_t *st) { slide_kernel(st, VOLT_ISA_AV
 static void bm_model_zscore(volt_bench_state_t *st)
 {
     volt_model_t m;
-    volt_model_open(&m, "zscore", NULL);
+    volt_model_open(&m, "zscore");
     double f[VOLT_NF] = {0};
     double s, p;
     int64_t n = 0;

@@ -10,5 +10,6 @@ int main(int argc, char **argv)
     volt_bench_register_parse_peer();
     volt_bench_register_ring();
     volt_bench_register_features();
+    volt_bench_register_model();
     return volt_bench_main(argc, argv);
 }

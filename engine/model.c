@@ -2,18 +2,13 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
 
-static int zscore_load(void **state, const char *path)
-{
-    if (path)
-        return VOLT_ERR(-EINVAL, "the zscore baseline takes no model file (got %s)", path);
-    *state = NULL;
-    return 0;
-}
+/* ---- z-score baseline ------------------------------------------------------------------------ */
 
 static void zscore_score(const void *state, const double *f, double *score, double *prob)
 {
@@ -25,21 +20,489 @@ static void zscore_score(const void *state, const double *f, double *score, doub
 
 static void zscore_free(void *state) { (void)state; }
 
-const volt_model_ops_t volt_model_zscore = {
-    .name = "zscore", .load = zscore_load, .score = zscore_score, .free = zscore_free};
+static const volt_model_ops_t k_zscore = {.name = "zscore", .score = zscore_score, .free = zscore_free};
 
-int volt_model_open(volt_model_t *m, const char *name, const char *path)
+/* ---- logistic regression --------------------------------------------------------------------- */
+
+enum { TF_ID = 0, TF_LOG = 1 };
+
+typedef struct lin_term {
+    int idx;       /* engine feature index */
+    int tf;        /* TF_* */
+    double eps;    /* TF_LOG: log(x + eps) */
+    double impute; /* value used when the transformed input is missing */
+    double mean, scale, coef;
+} lin_term_t;
+
+typedef struct lin_model {
+    double intercept;
+    double b;          /* intercept - sum coef * mean / scale */
+    int n;
+    lin_term_t t[VOLT_NF];
+    double w[VOLT_NF]; /* coef / scale */
+} lin_model_t;
+
+/* logit = b + sum w_i x_i with x_i the transformed, imputed input: the scaling folded into the
+ * weights at load (the same sum as coef * (x - mean) / scale up to rounding, ~1e-15 relative). */
+static void lin_score(const void *state, const double *f, double *score, double *prob)
 {
-    memset(m, 0, sizeof *m);
-    if (strcmp(name, "zscore") != 0)
-        return VOLT_ERR(-EINVAL, "unknown model '%s' (available: zscore)", name);
-    m->ops = &volt_model_zscore;
-    int rc = m->ops->load(&m->state, path);
+    const lin_model_t *m = state;
+    double z = m->b;
+    for (int i = 0; i < m->n; i++) {
+        const lin_term_t *t = &m->t[i];
+        double x = f[t->idx];
+        if (t->tf == TF_LOG)
+            x = x >= 0.0 ? log(x + t->eps) : NAN;
+        if (!isfinite(x))
+            x = t->impute;
+        z += m->w[i] * x;
+    }
+    *score = z;
+    *prob = 1.0 / (1.0 + exp(-z));
+}
+
+static void plain_free(void *state) { free(state); }
+
+static const volt_model_ops_t k_logistic = {.name = "logistic", .score = lin_score, .free = plain_free};
+
+/* ---- gradient-boosted trees ------------------------------------------------------------------ */
+
+/* One internal node of a padded complete tree: go right when !(x < thr), except a missing input,
+ * which goes right unless default_left. Padding nodes carry any split: both their subtrees hold
+ * the same leaf value. */
+typedef struct gbt_node {
+    float thr;
+    uint16_t in;  /* model input index */
+    uint16_t dl;  /* 1: missing goes left */
+} gbt_node_t;
+
+typedef struct gbt_model {
+    double base_margin;
+    int n_in, n_trees, depth;
+    int idx[VOLT_NF];   /* model input -> engine feature index */
+    int n_int, n_leaf;  /* per tree: 2^depth - 1 internal nodes, 2^depth leaves */
+    gbt_node_t *nodes;  /* n_trees * n_int */
+    float *leaves;      /* n_trees * n_leaf */
+} gbt_model_t;
+
+static void gbt_score(const void *state, const double *f, double *score, double *prob)
+{
+    const gbt_model_t *m = state;
+    float x[VOLT_NF];
+    uint16_t miss[VOLT_NF];
+    for (int i = 0; i < m->n_in; i++) {
+        const double v = f[m->idx[i]];
+        x[i] = (float)v;
+        miss[i] = (uint16_t)(isnan(v) != 0);
+    }
+    const int D = m->depth, NI = m->n_int, NL = m->n_leaf;
+    double sum = 0.0;
+    int t = 0;
+    /* Four trees in lock-step: their node loads are independent, so they overlap. */
+    for (; t + 4 <= m->n_trees; t += 4) {
+        const gbt_node_t *n0 = m->nodes + (size_t)t * NI, *n1 = n0 + NI, *n2 = n1 + NI,
+                         *n3 = n2 + NI;
+        unsigned i0 = 0, i1 = 0, i2 = 0, i3 = 0;
+        for (int d = 0; d < D; d++) {
+            const gbt_node_t *a = n0 + i0, *b = n1 + i1, *c = n2 + i2, *e = n3 + i3;
+            i0 = 2 * i0 + 1 + ((unsigned)!(x[a->in] < a->thr) ^ (miss[a->in] & a->dl));
+            i1 = 2 * i1 + 1 + ((unsigned)!(x[b->in] < b->thr) ^ (miss[b->in] & b->dl));
+            i2 = 2 * i2 + 1 + ((unsigned)!(x[c->in] < c->thr) ^ (miss[c->in] & c->dl));
+            i3 = 2 * i3 + 1 + ((unsigned)!(x[e->in] < e->thr) ^ (miss[e->in] & e->dl));
+        }
+        const float *l = m->leaves + (size_t)t * NL;
+        sum += (double)l[i0 - NI] + (double)l[NL + i1 - NI] + (double)l[2 * NL + i2 - NI] +
+               (double)l[3 * NL + i3 - NI];
+    }
+    for (; t < m->n_trees; t++) {
+        const gbt_node_t *n = m->nodes + (size_t)t * NI;
+        unsigned i = 0;
+        for (int d = 0; d < D; d++) {
+            const gbt_node_t *a = n + i;
+            i = 2 * i + 1 + ((unsigned)!(x[a->in] < a->thr) ^ (miss[a->in] & a->dl));
+        }
+        sum += (double)m->leaves[(size_t)t * NL + i - NI];
+    }
+    const double z = m->base_margin + sum;
+    *score = z;
+    *prob = 1.0 / (1.0 + exp(-z));
+}
+
+static void gbt_free(void *state)
+{
+    gbt_model_t *m = state;
+    if (!m)
+        return;
+    free(m->nodes);
+    free(m->leaves);
+    free(m);
+}
+
+static const volt_model_ops_t k_gbt = {.name = "gbt", .score = gbt_score, .free = gbt_free};
+
+/* ---- the model file -------------------------------------------------------------------------- */
+
+typedef struct reader {
+    FILE *in;
+    const char *what;
+    int line;
+    char buf[1024];
+    char *tok[12];
+    int ntok;
+} reader_t;
+
+/* Next non-blank, non-comment line split into tokens. 0, or -1 at end of file. */
+static int next_line(reader_t *r)
+{
+    while (fgets(r->buf, sizeof r->buf, r->in)) {
+        r->line++;
+        if (!strchr(r->buf, '\n') && !feof(r->in))
+            return VOLT_ERR(-EINVAL, "%s:%d: line longer than %zu bytes", r->what, r->line,
+                            sizeof r->buf - 2);
+        char *h = strchr(r->buf, '#');
+        if (h)
+            *h = '\0';
+        r->ntok = 0;
+        char *save = NULL;
+        for (char *p = strtok_r(r->buf, " \t\r\n", &save); p; p = strtok_r(NULL, " \t\r\n", &save)) {
+            if (r->ntok == (int)(sizeof r->tok / sizeof r->tok[0]))
+                return VOLT_ERR(-EINVAL, "%s:%d: too many fields", r->what, r->line);
+            r->tok[r->ntok++] = p;
+        }
+        if (r->ntok)
+            return 0;
+    }
+    return VOLT_ERR(-EINVAL, "%s: unexpected end of file after line %d", r->what, r->line);
+}
+
+/* Expects a line "key v1 ... vn" with exactly n values. */
+static int expect(reader_t *r, const char *key, int n)
+{
+    int rc = next_line(r);
     if (rc)
         return rc;
-    m->threshold = 0.5 * erfc(-2.0 * M_SQRT1_2);
-    snprintf(m->version, sizeof m->version, "zscore-v0");
+    if (strcmp(r->tok[0], key) != 0)
+        return VOLT_ERR(-EINVAL, "%s:%d: expected '%s', found '%s'", r->what, r->line, key, r->tok[0]);
+    if (r->ntok != n + 1)
+        return VOLT_ERR(-EINVAL, "%s:%d: '%s' takes %d value(s), found %d", r->what, r->line, key, n,
+                        r->ntok - 1);
     return 0;
+}
+
+static int num(reader_t *r, int i, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(r->tok[i], &end);
+    if (*end || end == r->tok[i] || errno == ERANGE)
+        return VOLT_ERR(-EINVAL, "%s:%d: '%s' is not a number", r->what, r->line, r->tok[i]);
+    return 0;
+}
+
+static int finite_num(reader_t *r, int i, double *v)
+{
+    int rc = num(r, i, v);
+    if (!rc && !isfinite(*v))
+        return VOLT_ERR(-EINVAL, "%s:%d: '%s' must be finite", r->what, r->line, r->tok[i]);
+    return rc;
+}
+
+static int count(reader_t *r, int i, long lo, long hi, long *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtol(r->tok[i], &end, 10);
+    if (*end || end == r->tok[i] || errno || *v < lo || *v > hi)
+        return VOLT_ERR(-EINVAL, "%s:%d: '%s' must be an integer from %ld to %ld", r->what, r->line,
+                        r->tok[i], lo, hi);
+    return 0;
+}
+
+static int feature_index(reader_t *r, const char *name)
+{
+    for (int i = 0; i < VOLT_NF; i++)
+        if (strcmp(volt_feature_table[i].name, name) == 0)
+            return i;
+    return VOLT_ERR(-EINVAL, "%s:%d: unknown feature '%s' (this engine computes the %d features in "
+                             "docs/features.md)", r->what, r->line, name, VOLT_NF);
+}
+
+static int read_logistic(reader_t *r, volt_model_t *m)
+{
+    lin_model_t *lm = calloc(1, sizeof *lm);
+    if (!lm)
+        return VOLT_ERR(-ENOMEM, "%s: out of memory", r->what);
+    int rc;
+    long n;
+    if ((rc = expect(r, "intercept", 1)) || (rc = finite_num(r, 1, &lm->intercept)) ||
+        (rc = expect(r, "features", 1)) || (rc = count(r, 1, 1, VOLT_NF, &n)))
+        goto fail;
+    lm->n = (int)n;
+    for (int i = 0; i < lm->n; i++) {
+        lin_term_t *t = &lm->t[i];
+        if ((rc = expect(r, "feature", 7)))
+            goto fail;
+        if ((rc = feature_index(r, r->tok[1])) < 0)
+            goto fail;
+        t->idx = rc;
+        if (strcmp(r->tok[2], "id") == 0)
+            t->tf = TF_ID;
+        else if (strcmp(r->tok[2], "log") == 0)
+            t->tf = TF_LOG;
+        else {
+            rc = VOLT_ERR(-EINVAL, "%s:%d: transform must be id or log, not '%s'", r->what, r->line,
+                          r->tok[2]);
+            goto fail;
+        }
+        if ((rc = finite_num(r, 3, &t->eps)) || (rc = finite_num(r, 4, &t->impute)) ||
+            (rc = finite_num(r, 5, &t->mean)) || (rc = finite_num(r, 6, &t->scale)) ||
+            (rc = finite_num(r, 7, &t->coef)))
+            goto fail;
+        if (!(t->scale > 0.0)) {
+            rc = VOLT_ERR(-EINVAL, "%s:%d: scale must be > 0", r->what, r->line);
+            goto fail;
+        }
+        if (t->tf == TF_LOG && !(t->eps > 0.0)) {
+            rc = VOLT_ERR(-EINVAL, "%s:%d: a log transform needs eps > 0", r->what, r->line);
+            goto fail;
+        }
+    }
+    if ((rc = expect(r, "end", 0)))
+        goto fail;
+    lm->b = lm->intercept;
+    for (int i = 0; i < lm->n; i++) {
+        lm->w[i] = lm->t[i].coef / lm->t[i].scale;
+        lm->b -= lm->w[i] * lm->t[i].mean;
+    }
+    m->ops = &k_logistic;
+    m->state = lm;
+    m->n_features = lm->n;
+    return 0;
+fail:
+    free(lm);
+    return rc;
+}
+
+/* A tree as read: nodes by id. */
+typedef struct rnode {
+    int left, right, in, dl, leaf;
+    float thr, value;
+} rnode_t;
+
+/* Depth of the subtree at id (leaf = 0); -1 on a cycle or a bad reference. */
+static int tree_depth(const rnode_t *n, int nn, int id, int guard)
+{
+    if (id < 0 || id >= nn || guard > VOLT_MODEL_MAX_DEPTH + 1)
+        return -1;
+    if (n[id].leaf)
+        return 0;
+    const int a = tree_depth(n, nn, n[id].left, guard + 1);
+    const int b = tree_depth(n, nn, n[id].right, guard + 1);
+    return a < 0 || b < 0 ? -1 : 1 + (a > b ? a : b);
+}
+
+/* Writes the subtree at id into the padded tree at position pos (level d of depth D). */
+static void pad(const rnode_t *n, int id, unsigned pos, int d, int D, gbt_node_t *out, float *leaves)
+{
+    const unsigned ni = (1u << D) - 1;
+    if (d == D) {
+        leaves[pos - ni] = n[id].value;
+        return;
+    }
+    if (n[id].leaf) {
+        out[pos] = (gbt_node_t){.thr = 0.0f, .in = 0, .dl = 1};
+        pad(n, id, 2 * pos + 1, d + 1, D, out, leaves);
+        pad(n, id, 2 * pos + 2, d + 1, D, out, leaves);
+        return;
+    }
+    out[pos] = (gbt_node_t){.thr = n[id].thr, .in = (uint16_t)n[id].in, .dl = (uint16_t)n[id].dl};
+    pad(n, n[id].left, 2 * pos + 1, d + 1, D, out, leaves);
+    pad(n, n[id].right, 2 * pos + 2, d + 1, D, out, leaves);
+}
+
+static int read_gbt(reader_t *r, volt_model_t *m)
+{
+    gbt_model_t *g = calloc(1, sizeof *g);
+    rnode_t **trees = NULL;
+    int *sizes = NULL;
+    long nt = 0, n;
+    int rc;
+    if (!g)
+        return VOLT_ERR(-ENOMEM, "%s: out of memory", r->what);
+    if ((rc = expect(r, "base_margin", 1)) || (rc = finite_num(r, 1, &g->base_margin)) ||
+        (rc = expect(r, "features", 1)) || (rc = count(r, 1, 1, VOLT_NF, &n)))
+        goto fail;
+    g->n_in = (int)n;
+    for (int i = 0; i < g->n_in; i++) {
+        if ((rc = expect(r, "feature", 1)) || (rc = feature_index(r, r->tok[1])) < 0)
+            goto fail;
+        g->idx[i] = rc;
+    }
+    if ((rc = expect(r, "trees", 1)) || (rc = count(r, 1, 1, VOLT_MODEL_MAX_TREES, &nt)))
+        goto fail;
+    trees = calloc((size_t)nt, sizeof *trees);
+    sizes = calloc((size_t)nt, sizeof *sizes);
+    if (!trees || !sizes) {
+        rc = VOLT_ERR(-ENOMEM, "%s: out of memory", r->what);
+        goto fail;
+    }
+    int D = 0;
+    for (long t = 0; t < nt; t++) {
+        long nn;
+        if ((rc = expect(r, "tree", 1)) || (rc = count(r, 1, 1, 1L << (VOLT_MODEL_MAX_DEPTH + 1), &nn)))
+            goto fail;
+        rnode_t *nd = calloc((size_t)nn, sizeof *nd);
+        if (!nd) {
+            rc = VOLT_ERR(-ENOMEM, "%s: out of memory", r->what);
+            goto fail;
+        }
+        trees[t] = nd;
+        sizes[t] = (int)nn;
+        for (long k = 0; k < nn; k++)
+            nd[k].left = -2; /* not yet defined */
+        for (long k = 0; k < nn; k++) {
+            long id, v;
+            double x;
+            if ((rc = next_line(r)))
+                goto fail;
+            if (strcmp(r->tok[0], "leaf") == 0 && r->ntok == 3) {
+                if ((rc = count(r, 1, 0, nn - 1, &id)) || (rc = finite_num(r, 2, &x)))
+                    goto fail;
+                nd[id] = (rnode_t){.leaf = 1, .value = (float)x, .left = -1, .right = -1};
+            } else if (strcmp(r->tok[0], "node") == 0 && r->ntok == 7) {
+                if ((rc = count(r, 1, 0, nn - 1, &id)))
+                    goto fail;
+                rnode_t *q = &nd[id];
+                if ((rc = count(r, 2, 0, nn - 1, &v)))
+                    goto fail;
+                q->left = (int)v;
+                if ((rc = count(r, 3, 0, nn - 1, &v)))
+                    goto fail;
+                q->right = (int)v;
+                if ((rc = count(r, 4, 0, g->n_in - 1, &v)))
+                    goto fail;
+                q->in = (int)v;
+                if ((rc = num(r, 5, &x)))
+                    goto fail;
+                if (isnan(x)) {
+                    rc = VOLT_ERR(-EINVAL, "%s:%d: split must not be NaN", r->what, r->line);
+                    goto fail;
+                }
+                q->thr = (float)x;
+                if ((rc = count(r, 6, 0, 1, &v)))
+                    goto fail;
+                q->dl = (int)v;
+            } else {
+                rc = VOLT_ERR(-EINVAL, "%s:%d: expected 'node ID LEFT RIGHT INPUT SPLIT DEFAULT_LEFT' "
+                                       "or 'leaf ID VALUE'", r->what, r->line);
+                goto fail;
+            }
+        }
+        for (long k = 0; k < nn; k++)
+            if (nd[k].left == -2) {
+                rc = VOLT_ERR(-EINVAL, "%s: tree %ld: node %ld is never defined", r->what, t, k);
+                goto fail;
+            }
+        const int d = tree_depth(nd, (int)nn, 0, 0);
+        if (d < 0 || d > VOLT_MODEL_MAX_DEPTH) {
+            rc = VOLT_ERR(-EINVAL, "%s: tree %ld: %s", r->what, t,
+                          d < 0 ? "a child reference loops or is out of range"
+                                : "deeper than the scorer takes (10)");
+            goto fail;
+        }
+        if (d > D)
+            D = d;
+    }
+    if ((rc = expect(r, "end", 0)))
+        goto fail;
+    if (D == 0)
+        D = 1; /* stumps of one leaf: pad to one split */
+    g->depth = D;
+    g->n_trees = (int)nt;
+    g->n_int = (1 << D) - 1;
+    g->n_leaf = 1 << D;
+    g->nodes = aligned_alloc(64, ((size_t)nt * (size_t)g->n_int * sizeof(gbt_node_t) + 63) / 64 * 64);
+    g->leaves = aligned_alloc(64, ((size_t)nt * (size_t)g->n_leaf * sizeof(float) + 63) / 64 * 64);
+    if (!g->nodes || !g->leaves) {
+        rc = VOLT_ERR(-ENOMEM, "%s: out of memory for %ld trees of depth %d", r->what, nt, D);
+        goto fail;
+    }
+    for (long t = 0; t < nt; t++)
+        pad(trees[t], 0, 0, 0, D, g->nodes + (size_t)t * g->n_int, g->leaves + (size_t)t * g->n_leaf);
+    for (long t = 0; t < nt; t++)
+        free(trees[t]);
+    free(trees);
+    free(sizes);
+    m->ops = &k_gbt;
+    m->state = g;
+    m->n_features = g->n_in;
+    m->n_trees = g->n_trees;
+    m->depth = D;
+    return 0;
+fail:
+    if (trees)
+        for (long t = 0; t < nt; t++)
+            free(trees[t]);
+    free(trees);
+    free(sizes);
+    gbt_free(g);
+    return rc;
+}
+
+int volt_model_read(volt_model_t *m, FILE *in, const char *what)
+{
+    memset(m, 0, sizeof *m);
+    reader_t r = {.in = in, .what = what};
+    int rc;
+    long ver;
+    double thr;
+    if ((rc = expect(&r, "volt-model", 1)) || (rc = count(&r, 1, 1, 1000, &ver)))
+        return rc;
+    if (ver != VOLT_MODEL_FILE_VERSION)
+        return VOLT_ERR(-EINVAL, "%s: model file version %ld; this engine reads version %d", what, ver,
+                        VOLT_MODEL_FILE_VERSION);
+    if ((rc = expect(&r, "kind", 1)))
+        return rc;
+    char kind[16];
+    snprintf(kind, sizeof kind, "%s", r.tok[1]);
+    if ((rc = expect(&r, "version", 1)))
+        return rc;
+    snprintf(m->version, sizeof m->version, "%s", r.tok[1]);
+    if ((rc = expect(&r, "threshold", 1)) || (rc = num(&r, 1, &thr)))
+        return rc;
+    if (!(thr >= 0.0 && thr <= 1.0))
+        return VOLT_ERR(-EINVAL, "%s:%d: threshold must be a probability", what, r.line);
+    m->threshold = thr;
+    if (strcmp(kind, "logistic") == 0)
+        rc = read_logistic(&r, m);
+    else if (strcmp(kind, "gbt") == 0)
+        rc = read_gbt(&r, m);
+    else
+        return VOLT_ERR(-EINVAL, "%s: unknown model kind '%s' (logistic or gbt)", what, kind);
+    if (rc)
+        return rc;
+    snprintf(m->kind, sizeof m->kind, "%s", kind);
+    return 0;
+}
+
+int volt_model_open(volt_model_t *m, const char *name)
+{
+    memset(m, 0, sizeof *m);
+    if (strcmp(name, "zscore") == 0) {
+        m->ops = &k_zscore;
+        m->threshold = 0.5 * erfc(-2.0 * M_SQRT1_2);
+        m->n_features = 1;
+        snprintf(m->version, sizeof m->version, "zscore-v0");
+        snprintf(m->kind, sizeof m->kind, "zscore");
+        return 0;
+    }
+    FILE *in = fopen(name, "r");
+    if (!in)
+        return VOLT_ERR(-errno, "model '%s': %s (give 'zscore' or a model file written by volt-lab)",
+                        name, strerror(errno));
+    int rc = volt_model_read(m, in, name);
+    fclose(in);
+    return rc;
 }
 
 void volt_model_close(volt_model_t *m)
@@ -47,4 +510,5 @@ void volt_model_close(volt_model_t *m)
     if (m->ops)
         m->ops->free(m->state);
     m->ops = NULL;
+    m->state = NULL;
 }

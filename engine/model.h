@@ -2,36 +2,50 @@
  *
  * A model maps a feature vector to a score and a probability that the next 60 s will be a
  * volatility spike. `score` is pure, never allocates and is called on the hot thread; `load` and
- * `free` run at set-up. v0 ships the seed's baseline: the volatility z-score detector. */
+ * `free` run at set-up. Three kinds:
+ *   - zscore:   the seed's baseline, built in (no file);
+ *   - logistic: a logistic regression with per-feature transform, imputation and scaling;
+ *   - gbt:      a gradient-boosted tree ensemble (XGBoost's trees, padded to complete binary trees
+ *               of one depth and evaluated branch-free, several trees in lock-step).
+ * The last two are read from a model file written by the lab (tools/lab); its format, version 1,
+ * is specified in docs/models.md. */
 #ifndef VOLT_ENGINE_MODEL_H
 #define VOLT_ENGINE_MODEL_H
+
+#include <stdio.h>
 
 #include "features.h"
 
 typedef struct volt_model_ops {
     const char *name;
-    /* Loads parameters from path (NULL: built-in defaults). Returns 0 or -errno (VOLT_ERR set). */
-    int (*load)(void **state, const char *path);
-    /* Writes the raw score and the probability (NaN when the inputs are not warm yet). */
+    /* Writes the raw score (logit/margin) and the probability (NaN when the model cannot score the
+     * inputs yet, e.g. the z-score before warm-up). */
     void (*score)(const void *state, const double *f, double *score, double *prob);
     void (*free)(void *state);
 } volt_model_ops_t;
 
+#define VOLT_MODEL_FILE_VERSION 1
+#define VOLT_MODEL_MAX_DEPTH 10 /* deepest tree the gbt scorer takes (padded to 2^depth leaves) */
+#define VOLT_MODEL_MAX_TREES 4096
+
 typedef struct volt_model {
     const volt_model_ops_t *ops;
     void *state;
-    double threshold; /* alert when prob >= threshold */
-    char version[64]; /* goes into every alert */
+    double threshold;  /* alert when prob >= threshold */
+    char version[64];  /* goes into every alert */
+    char kind[16];     /* "zscore", "logistic", "gbt" */
+    int n_features;    /* inputs the model reads */
+    int n_trees, depth; /* gbt only */
 } volt_model_t;
 
-/* The z-score baseline: score = volatility_zscore_15min, prob = Phi(z) (standard normal CDF).
- * With the default probability threshold Phi(2) = 0.97725 it alerts when volatility is two
- * standard deviations above its trailing 15-minute mean. */
-extern const volt_model_ops_t volt_model_zscore;
-
-/* Opens a model by name ("zscore"). Returns 0 or -errno with VOLT_ERR set. */
-int volt_model_open(volt_model_t *m, const char *name, const char *path);
+/* Opens a model: the name "zscore" (built in), or the path of a model file (kind read from it).
+ * Returns 0 or -errno with VOLT_ERR set (naming the file, line and reason). */
+int volt_model_open(volt_model_t *m, const char *name_or_path);
 void volt_model_close(volt_model_t *m);
+
+/* Reads a model from an open stream (the loader behind volt_model_open; `what` names it in
+ * errors). */
+int volt_model_read(volt_model_t *m, FILE *in, const char *what);
 
 static inline void volt_model_score(const volt_model_t *m, const double *f, double *score,
                                     double *prob)

@@ -255,7 +255,7 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
         rc = -EINVAL;
         goto out;
     }
-    if ((rc = volt_model_open(&c->model, cfg->model, NULL)))
+    if ((rc = volt_model_open(&c->model, cfg->model)))
         goto out;
     if (cfg->kafka_brokers) {
         const uint64_t kraw_bytes = (uint64_t)cfg->frame_ring_bytes * 2, krec_bytes = 32u << 20;
@@ -357,6 +357,8 @@ out:
         stats->duplicates = h->duplicates;
         stats->seq_gaps = h->seq_gaps;
         stats->alerts = h->alerts;
+        snprintf(stats->model, sizeof stats->model, "%s %s (alert at p >= %.4g)", c->model.kind,
+                 c->model.version, c->model.threshold);
         stats->labelled = c->sink.labelled;
         stats->positives = c->sink.positives;
         stats->unlabelled = c->sink.unlabelled;
@@ -452,7 +454,8 @@ void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
     fprintf(out, "  sequence gaps          %llu\n", (unsigned long long)s->seq_gaps);
     fprintf(out, "  time gaps (restarts)   %llu\n", (unsigned long long)s->time_gaps);
     fprintf(out, "  feed error messages    %llu\n", (unsigned long long)s->feed_errors);
-    fprintf(out, "  alerts                 %llu\n", (unsigned long long)s->alerts);
+    fprintf(out, "  alerts                 %llu%s%s%s\n", (unsigned long long)s->alerts,
+            s->model[0] ? " (model " : "", s->model, s->model[0] ? ")" : "");
     if (s->labelled || s->unlabelled)
         fprintf(out, "  labels                 %llu rows labelled, %llu positive (%.2f%%), %llu "
                      "unlabelled (future incomplete or no tau)\n",

@@ -139,6 +139,7 @@ typedef struct volt_run_stats {
     uint64_t seq_gaps;     /* sequence jumps (messages missed upstream) */
     uint64_t time_gaps;    /* window restarts after silence */
     uint64_t alerts;
+    char model[128];        /* kind, version and alert threshold of the model that scored */
     uint64_t labelled, positives, unlabelled; /* --label: rows with 1 / of them 1 / none */
     uint64_t feed_errors;  /* the feed's own "error" messages */
     uint64_t products;

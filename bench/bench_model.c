@@ -1,0 +1,145 @@
+/* Model benches: ns per prediction for the logistic scorer (all 31 features, log transforms,
+ * imputation, scaling) and the tree-ensemble scorer (100 complete trees of depth 6 over 31 inputs,
+ * the issue's reference size), on 1024 varied rows with 5% missing inputs. A model file named by
+ * VOLT_BENCH_MODEL (e.g. one exported by volt-lab) is benched too, as model/file_score. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "engine/model.h"
+
+#define ROWS 1024
+
+static double g_rows[ROWS][VOLT_NF];
+
+static uint64_t rng(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static double unif(uint64_t *s) { return (double)(rng(s) >> 11) / 9007199254740992.0; }
+
+static void make_rows(void)
+{
+    uint64_t s = 42;
+    for (int r = 0; r < ROWS; r++)
+        for (int i = 0; i < VOLT_NF; i++)
+            g_rows[r][i] = unif(&s) < 0.05 ? NAN : unif(&s) * 2.0 - 0.5;
+}
+
+static int open_text(volt_model_t *m, char *text, size_t len)
+{
+    FILE *in = fmemopen(text, len, "r");
+    if (!in)
+        return -1;
+    int rc = volt_model_read(m, in, "bench model");
+    fclose(in);
+    return rc;
+}
+
+static int make_logistic(volt_model_t *m)
+{
+    static char t[16384];
+    uint64_t s = 7;
+    int o = snprintf(t, sizeof t, "volt-model 1\nkind logistic\nversion bench\nthreshold 0.5\n"
+                                  "intercept -1\nfeatures %d\n", VOLT_NF);
+    for (int i = 0; i < VOLT_NF; i++)
+        o += snprintf(t + o, sizeof t - (size_t)o, "feature %s %s 1e-8 0.1 0.2 1.5 %.6f\n",
+                      volt_feature_table[i].name, i % 3 == 0 ? "log" : "id", unif(&s) - 0.5);
+    snprintf(t + o, sizeof t - (size_t)o, "end\n");
+    return open_text(m, t, strlen(t));
+}
+
+static int make_gbt(volt_model_t *m, int trees, int depth)
+{
+    const size_t cap = (size_t)trees * ((size_t)2 << depth) * 48 + 4096;
+    char *t = malloc(cap);
+    if (!t)
+        return -1;
+    uint64_t s = 11;
+    size_t o = (size_t)snprintf(t, cap, "volt-model 1\nkind gbt\nversion bench\nthreshold 0.5\n"
+                                        "base_margin -1\nfeatures %d\n", VOLT_NF);
+    for (int i = 0; i < VOLT_NF; i++)
+        o += (size_t)snprintf(t + o, cap - o, "feature %s\n", volt_feature_table[i].name);
+    o += (size_t)snprintf(t + o, cap - o, "trees %d\n", trees);
+    const int ni = (1 << depth) - 1, nn = (2 << depth) - 1;
+    for (int k = 0; k < trees; k++) {
+        o += (size_t)snprintf(t + o, cap - o, "tree %d\n", nn);
+        for (int i = 0; i < nn; i++)
+            if (i < ni)
+                o += (size_t)snprintf(t + o, cap - o, "node %d %d %d %d %.6f %d\n", i, 2 * i + 1,
+                                      2 * i + 2, (int)(rng(&s) % VOLT_NF), unif(&s) * 2.0 - 0.5,
+                                      (int)(rng(&s) & 1));
+            else
+                o += (size_t)snprintf(t + o, cap - o, "leaf %d %.6f\n", i, unif(&s) * 0.2 - 0.1);
+    }
+    o += (size_t)snprintf(t + o, cap - o, "end\n");
+    int rc = open_text(m, t, o);
+    free(t);
+    return rc;
+}
+
+static void run(volt_bench_state_t *st, volt_model_t *m)
+{
+    double s, p;
+    int64_t n = 0;
+    while (volt_bench_next(st, ROWS)) {
+        for (int r = 0; r < ROWS; r++) {
+            volt_model_score(m, g_rows[r], &s, &p);
+            volt_bench_keep(&p);
+        }
+        n += ROWS;
+    }
+    volt_bench_set_items(st, n);
+}
+
+static void bm_logistic(volt_bench_state_t *st)
+{
+    volt_model_t m;
+    make_rows();
+    if (make_logistic(&m)) {
+        volt_bench_skip(st, "logistic model did not load");
+        return;
+    }
+    run(st, &m);
+    volt_model_close(&m);
+}
+
+static void bm_gbt(volt_bench_state_t *st)
+{
+    volt_model_t m;
+    make_rows();
+    if (make_gbt(&m, (int)volt_bench_arg(st), 6)) {
+        volt_bench_skip(st, "tree model did not load");
+        return;
+    }
+    run(st, &m);
+    volt_model_close(&m);
+}
+
+static void bm_file(volt_bench_state_t *st)
+{
+    volt_model_t m;
+    make_rows();
+    const char *path = getenv("VOLT_BENCH_MODEL");
+    if (!path || volt_model_open(&m, path)) {
+        volt_bench_skip(st, "set VOLT_BENCH_MODEL to a model file exported by volt-lab");
+        return;
+    }
+    run(st, &m);
+    volt_model_close(&m);
+}
+
+void volt_bench_register_model(void)
+{
+    static const int64_t trees[] = {100};
+    volt_bench_register("model/logistic31_score", bm_logistic, NULL, 0, 0);
+    volt_bench_register("model/gbt_depth6_trees", bm_gbt, trees, 1, 0);
+    if (getenv("VOLT_BENCH_MODEL"))
+        volt_bench_register("model/file_score", bm_file, NULL, 0, 0);
+}
