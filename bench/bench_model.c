@@ -63,7 +63,7 @@ static int make_gbt(volt_model_t *m, int trees, int depth)
         return -1;
     uint64_t s = 11;
     size_t o = (size_t)snprintf(t, cap, "volt-model 1\nkind gbt\nversion bench\nthreshold 0.5\n"
-                                        "base_margin -1\nfeatures %d\n", VOLT_NF);
+                                        "base_margin -1\ncalibration 1 0\nfeatures %d\n", VOLT_NF);
     for (int i = 0; i < VOLT_NF; i++)
         o += (size_t)snprintf(t + o, cap - o, "feature %s\n", volt_feature_table[i].name);
     o += (size_t)snprintf(t + o, cap - o, "trees %d\n", trees);

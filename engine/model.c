@@ -78,6 +78,7 @@ typedef struct gbt_node {
 
 typedef struct gbt_model {
     double base_margin;
+    double ca, cb;      /* calibration: score = ca * (base_margin + sum of leaves) + cb */
     int n_in, n_trees, depth;
     int idx[VOLT_NF];   /* model input -> engine feature index */
     int n_int, n_leaf;  /* per tree: 2^depth - 1 internal nodes, 2^depth leaves */
@@ -123,7 +124,7 @@ static void gbt_score(const void *state, const double *f, double *score, double 
         }
         sum += (double)m->leaves[(size_t)t * NL + i - NI];
     }
-    const double z = m->base_margin + sum;
+    const double z = m->ca * (m->base_margin + sum) + m->cb;
     *score = z;
     *prob = 1.0 / (1.0 + exp(-z));
 }
@@ -330,7 +331,8 @@ static int read_gbt(reader_t *r, volt_model_t *m)
     if (!g)
         return VOLT_ERR(-ENOMEM, "%s: out of memory", r->what);
     if ((rc = expect(r, "base_margin", 1)) || (rc = finite_num(r, 1, &g->base_margin)) ||
-        (rc = expect(r, "features", 1)) || (rc = count(r, 1, 1, VOLT_NF, &n)))
+        (rc = expect(r, "calibration", 2)) || (rc = finite_num(r, 1, &g->ca)) ||
+        (rc = finite_num(r, 2, &g->cb)) || (rc = expect(r, "features", 1)) || (rc = count(r, 1, 1, VOLT_NF, &n)))
         goto fail;
     g->n_in = (int)n;
     for (int i = 0; i < g->n_in; i++) {

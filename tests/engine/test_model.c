@@ -81,6 +81,7 @@ static const char k_gbt[] =
     "version test-gbt-1\n"
     "threshold 0.6\n"
     "base_margin -0.2\n"
+    "calibration 1 0\n"
     "features 2\n"
     "feature rv_60s\n"
     "feature tod_cos\n"
@@ -181,7 +182,7 @@ Test(model, gbt_random_forest_equals_recursive_walk)
     uint64_t s = 0x9e3779b97f4a7c15ull;
     static char text[1 << 20];
     int o = snprintf(text, sizeof text,
-                     "volt-model 1\nkind gbt\nversion rnd\nthreshold 0.5\nbase_margin 0.125\n"
+                     "volt-model 1\nkind gbt\nversion rnd\nthreshold 0.5\nbase_margin 0.125\ncalibration 0.5 -0.25\n"
                      "features 5\nfeature rv_10s\nfeature rv_60s\nfeature logret_10s\n"
                      "feature tod_sin\nfeature spread_change_10s_bps\ntrees %d\n", T);
     for (int t = 0; t < T; t++) {
@@ -213,6 +214,7 @@ Test(model, gbt_random_forest_equals_recursive_walk)
         double want = 0.125;
         for (int t = 0; t < T; t++)
             want += walk(trees[t], 0, x);
+        want = 0.5 * want - 0.25; /* the calibration line */
         volt_model_score(&m, f, &sc, &p);
         cr_assert(fabs(sc - want) <= 1e-12 * (1 + fabs(want)), "row %d: %.17g vs %.17g", row, sc, want);
     }
@@ -256,7 +258,7 @@ Test(model, malformed_files_are_refused_with_a_reason)
             "feature rv_60s sqrt 0 0 0 1 1\nend\n", "transform");
     refused("volt-model 1\nkind logistic\nversion v\nthreshold 0.5\nintercept 0\nfeatures 1\n"
             "feature rv_60s id 0 0 0 1 1\n", "end of file");
-    const char *g = "volt-model 1\nkind gbt\nversion v\nthreshold 0.5\nbase_margin 0\nfeatures 1\n"
+    const char *g = "volt-model 1\nkind gbt\nversion v\nthreshold 0.5\nbase_margin 0\ncalibration 1 0\nfeatures 1\n"
                     "feature rv_60s\ntrees 1\n";
     char b[512];
     snprintf(b, sizeof b, "%stree 3\nnode 0 1 0 0 1 0\nleaf 1 1\nleaf 2 1\nend\n", g);
@@ -269,7 +271,7 @@ Test(model, malformed_files_are_refused_with_a_reason)
     refused(b, "expected 'node");
     snprintf(b, sizeof b, "%stree 3\nnode 0 1 2 0 1 0\nleaf 1 1\nleaf 1 2\nend\n", g);
     refused(b, "never defined");
-    refused("volt-model 1\nkind gbt\nversion v\nthreshold 0.5\nbase_margin 0\nfeatures 1\n"
+    refused("volt-model 1\nkind gbt\nversion v\nthreshold 0.5\nbase_margin 0\ncalibration 1 0\nfeatures 1\n"
             "feature rv_60s\ntrees 1\ntree 1\nleaf 0 0.5\nextra\n", "expected 'end'");
     /* a tree deeper than the scorer takes: a chain of 11 splits */
     char deep[2048];

@@ -1,0 +1,1 @@
+"""volt's offline ML lab: trains on `volt replay --label` rows, exports models the engine scores."""
