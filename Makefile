@@ -4,12 +4,14 @@
 #               plus a short run of the bench suite
 #   make bench  full micro-bench run, JSON into out/bench.json
 #   make bench-pipeline  the threaded pipeline at fixed offered rates, JSON into out/bench-pipeline.json
+#   make lab    recordings -> labelled rows -> trained, exported models -> reports -> a scored replay
+#               (VOLT_DATA: the recordings' folder, default ../shared/data; else a synthetic market)
 SHELL := /bin/bash
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all setup build run test test-release test-asan test-tsan bench bench-pipeline clean
+.PHONY: all setup build run test test-release test-asan test-tsan bench bench-pipeline lab clean
 
 all: build
 
@@ -54,6 +56,23 @@ bench-pipeline: build
 	@$(BUILD)/engine/volt bench-pipeline --rates 10000,100000,1000000,max --seconds 2 \
 	  --json out/bench-pipeline.json out/bench-market.ndjson
 	@echo "bench-pipeline: JSON in out/bench-pipeline.json"
+
+VOLT_DATA ?= ../shared/data
+LAB_REC := $(wildcard $(VOLT_DATA)/coinbase-advanced-btcusd-2025-12/*.ndjson)
+lab: build
+	@mkdir -p out
+	@if [ -n "$(LAB_REC)" ]; then echo "lab: the real recordings in $(VOLT_DATA)/coinbase-advanced-btcusd-2025-12"; \
+	  $(BUILD)/engine/volt replay --label --quiet --out out/lab-rows.csv $(LAB_REC) >/dev/null; \
+	else echo "lab: no recordings in $(VOLT_DATA): a 6-hour synthetic market"; \
+	  $(BUILD)/tools/volt-synth --minutes 360 --seed 5 --out out/lab-market.ndjson; \
+	  $(BUILD)/engine/volt replay --label --quiet --out out/lab-rows.csv out/lab-market.ndjson >/dev/null; fi
+	@tools/lab/volt-lab train out/lab-rows.csv --out out/lab
+	@tools/lab/volt-lab report --run out/lab --pdf reports/model_eval.pdf --card docs/model_card.md
+	@tools/lab/volt-lab drift --run out/lab --html reports/drift_report.html
+	@best=$$(.venv/bin/python -c "import json; s=json.load(open('out/lab/metrics.json')); print(s['champion'] or s['best'])"); \
+	  echo "lab: scoring with out/lab/models/$$best.volt"; \
+	  if [ -n "$(LAB_REC)" ]; then $(BUILD)/engine/volt replay --model out/lab/models/$$best.volt --out out/lab-scored.csv $(LAB_REC) | tail -22; \
+	  else $(BUILD)/engine/volt replay --model out/lab/models/$$best.volt --out out/lab-scored.csv out/lab-market.ndjson | tail -22; fi
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan out

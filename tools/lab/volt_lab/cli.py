@@ -25,6 +25,8 @@ def main(argv=None) -> int:
     t.add_argument("--mlflow-uri", default=None,
                    help="tracking server; default: a local store, sqlite:///RUN_DIR/mlflow.db")
     t.add_argument("--no-mlflow", action="store_true", help="do not track the run")
+    t.add_argument("--ece-gate", type=float, default=0.03,
+                   help="champion gate on expected calibration error (default 0.03, the issue's)")
     e = sub.add_parser("evaluate", help="print a run's test metrics and walk-forward folds")
     e.add_argument("--run", default="out/lab")
     p = sub.add_parser("predict", help="the Python model's probability for every labelled row")
@@ -45,7 +47,7 @@ def main(argv=None) -> int:
         if a.cmd == "train":
             from . import train
             train.run(a.files, a.out, a.tau, [m for m in a.models.split(",") if m], a.cadence,
-                      False if a.no_mlflow else a.mlflow_uri)
+                      False if a.no_mlflow else a.mlflow_uri, ece_gate=a.ece_gate)
         elif a.cmd == "evaluate":
             from . import train
             with open(os.path.join(a.run, "metrics.json")) as fh:

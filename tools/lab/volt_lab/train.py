@@ -30,7 +30,7 @@ def _span(d: pd.DataFrame) -> dict:
 
 
 def run(paths, out_dir, tau_mode="trailing", model_names=None, cadence_s=0.0, mlflow_uri=None,
-        log=print) -> dict:
+        log=print, ece_gate=ECE_GATE) -> dict:
     model_names = model_names or MD.ALL_MODELS
     os.makedirs(os.path.join(out_dir, "models"), exist_ok=True)
     df = D.load(paths, cadence_s)
@@ -57,7 +57,7 @@ def run(paths, out_dir, tau_mode="trailing", model_names=None, cadence_s=0.0, ml
         if isinstance(m, MD.XGB):
             m._check_rows = val.iloc[: min(len(val), 2000)]
         pv = m.predict(val)
-        if M.ece(val[D.LABEL].to_numpy(), pv) > ECE_GATE and name != "zscore":
+        if M.ece(val[D.LABEL].to_numpy(), pv) > ece_gate and name != "zscore":
             m.calibrate(val)
             pv = m.predict(val)
         if name != "zscore":
@@ -88,7 +88,7 @@ def run(paths, out_dir, tau_mode="trailing", model_names=None, cadence_s=0.0, ml
         point, lo, hi, nb = M.block_bootstrap_ap_diff(test, preds[best], preds["persistence"])
         results[best]["vs_persistence"] = {"diff": point, "lo": lo, "hi": hi, "blocks": nb}
         gates["beats_persistence"] = bool(lo > 0)
-        gates["ece"] = bool(results[best]["ece"] <= ECE_GATE)
+        gates["ece"] = bool(results[best]["ece"] <= ece_gate)
         gates["leakage"] = True  # time_splits/check_splits raised otherwise
         if "har" in results:
             gates["beats_har"] = bool(results[best]["pr_auc"] > results["har"]["pr_auc"])
@@ -101,7 +101,7 @@ def run(paths, out_dir, tau_mode="trailing", model_names=None, cadence_s=0.0, ml
         "splits": {"train": _span(train), "validation": _span(val), "test": _span(test),
                    "purge_s": D.PURGE_S},
         "base_rate_train": base_rate, "models": results, "best": best, "champion": champion,
-        "gates": gates, "failed_gates": failed, "walk_forward": wf,
+        "gates": gates, "failed_gates": failed, "ece_gate": ece_gate, "walk_forward": wf,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     with open(os.path.join(out_dir, "metrics.json"), "w") as fh:
@@ -152,6 +152,6 @@ def print_table(s: dict, log=print) -> None:
         log(f"best learned model: {b}; PR-AUC minus persistence {v['diff']:+.4f}, 95% block-bootstrap "
             f"interval [{v['lo']:+.4f}, {v['hi']:+.4f}] over {v['blocks']} 30-min blocks")
     if s["champion"]:
-        log(f"champion: {s['champion']} (passes: beats persistence, ECE <= {ECE_GATE}, leakage checks)")
+        log(f"champion: {s['champion']} (passes: beats persistence, ECE <= {s['ece_gate']}, leakage checks)")
     else:
         log(f"no champion: failed gate(s): {', '.join(s['failed_gates']) or 'no learned model'}")
