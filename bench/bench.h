@@ -10,6 +10,7 @@ void volt_bench_register_parse(void);
 void volt_bench_register_ring(void);
 void volt_bench_register_features(void);
 void volt_bench_register_model(void);
+void volt_bench_register_model_peer(void);
 void volt_bench_register_parse_peer(void);
 
 #endif

@@ -11,5 +11,8 @@ int main(int argc, char **argv)
     volt_bench_register_ring();
     volt_bench_register_features();
     volt_bench_register_model();
+#ifdef VOLT_HAVE_XGBOOST
+    volt_bench_register_model_peer();
+#endif
     return volt_bench_main(argc, argv);
 }
