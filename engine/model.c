@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "simd/vlog.h"
 
 /* ---- z-score baseline ------------------------------------------------------------------------ */
 
@@ -39,26 +40,56 @@ typedef struct lin_model {
     double b;          /* intercept - sum coef * mean / scale */
     int n;
     lin_term_t t[VOLT_NF];
-    double w[VOLT_NF]; /* coef / scale */
+    /* the same terms regrouped at load: log-transformed inputs first, then the rest */
+    int nl, ni;
+    int lidx[VOLT_NF + 4], iidx[VOLT_NF + 4]; /* padded to a multiple of 4 with zero weights */
+    double leps[VOLT_NF + 4], limp[VOLT_NF + 4], lw[VOLT_NF + 4];
+    double iimp[VOLT_NF + 4], iw[VOLT_NF + 4];
 } lin_model_t;
 
 /* logit = b + sum w_i x_i with x_i the transformed, imputed input: the scaling folded into the
- * weights at load (the same sum as coef * (x - mean) / scale up to rounding, ~1e-15 relative). */
+ * weights at load (the same sum as coef * (x - mean) / scale up to rounding, ~1e-15 relative).
+ * The log-transformed inputs go through one vector log call (simd/vlog.h). */
+/* a ? x : y without a branch on the data (missing inputs are rare and random: a branch on them
+ * mispredicts) */
+static inline double pick(int a, double x, double y)
+{
+    uint64_t bx, by;
+    memcpy(&bx, &x, 8);
+    memcpy(&by, &y, 8);
+    const uint64_t m = (uint64_t)0 - (uint64_t)(a != 0);
+    const uint64_t r = (bx & m) | (by & ~m);
+    double d;
+    memcpy(&d, &r, 8);
+    return d;
+}
+
 static void lin_score(const void *state, const double *f, double *score, double *prob)
 {
     const lin_model_t *m = state;
-    double z = m->b;
-    for (int i = 0; i < m->n; i++) {
-        const lin_term_t *t = &m->t[i];
-        double x = f[t->idx];
-        if (t->tf == TF_LOG)
-            x = x >= 0.0 ? log(x + t->eps) : NAN;
-        if (!isfinite(x))
-            x = t->impute;
-        z += m->w[i] * x;
+    double v[VOLT_NF + 4];
+    int ok[VOLT_NF + 4];
+    const int nl4 = (m->nl + 3) & ~3, ni4 = (m->ni + 3) & ~3;
+    for (int k = 0; k < nl4; k++) { /* padded terms read feature 0 and weigh 0 */
+        const double x = f[m->lidx[k]];
+        ok[k] = (x >= 0.0) & (x < INFINITY); /* NaN, negative and infinite inputs are missing */
+        v[k] = pick(ok[k], x + m->leps[k], 1.0);
     }
-    *score = z;
-    *prob = 1.0 / (1.0 + exp(-z));
+    if (nl4)
+        volt_log_n(v, nl4);
+    /* four partial sums: one chain of 31 dependent additions would cost more than the rest */
+    double z[4] = {m->b, 0.0, 0.0, 0.0};
+    for (int k = 0; k < nl4; k += 4)
+        for (int j = 0; j < 4; j++)
+            z[j] += m->lw[k + j] * pick(ok[k + j], v[k + j], m->limp[k + j]);
+    for (int k = 0; k < ni4; k += 4)
+        for (int j = 0; j < 4; j++) {
+            const double x = f[m->iidx[k + j]];
+            z[j] += m->iw[k + j] * pick(isfinite(x), x, m->iimp[k + j]);
+        }
+    const double zz = (z[0] + z[1]) + (z[2] + z[3]);
+    *score = zz;
+    *prob = 1.0 / (1.0 + exp(-zz));
 }
 
 static void plain_free(void *state) { free(state); }
@@ -272,8 +303,28 @@ static int read_logistic(reader_t *r, volt_model_t *m)
         goto fail;
     lm->b = lm->intercept;
     for (int i = 0; i < lm->n; i++) {
-        lm->w[i] = lm->t[i].coef / lm->t[i].scale;
-        lm->b -= lm->w[i] * lm->t[i].mean;
+        const lin_term_t *t = &lm->t[i];
+        const double w = t->coef / t->scale;
+        lm->b -= w * t->mean;
+        if (t->tf == TF_LOG) {
+            lm->lidx[lm->nl] = t->idx;
+            lm->leps[lm->nl] = t->eps;
+            lm->limp[lm->nl] = t->impute;
+            lm->lw[lm->nl++] = w;
+        } else {
+            lm->iidx[lm->ni] = t->idx;
+            lm->iimp[lm->ni] = t->impute;
+            lm->iw[lm->ni++] = w;
+        }
+    }
+    for (int k = lm->nl; k < ((lm->nl + 3) & ~3); k++) {
+        lm->lidx[k] = 0;
+        lm->leps[k] = 1.0;
+        lm->limp[k] = lm->lw[k] = 0.0;
+    }
+    for (int k = lm->ni; k < ((lm->ni + 3) & ~3); k++) {
+        lm->iidx[k] = 0;
+        lm->iimp[k] = lm->iw[k] = 0.0;
     }
     m->ops = &k_logistic;
     m->state = lm;
