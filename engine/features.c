@@ -319,16 +319,23 @@ static inline int warm(const prod_state_t *p, int64_t w) { return p->cur_s - p->
 
 /* ---- v1: trailing tau ---- */
 
-static void tau_insert(tau_state_t *t, double x)
+/* In the ascending a[lo, hi): the first index whose element is >= x (strict = 0) or > x
+ * (strict = 1); hi when there is none. */
+static inline uint32_t bsearch_first(const double *a, uint32_t lo, uint32_t hi, double x, int strict)
 {
-    uint32_t lo = 0, hi = t->n; /* first element > x */
     while (lo < hi) {
         const uint32_t mid = (lo + hi) / 2;
-        if (t->sorted[mid] <= x)
+        if (a[mid] < x || (strict && a[mid] == x))
             lo = mid + 1;
         else
             hi = mid;
     }
+    return lo;
+}
+
+static void tau_insert(tau_state_t *t, double x)
+{
+    const uint32_t lo = bsearch_first(t->sorted, 0, t->n, x, 1);
     memmove(t->sorted + lo + 1, t->sorted + lo, (t->n - lo) * sizeof(double));
     t->sorted[lo] = x;
     t->n++;
@@ -336,14 +343,7 @@ static void tau_insert(tau_state_t *t, double x)
 
 static void tau_remove(tau_state_t *t, double x)
 {
-    uint32_t lo = 0, hi = t->n; /* first element >= x */
-    while (lo < hi) {
-        const uint32_t mid = (lo + hi) / 2;
-        if (t->sorted[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    const uint32_t lo = bsearch_first(t->sorted, 0, t->n, x, 0);
     if (lo < t->n && t->sorted[lo] == x) {
         memmove(t->sorted + lo, t->sorted + lo + 1, (t->n - lo - 1) * sizeof(double));
         t->n--;
@@ -369,36 +369,14 @@ static double tau_quantile(const tau_state_t *t)
  * their two positions (the steady state: one close leaves, one enters, every second). */
 static void tau_replace(tau_state_t *t, double x_old, double x_new)
 {
-    uint32_t lo = 0, hi = t->n; /* position of x_old: first element >= x_old */
-    while (lo < hi) {
-        const uint32_t mid = (lo + hi) / 2;
-        if (t->sorted[mid] < x_old)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    const uint32_t i = lo;
     double *a = t->sorted;
+    const uint32_t i = bsearch_first(a, 0, t->n, x_old, 0);
     if (x_new >= x_old) { /* slide the elements in (i, pos_new) down by one */
-        uint32_t l = i + 1, h = t->n; /* first element > x_new after i */
-        while (l < h) {
-            const uint32_t m = (l + h) / 2;
-            if (a[m] <= x_new)
-                l = m + 1;
-            else
-                h = m;
-        }
+        const uint32_t l = bsearch_first(a, i + 1, t->n, x_new, 1);
         memmove(a + i, a + i + 1, (l - i - 1) * sizeof(double));
         a[l - 1] = x_new;
     } else { /* slide the elements in [pos_new, i) up by one */
-        uint32_t l = 0, h = i; /* first element > x_new before i */
-        while (l < h) {
-            const uint32_t m = (l + h) / 2;
-            if (a[m] <= x_new)
-                l = m + 1;
-            else
-                h = m;
-        }
+        const uint32_t l = bsearch_first(a, 0, i, x_new, 1);
         memmove(a + l + 1, a + l, (i - l) * sizeof(double));
         a[l] = x_new;
     }
