@@ -78,16 +78,26 @@ static void lin_score(const void *state, const double *f, double *score, double 
     if (nl4)
         volt_log_n(v, nl4);
     /* four partial sums: one chain of 31 dependent additions would cost more than the rest */
-    double z[4] = {m->b, 0.0, 0.0, 0.0};
-    for (int k = 0; k < nl4; k += 4)
-        for (int j = 0; j < 4; j++)
-            z[j] += m->lw[k + j] * pick(ok[k + j], v[k + j], m->limp[k + j]);
-    for (int k = 0; k < ni4; k += 4)
-        for (int j = 0; j < 4; j++) {
-            const double x = f[m->iidx[k + j]];
-            z[j] += m->iw[k + j] * pick(isfinite(x), x, m->iimp[k + j]);
-        }
-    const double zz = (z[0] + z[1]) + (z[2] + z[3]);
+    double z0 = m->b, z1 = 0.0, z2 = 0.0, z3 = 0.0;
+    for (int k = 0; k < nl4; k += 4) {
+        z0 += m->lw[k] * pick(ok[k], v[k], m->limp[k]);
+        z1 += m->lw[k + 1] * pick(ok[k + 1], v[k + 1], m->limp[k + 1]);
+        z2 += m->lw[k + 2] * pick(ok[k + 2], v[k + 2], m->limp[k + 2]);
+        z3 += m->lw[k + 3] * pick(ok[k + 3], v[k + 3], m->limp[k + 3]);
+    }
+#define VOLT_ID_TERM(zj, j)                                                                        \
+    do {                                                                                           \
+        const double x = f[m->iidx[k + (j)]];                                                      \
+        zj += m->iw[k + (j)] * pick(isfinite(x), x, m->iimp[k + (j)]);                             \
+    } while (0)
+    for (int k = 0; k < ni4; k += 4) {
+        VOLT_ID_TERM(z0, 0);
+        VOLT_ID_TERM(z1, 1);
+        VOLT_ID_TERM(z2, 2);
+        VOLT_ID_TERM(z3, 3);
+    }
+#undef VOLT_ID_TERM
+    const double zz = (z0 + z1) + (z2 + z3);
     *score = zz;
     *prob = 1.0 / (1.0 + exp(-zz));
 }
