@@ -56,9 +56,6 @@ typedef struct lin_model {
     int dense_ok; /* 0 when a feature is listed twice: then the gathered path serves */
 } lin_model_t;
 
-/* logit = b + sum w_i x_i with x_i the transformed, imputed input: the scaling folded into the
- * weights at load (the same sum as coef * (x - mean) / scale up to rounding, ~1e-15 relative).
- * The log-transformed inputs go through one vector log call (simd/vlog.h). */
 /* a ? x : y without a branch on the data (missing inputs are rare and random: a branch on them
  * mispredicts) */
 static inline double pick(int a, double x, double y)
@@ -73,6 +70,22 @@ static inline double pick(int a, double x, double y)
     return d;
 }
 
+/* The log-transformed inputs, gathered and logged in one vector call (simd/vlog.h): v[k] =
+ * log(x + eps) and ok[k] = 1 for a usable x; ok[k] = 0 (v[k] meaningless) for a NaN, negative or
+ * infinite one. Padded terms read feature 0 and weigh 0. Returns the padded count. */
+static inline int log_inputs(const lin_model_t *m, const double *f, double *v, int *ok)
+{
+    const int nl4 = (m->nl + 3) & ~3;
+    for (int k = 0; k < nl4; k++) {
+        const double x = f[m->lidx[k]];
+        ok[k] = (x >= 0.0) & (x < INFINITY);
+        v[k] = pick(ok[k], x + m->leps[k], 1.0);
+    }
+    if (nl4)
+        volt_log_n(v, nl4);
+    return nl4;
+}
+
 #if defined(__x86_64__)
 #define VOLT_NF4 ((VOLT_NF + 3) & ~3)
 /* AVX2: the inputs copied to a 4-aligned array, the log-transformed ones replaced by their logs
@@ -85,14 +98,7 @@ __attribute__((target("avx2"))) static double lin_logit_avx2(const lin_model_t *
     memcpy(xt, f, sizeof(double) * VOLT_NF);
     for (int k = VOLT_NF; k < VOLT_NF4; k++)
         xt[k] = 0.0;
-    const int nl4 = (m->nl + 3) & ~3;
-    for (int k = 0; k < nl4; k++) {
-        const double x = f[m->lidx[k]];
-        ok[k] = (x >= 0.0) & (x < INFINITY);
-        v[k] = pick(ok[k], x + m->leps[k], 1.0);
-    }
-    if (nl4)
-        volt_log_n(v, nl4);
+    log_inputs(m, f, v, ok);
     for (int k = 0; k < m->nl; k++)
         xt[m->lidx[k]] = pick(ok[k], v[k], NAN);
     const __m256d inf = _mm256_set1_pd(INFINITY), sign = _mm256_set1_pd(-0.0);
@@ -120,6 +126,9 @@ __attribute__((target("avx2"))) static double lin_logit_avx2(const lin_model_t *
 }
 #endif
 
+/* logit = b + sum w_i x_i with x_i the transformed, imputed input: the scaling folded into the
+ * weights at load (the same sum as coef * (x - mean) / scale up to rounding, ~1e-15 relative).
+ * The log-transformed inputs go through one vector log call (simd/vlog.h). */
 static void lin_score(const void *state, const double *f, double *score, double *prob)
 {
 #if defined(__x86_64__)
@@ -133,14 +142,7 @@ static void lin_score(const void *state, const double *f, double *score, double 
     const lin_model_t *m = state;
     double v[VOLT_NF + 4];
     int ok[VOLT_NF + 4];
-    const int nl4 = (m->nl + 3) & ~3, ni4 = (m->ni + 3) & ~3;
-    for (int k = 0; k < nl4; k++) { /* padded terms read feature 0 and weigh 0 */
-        const double x = f[m->lidx[k]];
-        ok[k] = (x >= 0.0) & (x < INFINITY); /* NaN, negative and infinite inputs are missing */
-        v[k] = pick(ok[k], x + m->leps[k], 1.0);
-    }
-    if (nl4)
-        volt_log_n(v, nl4);
+    const int nl4 = log_inputs(m, f, v, ok), ni4 = (m->ni + 3) & ~3;
     /* four partial sums: one chain of 31 dependent additions would cost more than the rest */
     double z0 = m->b, z1 = 0.0, z2 = 0.0, z3 = 0.0;
     for (int k = 0; k < nl4; k += 4) {
@@ -191,6 +193,13 @@ typedef struct gbt_model {
     float *leaves;      /* n_trees * n_leaf */
 } gbt_model_t;
 
+/* One level down a padded tree: the child of node i (2i + 1 left, 2i + 2 right). */
+static inline unsigned gbt_step(const gbt_node_t *n, unsigned i, const float *x, const uint16_t *miss)
+{
+    const gbt_node_t *a = n + i;
+    return 2 * i + 1 + ((unsigned)!(x[a->in] < a->thr) ^ (miss[a->in] & a->dl));
+}
+
 static void gbt_score(const void *state, const double *f, double *score, double *prob)
 {
     const gbt_model_t *m = state;
@@ -210,11 +219,10 @@ static void gbt_score(const void *state, const double *f, double *score, double 
                          *n3 = n2 + NI;
         unsigned i0 = 0, i1 = 0, i2 = 0, i3 = 0;
         for (int d = 0; d < D; d++) {
-            const gbt_node_t *a = n0 + i0, *b = n1 + i1, *c = n2 + i2, *e = n3 + i3;
-            i0 = 2 * i0 + 1 + ((unsigned)!(x[a->in] < a->thr) ^ (miss[a->in] & a->dl));
-            i1 = 2 * i1 + 1 + ((unsigned)!(x[b->in] < b->thr) ^ (miss[b->in] & b->dl));
-            i2 = 2 * i2 + 1 + ((unsigned)!(x[c->in] < c->thr) ^ (miss[c->in] & c->dl));
-            i3 = 2 * i3 + 1 + ((unsigned)!(x[e->in] < e->thr) ^ (miss[e->in] & e->dl));
+            i0 = gbt_step(n0, i0, x, miss);
+            i1 = gbt_step(n1, i1, x, miss);
+            i2 = gbt_step(n2, i2, x, miss);
+            i3 = gbt_step(n3, i3, x, miss);
         }
         const float *l = m->leaves + (size_t)t * NL;
         sum += (double)l[i0 - NI] + (double)l[NL + i1 - NI] + (double)l[2 * NL + i2 - NI] +
@@ -223,10 +231,8 @@ static void gbt_score(const void *state, const double *f, double *score, double 
     for (; t < m->n_trees; t++) {
         const gbt_node_t *n = m->nodes + (size_t)t * NI;
         unsigned i = 0;
-        for (int d = 0; d < D; d++) {
-            const gbt_node_t *a = n + i;
-            i = 2 * i + 1 + ((unsigned)!(x[a->in] < a->thr) ^ (miss[a->in] & a->dl));
-        }
+        for (int d = 0; d < D; d++)
+            i = gbt_step(n, i, x, miss);
         sum += (double)m->leaves[(size_t)t * NL + i - NI];
     }
     const double z = m->ca * (m->base_margin + sum) + m->cb;
@@ -394,8 +400,6 @@ static int read_logistic(reader_t *r, volt_model_t *m)
     lm->dense_ok = 1;
     for (int i = 0; i < lm->n; i++) { /* feature space */
         const lin_term_t *t = &lm->t[i];
-        if (lm->fw[t->idx] != 0.0 || lm->fimp[t->idx] != 0.0)
-            lm->dense_ok = 0;
         for (int j = 0; j < i; j++)
             if (lm->t[j].idx == t->idx)
                 lm->dense_ok = 0;
@@ -461,7 +465,6 @@ static int read_gbt(reader_t *r, volt_model_t *m)
 {
     gbt_model_t *g = calloc(1, sizeof *g);
     rnode_t **trees = NULL;
-    int *sizes = NULL;
     long nt = 0, n;
     int rc;
     if (!g)
@@ -479,8 +482,7 @@ static int read_gbt(reader_t *r, volt_model_t *m)
     if ((rc = expect(r, "trees", 1)) || (rc = count(r, 1, 1, VOLT_MODEL_MAX_TREES, &nt)))
         goto fail;
     trees = calloc((size_t)nt, sizeof *trees);
-    sizes = calloc((size_t)nt, sizeof *sizes);
-    if (!trees || !sizes) {
+    if (!trees) {
         rc = VOLT_ERR(-ENOMEM, "%s: out of memory", r->what);
         goto fail;
     }
@@ -495,7 +497,6 @@ static int read_gbt(reader_t *r, volt_model_t *m)
             goto fail;
         }
         trees[t] = nd;
-        sizes[t] = (int)nn;
         for (long k = 0; k < nn; k++)
             nd[k].left = -2; /* not yet defined */
         for (long k = 0; k < nn; k++) {
@@ -570,7 +571,6 @@ static int read_gbt(reader_t *r, volt_model_t *m)
     for (long t = 0; t < nt; t++)
         free(trees[t]);
     free(trees);
-    free(sizes);
     m->ops = &k_gbt;
     m->state = g;
     m->n_features = g->n_in;
@@ -582,7 +582,6 @@ fail:
         for (long t = 0; t < nt; t++)
             free(trees[t]);
     free(trees);
-    free(sizes);
     gbt_free(g);
     return rc;
 }

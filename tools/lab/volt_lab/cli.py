@@ -74,10 +74,8 @@ def main(argv=None) -> int:
 
 
 def load_rows(files, all_rows: bool) -> pd.DataFrame:
-    frames = [pd.read_csv(f, low_memory=False) for f in files]
-    df = pd.concat(frames, ignore_index=True)
-    for c in D.FEATURES:
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    df = D.numeric(pd.concat([pd.read_csv(f, low_memory=False) for f in files], ignore_index=True),
+                   D.FEATURES + [D.LABEL])
     if not all_rows and D.LABEL in df.columns:
-        df = df[pd.to_numeric(df[D.LABEL], errors="coerce").notna()]
+        df = df[df[D.LABEL].notna()]
     return df

@@ -29,6 +29,14 @@ class DataError(Exception):
     pass
 
 
+def numeric(df: pd.DataFrame, cols) -> pd.DataFrame:
+    """The engine writes missing values as empty fields: these columns become float64 with NaN."""
+    for c in cols:
+        if c in df.columns:
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    return df
+
+
 def load(paths: list[str], cadence_s: float = 0.0) -> pd.DataFrame:
     """Reads labelled rows (unlabelled ones dropped), sorted by event time.
 
@@ -44,9 +52,7 @@ def load(paths: list[str], cadence_s: float = 0.0) -> pd.DataFrame:
                             f"(missing columns: {', '.join(missing[:5])})")
         d["source"] = p
         frames.append(d)
-    df = pd.concat(frames, ignore_index=True)
-    for c in FEATURES + [LABEL, LABEL_RV, LABEL_TAU]:
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    df = numeric(pd.concat(frames, ignore_index=True), FEATURES + [LABEL, LABEL_RV, LABEL_TAU])
     df = df[df[LABEL].notna()].copy()
     df[LABEL] = df[LABEL].astype(int)
     df = df.sort_values("event_ns", kind="stable").reset_index(drop=True)

@@ -124,7 +124,7 @@ class Logistic(Model):
         z = (self._x(df) - self.mean) / self.scale
         return z @ self.lr.coef_[0] + self.lr.intercept_[0]
 
-    def export(self, version: str) -> str:
+    def export(self, version: str, check_rows: pd.DataFrame | None = None) -> str:
         a, b = self.calib
         lines = ["volt-model 1", "kind logistic", f"version {version}",
                  f"threshold {self.threshold!r}", f"intercept {(a * self.lr.intercept_[0] + b).hex()}",
@@ -200,9 +200,11 @@ class XGB(Model):
             out.append(nodes)
         return base_margin, out
 
-    def export(self, version: str) -> str:
+    def export(self, version: str, check_rows: pd.DataFrame | None = None) -> str:
+        """check_rows: rows the dump must reproduce XGBoost's margins on (e.g. validation)."""
         base_margin, trees = self._dump()
-        self._check_dump(base_margin, trees)
+        if check_rows is not None:
+            self._check_dump(base_margin, trees, check_rows)
         a, b = self.calib
         lines = ["volt-model 1", "kind gbt", f"version {version}", f"threshold {self.threshold!r}",
                  f"base_margin {base_margin.hex()}", f"calibration {float(a).hex()} {float(b).hex()}",
@@ -219,10 +221,8 @@ class XGB(Model):
         lines.append("end")
         return "\n".join(lines) + "\n"
 
-    def _check_dump(self, base_margin, trees, rows: pd.DataFrame | None = None):
+    def _check_dump(self, base_margin, trees, rows: pd.DataFrame):
         """The dumped trees, walked here, give XGBoost's own margins (else the dump is wrong)."""
-        if rows is None:
-            rows = self._check_rows
         x = rows[self.features].to_numpy(dtype="float64")
         want = self.score(rows)
         xf = x.astype(np.float32)

@@ -31,13 +31,12 @@ def log_runs(summary: dict, out_dir: str, uri: str | None, log=print) -> dict:
     warnings.filterwarnings("ignore")
     uri = uri or default_uri(out_dir)
     mlflow.set_tracking_uri(uri)
-    if uri.startswith("sqlite:") or uri.startswith("file:") or "://" not in uri:
-        os.makedirs(os.path.join(out_dir, "mlartifacts"), exist_ok=True)
-    exp = mlflow.get_experiment_by_name(EXPERIMENT)
-    if exp is None:
-        art = None
-        if uri.startswith("sqlite:"):
-            art = "file://" + os.path.abspath(os.path.join(out_dir, "mlartifacts"))
+    if mlflow.get_experiment_by_name(EXPERIMENT) is None:
+        art = None  # a server keeps its own artifact store
+        if uri.startswith("sqlite:"):  # the local store: artifacts beside the database
+            art_dir = os.path.abspath(os.path.join(out_dir, "mlartifacts"))
+            os.makedirs(art_dir, exist_ok=True)
+            art = "file://" + art_dir
         mlflow.create_experiment(EXPERIMENT, artifact_location=art)
     mlflow.set_experiment(EXPERIMENT)
     preds = pd.read_csv(os.path.join(out_dir, "test_predictions.csv"))

@@ -7,8 +7,8 @@ import os
 import pickle
 import time
 
-import numpy as np
 import pandas as pd
+from sklearn.metrics import average_precision_score
 
 from . import data as D
 from . import metrics as M
@@ -54,8 +54,6 @@ def run(paths, out_dir, tau_mode="trailing", model_names=None, cadence_s=0.0, ml
     for name in model_names:
         m = MD.make(name, tau_mode)
         m.fit(train, val)
-        if isinstance(m, MD.XGB):
-            m._check_rows = val.iloc[: min(len(val), 2000)]
         pv = m.predict(val)
         if M.ece(val[D.LABEL].to_numpy(), pv) > ece_gate and name != "zscore":
             m.calibrate(val)
@@ -64,7 +62,7 @@ def run(paths, out_dir, tau_mode="trailing", model_names=None, cadence_s=0.0, ml
             m.threshold = M.best_f1_threshold(val[D.LABEL].to_numpy(), pv)
         pt = m.predict(test)
         r = M.evaluate(test, pt, m.threshold, base_rate)
-        r["val_pr_auc"] = M.evaluate(val, pv, m.threshold, base_rate)["pr_auc"]
+        r["val_pr_auc"] = float(average_precision_score(val[D.LABEL].to_numpy(), pv))
         r["calibrated"] = m.calib != (1.0, 0.0)
         r["features"] = list(m.features)
         r["version"] = _version(name, tau_mode, train) if name != "zscore" else "zscore-v0"
@@ -72,10 +70,8 @@ def run(paths, out_dir, tau_mode="trailing", model_names=None, cadence_s=0.0, ml
         if name != "zscore":
             path = os.path.join(out_dir, "models", f"{name}.volt")
             with open(path, "w") as fh:
-                fh.write(m.export(r["version"]))
+                fh.write(m.export(r["version"], check_rows=val.iloc[:2000]))
             r["model_file"] = path
-        if hasattr(m, "_check_rows"):
-            del m._check_rows
         with open(os.path.join(out_dir, "models", f"{name}.pkl"), "wb") as fh:
             pickle.dump(m, fh)
         log(f"  trained {name:<12} test PR-AUC {r['pr_auc']:.4f}  (positive rate {r['positive_rate']:.4f})")
@@ -131,7 +127,7 @@ def walk_forward(df, tau_mode, names, log) -> list:
         row = {"fold": k, "test_rows": int(len(te)), "positive_rate": float(te[D.LABEL].mean())}
         for n in names:
             m = MD.make(n, tau_mode).fit(tr2, va)
-            row[n] = M.evaluate(te, m.predict(te), 0.5, float(tr2[D.LABEL].mean()))["pr_auc"]
+            row[n] = float(average_precision_score(te[D.LABEL].to_numpy(), m.predict(te)))
         out.append(row)
         log("  walk-forward fold %d: %s" % (k, ", ".join(
             f"{n} PR-AUC {row[n]:.4f}" for n in names) + f" (positive rate {row['positive_rate']:.4f})"))
