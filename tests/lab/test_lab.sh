@@ -48,7 +48,7 @@ PYEOF
   [ $? -eq 0 ] && pass "C scorer equals Python for $name on every row" || fail "parity $name"
 }
 
-# ---- synthetic market: 6 hours, 2 products -------------------------------------------------------
+# ---- synthetic market: 6 hours of BTC-USD ---------------------------------------------------------
 "$BUILD/tools/volt-synth" --minutes 360 --seed 5 --out "$T/syn.ndjson" >/dev/null || fail "volt-synth"
 "$VOLT" replay --label --quiet --out "$T/syn.csv" "$T/syn.ndjson" >/dev/null || fail "replay --label"
 
