@@ -47,6 +47,7 @@ static void run_parse(volt_bench_state_t *st, const char *fixture)
         for (int i = 0; i < 256; i++) {
             volt_bench_keep(m.buf);
             volt_parse_message(p, m.buf, m.len, 0, ticks, &res);
+            volt_bench_slowdown();
             volt_bench_keep(ticks);
         }
         n += 256;

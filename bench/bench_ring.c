@@ -1,5 +1,6 @@
 /* Ring benches: same thread (cost of the operations) and across two pinned threads (throughput
- * with real cache-line transfers), at batch sizes 1..256, DPDK-style. */
+ * with real cache-line transfers), at batch sizes 1..256, DPDK-style; and, across the same two
+ * threads, the peers: ConcurrencyKit's ck_ring and Boost.Lockfree's spsc_queue. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -8,7 +9,7 @@
 
 #include "bench.h"
 #include "ring/spsc.h"
-#include "ring/spsc_rb.h"
+#include "bench_ring_peer.h"
 
 static const int64_t k_batches[] = {1, 8, 32, 256};
 
@@ -36,11 +37,25 @@ static void bm_ring_same_thread(volt_bench_state_t *st)
     volt_bench_set_items(st, items);
 }
 
-#define XN (1u << 22)
-static volt_ring_t xr;
-static uint64_t xbuf[8192];
+/* ---- across two pinned threads: volt's ring and its peers, one harness ----
+ *
+ * Every ring moves XN 8-byte items (uint64_t; a void * slot for ck_ring) from a producer pinned
+ * to CPU 0 to a consumer pinned to CPU 1, through 8192 slots, spinning when full or empty. Each
+ * implementation supplies a producer loop and a consumer loop (its operations inlined in them);
+ * the harness starts, times and joins them identically, so items_per_second compares like for
+ * like in one run (docs/bench.md). */
+#define XN VOLT_PEER_RING_ITEMS
+#define XCAP VOLT_PEER_RING_SLOTS
+
+typedef struct ring_impl {
+    void (*reset)(void);
+    void (*produce)(uint32_t batch);  /* pushes XN items */
+    uint64_t (*consume)(uint32_t batch); /* pops XN items, returns their sum */
+} ring_impl_t;
+
 static _Atomic int x_go;
 static uint32_t x_batch;
+static const ring_impl_t *x_impl;
 
 static void pin(int cpu)
 {
@@ -50,21 +65,22 @@ static void pin(int cpu)
     pthread_setaffinity_np(pthread_self(), sizeof s, &s);
 }
 
+static void unpin(void)
+{
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    for (int i = 0; i < CPU_SETSIZE; i++)
+        CPU_SET(i, &all);
+    pthread_setaffinity_np(pthread_self(), sizeof all, &all);
+}
+
 static void *x_consumer(void *arg)
 {
-    (void)arg;
+    uint64_t *sum = arg;
     pin(1);
-    volt_ring_cons_t c = volt_ring_consumer(&xr);
-    uint64_t out[256], got = 0, sum = 0;
     while (!atomic_load_explicit(&x_go, memory_order_acquire))
         ;
-    while (got < XN) {
-        const uint32_t n = volt_ring_pop_burst(c, out, x_batch);
-        for (uint32_t i = 0; i < n; i++)
-            sum += out[i];
-        got += n;
-    }
-    volt_bench_keep(&sum);
+    *sum = x_impl->consume(x_batch);
     return NULL;
 }
 
@@ -75,43 +91,122 @@ static double now_s(void)
     return (double)t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-static void bm_ring_two_threads(volt_bench_state_t *st)
+static void run_cross_core(volt_bench_state_t *st, const ring_impl_t *impl)
 {
+    x_impl = impl;
     x_batch = (uint32_t)volt_bench_arg(st);
     int64_t items = 0;
     pin(0);
     while (volt_bench_next(st, 1)) {
-        volt_ring_init(&xr, xbuf, 8192, sizeof(uint64_t));
+        impl->reset();
         atomic_store(&x_go, 0);
+        uint64_t sum = 0;
         pthread_t th;
-        pthread_create(&th, NULL, x_consumer, NULL);
-        volt_ring_prod_t p = volt_ring_producer(&xr);
-        uint64_t in[256];
-        for (uint32_t i = 0; i < 256; i++)
-            in[i] = i;
+        pthread_create(&th, NULL, x_consumer, &sum);
         const double t0 = now_s();
         atomic_store_explicit(&x_go, 1, memory_order_release);
-        uint64_t sent = 0;
-        while (sent < XN) {
-            uint32_t want = x_batch;
-            if (sent + want > XN)
-                want = (uint32_t)(XN - sent);
-            sent += volt_ring_push_burst(p, in, want);
-        }
+        impl->produce(x_batch);
         pthread_join(th, NULL);
         volt_bench_set_iteration_time(st, now_s() - t0);
+        /* every item i carries i: a lost or duplicated item changes the sum */
+        if (sum != (uint64_t)XN * (XN - 1) / 2) {
+            volt_bench_skip(st, "ring lost or duplicated items");
+            break;
+        }
         items += XN;
     }
     volt_bench_set_items(st, items);
-    cpu_set_t all;
-    CPU_ZERO(&all);
-    for (int i = 0; i < CPU_SETSIZE; i++)
-        CPU_SET(i, &all);
-    pthread_setaffinity_np(pthread_self(), sizeof all, &all);
+    unpin();
 }
+
+/* volt: burst calls (batch 1 is one item per call) */
+static volt_ring_t xr;
+static uint64_t xbuf[XCAP];
+
+static void volt_reset(void) { volt_ring_init(&xr, xbuf, XCAP, sizeof(uint64_t)); }
+
+static void volt_produce(uint32_t batch)
+{
+    volt_ring_prod_t p = volt_ring_producer(&xr);
+    uint64_t in[256];
+    for (uint64_t sent = 0; sent < XN;) {
+        uint32_t want = batch;
+        if (sent + want > XN)
+            want = (uint32_t)(XN - sent);
+        for (uint32_t i = 0; i < want; i++)
+            in[i] = sent + i;
+        sent += volt_ring_push_burst(p, in, want);
+    }
+}
+
+static uint64_t volt_consume(uint32_t batch)
+{
+    volt_ring_cons_t c = volt_ring_consumer(&xr);
+    uint64_t out[256], got = 0, sum = 0;
+    while (got < XN) {
+        const uint32_t n = volt_ring_pop_burst(c, out, batch);
+        for (uint32_t i = 0; i < n; i++)
+            sum += out[i];
+        got += n;
+    }
+    return sum;
+}
+
+static const ring_impl_t k_volt = {volt_reset, volt_produce, volt_consume};
+
+static void bm_ring_two_threads(volt_bench_state_t *st) { run_cross_core(st, &k_volt); }
+
+#ifdef VOLT_HAVE_CK
+/* ConcurrencyKit's ck_ring, SPSC calls; it has no batch call, so one item per call. */
+#include <ck_ring.h>
+static ck_ring_t ckr;
+static ck_ring_buffer_t ckbuf[XCAP];
+
+static void ck_reset(void) { ck_ring_init(&ckr, XCAP); }
+
+static void ck_produce(uint32_t batch)
+{
+    (void)batch;
+    for (uintptr_t i = 0; i < XN; i++)
+        while (!ck_ring_enqueue_spsc(&ckr, ckbuf, (void *)i))
+            ;
+}
+
+static uint64_t ck_consume(uint32_t batch)
+{
+    (void)batch;
+    uint64_t sum = 0;
+    for (uint64_t got = 0; got < XN; got++) {
+        void *v;
+        while (!ck_ring_dequeue_spsc(&ckr, ckbuf, &v))
+            ;
+        sum += (uintptr_t)v;
+    }
+    return sum;
+}
+
+static const ring_impl_t k_ck = {ck_reset, ck_produce, ck_consume};
+static void bm_ring_ck(volt_bench_state_t *st) { run_cross_core(st, &k_ck); }
+#endif
+
+#ifdef VOLT_HAVE_BOOST
+/* Boost.Lockfree's spsc_queue<uint64_t, capacity<8192>> (bench/bench_ring_boost.cpp). */
+static const ring_impl_t k_boost = {volt_peer_boost_reset, volt_peer_boost_produce,
+                                    volt_peer_boost_consume};
+static void bm_ring_boost(volt_bench_state_t *st) { run_cross_core(st, &k_boost); }
+#endif
+
+static const int64_t k_one[] = {1};
+static const int64_t k_peer_batches[] = {1, 32};
 
 void volt_bench_register_ring(void)
 {
     volt_bench_register("ring/same_thread_burst", bm_ring_same_thread, k_batches, 4, 0);
     volt_bench_register("ring/two_threads_burst", bm_ring_two_threads, k_batches, 4, 1);
+#ifdef VOLT_HAVE_CK
+    volt_bench_register("ring/peer_ck_ring", bm_ring_ck, k_one, 1, 1);
+#endif
+#ifdef VOLT_HAVE_BOOST
+    volt_bench_register("ring/peer_boost_spsc", bm_ring_boost, k_peer_batches, 2, 1);
+#endif
 }

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The bench regression gate (bench/compare, docs/bench.md), exercised for real:
+#  - two runs of the same build are not flagged;
+#  - volt-bench-slow (the same benches with a deliberate delay in the parse benches) is flagged on
+#    the parse benches and on nothing else;
+#  - the gate's own rules on made-up inputs: the noise check, rates (higher is better), the
+#    pipeline format, too few repetitions and unreadable files.
+# usage: test_gate.sh VOLT_BENCH VOLT_BENCH_SLOW COMPARE
+set -euo pipefail
+BENCH=$1 SLOW=$2 COMPARE=$3
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# Single-thread benches only: parse (slowed in the slow build) and two that the slowdown leaves.
+FILTER='^(parse/advanced_ticker|parse/exchange_ticker|model/zscore_score|features/update_all_ticks_per_s/1000)$'
+run() { "$1" --benchmark_filter="$FILTER" --benchmark_repetitions=3 --benchmark_min_time=0.05 \
+          --benchmark_out="$2" --benchmark_out_format=json >/dev/null 2>&1; }
+# Interleaved, as docs/bench.md recommends on shared machines: A, slow, B, three rounds, so a
+# drift of the machine's speed lands on every side alike.
+for i in 1 2 3; do
+  run "$BENCH" "$t/a$i.json"
+  run "$SLOW" "$t/slow$i.json"
+  run "$BENCH" "$t/b$i.json"
+done
+
+echo "== same build twice =="
+rc=0; python3 "$COMPARE" "$t"/a?.json -- "$t"/b?.json | tee "$t/same.txt" || rc=$?
+[ "$rc" -eq 0 ] || fail "two runs of the same build were flagged (exit $rc)"
+[ "$(grep -cE '  (same|noisy|faster)  ' "$t/same.txt")" -eq 4 ] || fail "expected 4 compared benches"
+
+echo "== slowed build =="
+rc=0; python3 "$COMPARE" --json "$t/cmp.json" "$t"/a?.json -- "$t"/slow?.json | tee "$t/slow.txt" || rc=$?
+[ "$rc" -eq 1 ] || fail "the slowed build was not flagged (exit $rc)"
+python3 - "$t/cmp.json" <<'PY' || fail "wrong benches flagged"
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = sorted(d["regressions"])
+assert bad == ["parse/advanced_ticker", "parse/exchange_ticker"], bad
+for r in d["rows"]:
+    if r["name"].startswith("parse/"):
+        assert r["worse_ratio"] > 1.2, r
+PY
+
+echo "== the gate's rules on made-up inputs =="
+gb() { # gb FILE NAME UNIT t1 t2 ... : Google Benchmark JSON, one repetition per time
+  local f=$1 name=$2 unit=$3; shift 3
+  python3 - "$f" "$name" "$unit" "$@" <<'PY'
+import json, sys
+f, name, unit, *ts = sys.argv[1:]
+json.dump({"benchmarks": [{"name": name, "run_name": name, "run_type": "iteration",
+                           "repetition_index": i, "real_time": float(x), "time_unit": unit}
+                          for i, x in enumerate(ts)]}, open(f, "w"))
+PY
+}
+gb "$t/a.json" x ns 100 101 99 100 102
+gb "$t/b.json" x us 0.120 0.121 0.119 0.122 0.118       # +20 %, ranges apart, other unit
+gb "$t/c.json" x ns 80 125 118 119 70                     # median +18 %, inside the spread
+gb "$t/d.json" x ns 105 106 104 105 107                   # +5 %: under the threshold
+rc=0; python3 "$COMPARE" "$t/a.json" "$t/b.json" >/dev/null || rc=$?; [ "$rc" -eq 1 ] || fail "+20% apart not flagged ($rc)"
+rc=0; python3 "$COMPARE" "$t/a.json" "$t/c.json" > "$t/c.txt" || rc=$?; [ "$rc" -eq 0 ] || fail "a shift inside the spread failed ($rc)"
+grep -q noisy "$t/c.txt" || fail "a shift inside the spread is not reported as noisy"
+rc=0; python3 "$COMPARE" "$t/a.json" "$t/d.json" >/dev/null || rc=$?; [ "$rc" -eq 0 ] || fail "+5% flagged ($rc)"
+rc=0; python3 "$COMPARE" --threshold 0.03 "$t/a.json" "$t/d.json" >/dev/null || rc=$?; [ "$rc" -eq 1 ] || fail "+5% at a 3% threshold not flagged ($rc)"
+# pooled repeat runs: two files a side
+gb "$t/a2.json" x ns 100 98 103
+rc=0; python3 "$COMPARE" "$t/a.json" "$t/a2.json" -- "$t/b.json" >/dev/null || rc=$?; [ "$rc" -eq 1 ] || fail "pooled runs ($rc)"
+# rates: higher is better (bench-pipeline at saturation)
+pl() { python3 -c "import json,sys; json.dump({'runs':[{'offered_per_s':None,'ticks':1,'achieved_per_s':float(sys.argv[2])},{'offered_per_s':10000,'ticks':1,'achieved_per_s':9990,'e2e_us':{'p50':float(sys.argv[3]),'p99':40.0}}]}, open(sys.argv[1],'w'))" "$@"; }
+for i in 1 2 3; do pl "$t/p$i.json" $((1000000 + i * 1000)) 3.0; pl "$t/q$i.json" $((700000 + i * 1000)) 3.0; pl "$t/r$i.json" $((1300000 + i * 1000)) 3.0; done
+rc=0; python3 "$COMPARE" "$t"/p?.json -- "$t"/q?.json > "$t/q.txt" || rc=$?; [ "$rc" -eq 1 ] || fail "a 30% lower saturation rate not flagged ($rc)"
+grep -q 'pipeline/max/achieved_per_s.*REGRESSION' "$t/q.txt" || fail "the rate regression is not named"
+rc=0; python3 "$COMPARE" "$t"/p?.json -- "$t"/r?.json > "$t/r.txt" || rc=$?; [ "$rc" -eq 0 ] || fail "a higher rate flagged ($rc)"
+grep -q 'pipeline/max/achieved_per_s.*faster' "$t/r.txt" || fail "a higher rate is not reported as faster"
+# too few repetitions, unreadable input
+gb "$t/one.json" x ns 100
+rc=0; python3 "$COMPARE" "$t/a.json" "$t/one.json" 2>/dev/null || rc=$?; [ "$rc" -eq 2 ] || fail "one repetition accepted ($rc)"
+echo 'not json' > "$t/bad.json"
+rc=0; python3 "$COMPARE" "$t/a.json" "$t/bad.json" 2>/dev/null || rc=$?; [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ] || fail "bad JSON gave $rc"
+rc=0; python3 "$COMPARE" "$t/a.json" "$t/missing.json" 2>/dev/null || rc=$?; [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ] || fail "a missing file gave $rc"
+echo "PASS: bench gate"
