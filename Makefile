@@ -4,6 +4,8 @@
 #               plus a short run of the bench suite
 #   make bench  full micro-bench run, JSON into out/bench.json
 #   make bench-pipeline  the threaded pipeline at fixed offered rates, JSON into out/bench-pipeline.json
+#   make perf   every number of docs/perf.md's generated tables, peers included, in one run; updates
+#               docs/perf.md and docs/img/latency_vs_load.png (bench/perf)
 #   make lab    recordings -> labelled rows -> trained, exported models -> reports -> a scored replay
 #               (VOLT_DATA: the recordings' folder, default ../shared/data; else a synthetic market)
 SHELL := /bin/bash
@@ -11,7 +13,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all setup build run test test-release test-asan test-tsan bench bench-pipeline lab clean
+.PHONY: all setup build run test test-release test-asan test-tsan bench bench-pipeline perf lab clean
 
 all: build
 
@@ -56,6 +58,9 @@ bench-pipeline: build
 	@$(BUILD)/engine/volt bench-pipeline --rates 10000,100000,1000000,max --seconds 2 \
 	  --json out/bench-pipeline.json out/bench-market.ndjson
 	@echo "bench-pipeline: JSON in out/bench-pipeline.json"
+
+perf: build
+	@bash bench/perf --build $(BUILD) --update-doc
 
 VOLT_DATA ?= ../shared/data
 LAB_REC := $(wildcard $(VOLT_DATA)/coinbase-advanced-btcusd-2025-12/*.ndjson)

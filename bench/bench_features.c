@@ -3,12 +3,14 @@
  * ticks/s, once with the SIMD kernels the CPU offers and once with the scalar references; and the
  * sliding-window kernels alone, per ISA. One tick in four is a trade (size and taker side). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
 #include "engine/features.h"
 #include "engine/model.h"
+#include "engine/parse.h"
 #include "simd/cpu.h"
 #include "simd/slide.h"
 
@@ -89,6 +91,89 @@ static void bm_features_update_scalar(volt_bench_state_t *st)
     volt_simd_init();
 }
 
+/* The whole feature set over a recording (VOLT_BENCH_RECORDING, NDJSON): the messages are parsed
+ * into ticks once, outside the timing; the bench then feeds them through the features in order,
+ * pass after pass (each pass shifted forward in time), so ns per tick is measured on the same
+ * data as the pandas peer (bench/peers/pandas_features.py, docs/bench.md). */
+static volt_tick_t *rec_ticks;
+static size_t rec_n;
+
+static int load_recording(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    static volt_products_t products;
+    volt_products_init(&products);
+    volt_parser_t *p = volt_parser_new(1u << 20, &products);
+    size_t cap = 1u << 16;
+    rec_ticks = malloc(cap * sizeof *rec_ticks);
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    volt_tick_t out[VOLT_JSON_MAX_ITEMS];
+    volt_parse_result_t res;
+    while (rec_ticks && (len = getline(&line, &lcap, f)) > 0) {
+        if (volt_parse_message(p, line, (size_t)len, 0, out, &res) != VOLT_REJ_NONE)
+            continue;
+        for (uint32_t i = 0; i < res.n_ticks; i++) {
+            if (rec_n == cap) {
+                cap *= 2;
+                volt_tick_t *g = realloc(rec_ticks, cap * sizeof *rec_ticks);
+                if (!g)
+                    break;
+                rec_ticks = g;
+            }
+            if (rec_n < cap) {
+                /* one clock for the passes' time shift: the event time (volt_tick_time_ns) */
+                out[i].exch_ns = volt_tick_time_ns(&out[i]);
+                out[i].flags |= VOLT_TICK_EXCH_TIME;
+                rec_ticks[rec_n++] = out[i];
+            }
+        }
+    }
+    free(line);
+    fclose(f);
+    volt_parser_free(p);
+    return rec_n ? 0 : -1;
+}
+
+static void bm_features_recording(volt_bench_state_t *st)
+{
+    const char *path = getenv("VOLT_BENCH_RECORDING");
+    if (!path || !*path) {
+        volt_bench_skip(st, "set VOLT_BENCH_RECORDING to an NDJSON recording");
+        return;
+    }
+    if (!rec_ticks && load_recording(path) != 0) {
+        volt_bench_skip(st, "VOLT_BENCH_RECORDING: no ticks read");
+        return;
+    }
+    volt_feat_cfg_t cfg;
+    volt_feat_cfg_default(&cfg);
+    volt_features_t *f = volt_features_new(&cfg);
+    volt_feat_out_t out;
+    const int64_t span = rec_ticks[rec_n - 1].exch_ns - rec_ticks[0].exch_ns + 3600000000000LL;
+    int64_t n = 0, shift = 0;
+    size_t i = 0;
+    while (volt_bench_next(st, 256)) {
+        for (int k = 0; k < 256; k++) {
+            volt_tick_t t = rec_ticks[i];
+            t.exch_ns += shift;
+            volt_features_update(f, &t, &out);
+            volt_bench_keep(&out);
+            if (++i == rec_n) {
+                i = 0;
+                shift += span;
+            }
+        }
+        n += 256;
+    }
+    volt_bench_set_items(st, n);
+    volt_bench_counter(st, "recording_ticks", (double)rec_n, 0);
+    volt_features_free(f);
+}
+
 static void slide_kernel(volt_bench_state_t *st, volt_isa_t isa)
 {
     volt_simd_force(isa);
@@ -142,6 +227,7 @@ void volt_bench_register_features(void)
     volt_bench_register("features/update_all_ticks_per_s", bm_features_update, rates, 2, 0);
     volt_bench_register("features/update_all_scalar_ticks_per_s", bm_features_update_scalar, rates,
                         2, 0);
+    volt_bench_register("features/update_all_recording", bm_features_recording, NULL, 0, 0);
     volt_bench_register("simd/slide8_update_read/scalar", bm_slide_scalar, NULL, 0, 0);
     volt_bench_register("simd/slide8_update_read/sse2", bm_slide_sse2, NULL, 0, 0);
     volt_bench_register("simd/slide8_update_read/avx2", bm_slide_avx2, NULL, 0, 0);

@@ -119,7 +119,7 @@ static void run_cross_core(volt_bench_state_t *st, const ring_impl_t *impl)
     unpin();
 }
 
-/* volt: burst calls (batch 1 is one item per call) */
+/* volt: single-item calls at batch 1 (as the peers' push/pop), burst calls above */
 static volt_ring_t xr;
 static uint64_t xbuf[XCAP];
 
@@ -128,6 +128,12 @@ static void volt_reset(void) { volt_ring_init(&xr, xbuf, XCAP, sizeof(uint64_t))
 static void volt_produce(uint32_t batch)
 {
     volt_ring_prod_t p = volt_ring_producer(&xr);
+    if (batch == 1) {
+        for (uint64_t v = 0; v < XN; v++)
+            while (!volt_ring_try_push(p, &v))
+                ;
+        return;
+    }
     uint64_t in[256];
     for (uint64_t sent = 0; sent < XN;) {
         uint32_t want = batch;
@@ -143,6 +149,15 @@ static uint64_t volt_consume(uint32_t batch)
 {
     volt_ring_cons_t c = volt_ring_consumer(&xr);
     uint64_t out[256], got = 0, sum = 0;
+    if (batch == 1) {
+        for (; got < XN; got++) {
+            uint64_t v;
+            while (!volt_ring_try_pop(c, &v))
+                ;
+            sum += v;
+        }
+        return sum;
+    }
     while (got < XN) {
         const uint32_t n = volt_ring_pop_burst(c, out, batch);
         for (uint32_t i = 0; i < n; i++)

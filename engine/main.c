@@ -556,15 +556,22 @@ static int cmd_bench_pipeline(int argc, char **argv)
                (double)e->max / 1e3, Q(pa, .5), Q(pa, .99), Q(fe, .5), Q(fe, .99), Q(sc, .5),
                Q(sc, .99));
         fflush(stdout);
-        if (js)
-            fprintf(js,
-                    "%s{\"offered_per_s\":%s,\"ticks\":%llu,\"achieved_per_s\":%.0f,"
-                    "\"e2e_us\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},"
-                    "\"parse_us\":{\"p50\":%.3f,\"p99\":%.3f},\"features_us\":{\"p50\":%.3f,\"p99\":%.3f},"
-                    "\"score_us\":{\"p50\":%.3f,\"p99\":%.3f}}",
-                    r ? "," : "", rates[r] > 0 ? off : "null", (unsigned long long)st.ticks, thr,
-                    Q(e, .5), Q(e, .9), Q(e, .99), Q(e, .999), (double)e->max / 1e3, Q(pa, .5),
-                    Q(pa, .99), Q(fe, .5), Q(fe, .99), Q(sc, .5), Q(sc, .99));
+        if (js) {
+            /* every stage (volt_lat_stage_t order), each with the same percentiles */
+            static const char *const stage[VOLT_LAT_COUNT] = {"e2e",   "queue", "parse",
+                                                              "features", "score", "to_sink"};
+            fprintf(js, "%s{\"offered_per_s\":%s,\"ticks\":%llu,\"achieved_per_s\":%.0f",
+                    r ? "," : "", rates[r] > 0 ? off : "null", (unsigned long long)st.ticks, thr);
+            for (int k = 0; k < VOLT_LAT_COUNT; k++) {
+                const volt_hist_t *h = &st.lat[k];
+                fprintf(js,
+                        ",\"%s_us\":{\"count\":%llu,\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,"
+                        "\"p999\":%.3f,\"max\":%.3f}",
+                        stage[k], (unsigned long long)h->count, Q(h, .5), Q(h, .9), Q(h, .99),
+                        Q(h, .999), (double)h->max / 1e3);
+            }
+            fprintf(js, "}");
+        }
 #undef Q
     }
     if (js) {

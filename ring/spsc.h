@@ -124,9 +124,27 @@ static inline bool volt_ring_push_bulk(volt_ring_prod_t p, const void *elems, ui
     return true;
 }
 
+/* One element's copy: never split by the wrap; the common 8-byte element (a pointer or an index)
+ * is one move instead of a call to memcpy with a run-time size. */
+static inline void volt_ring_copy_one_(void *dst, const void *src, uint32_t elem_size)
+{
+    if (elem_size == sizeof(uint64_t))
+        memcpy(dst, src, sizeof(uint64_t));
+    else
+        memcpy(dst, src, elem_size);
+}
+
+/* Producer: pushes one element; false when the ring is full. */
 static inline bool volt_ring_try_push(volt_ring_prod_t p, const void *elem)
 {
-    return volt_ring_push_bulk(p, elem, 1);
+    volt_ring_t *r = p.r;
+    const uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    if (volt_ring_free_(r, tail, 1) < 1)
+        return false;
+    volt_ring_copy_one_(r->buf + (tail & r->mask) * r->elem_size, elem, r->elem_size);
+    /* release pairs with the consumer's acquire load of tail in volt_ring_avail_ */
+    atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+    return true;
 }
 
 /* Producer: returns a pointer to the next free slot to fill in place, or NULL when full.
@@ -180,9 +198,18 @@ static inline bool volt_ring_pop_bulk(volt_ring_cons_t c, void *out, uint32_t n)
     return true;
 }
 
+/* Consumer: pops one element; false when the ring is empty. */
 static inline bool volt_ring_try_pop(volt_ring_cons_t c, void *out)
 {
-    return volt_ring_pop_bulk(c, out, 1);
+    volt_ring_t *r = c.r;
+    const uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    if (volt_ring_avail_(r, head, 1) < 1)
+        return false;
+    volt_ring_copy_one_(out, r->buf + (head & r->mask) * r->elem_size, r->elem_size);
+    /* release pairs with the producer's acquire load of head in volt_ring_free_: the slot is
+     * read before the producer may overwrite it */
+    atomic_store_explicit(&r->head, head + 1, memory_order_release);
+    return true;
 }
 
 /* Consumer: returns a pointer to the oldest readable element and sets *n to how many readable
