@@ -224,20 +224,24 @@ def report(out):
 
 def plot(out, png):
     pipe = pipeline(out)
-    pts = [(r["achieved_per_s"], r["e2e_us"]) for rs in pipe.values() for r in rs]
-    if not pts:
+    if not pipe:
         return
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+    fixed = {k: rs for k, rs in pipe.items() if k != float("inf")}
     for q, style in (("p50", "o-"), ("p99", "s--"), ("p999", "^:")):
-        xs, ys = [], []
-        for key, rs in pipe.items():
-            xs.append(med([r["achieved_per_s"] for r in rs]))
-            ys.append(med([r["e2e_us"][q] for r in rs]))
-        ax.plot(xs, ys, style, label=q.replace("p999", "p99.9"))
-        ax.scatter([a for a, _ in pts], [e[q] for _, e in pts], s=8, alpha=0.35)
+        xs = [med([r["achieved_per_s"] for r in rs]) for rs in fixed.values()]
+        ys = [med([r["e2e_us"][q] for r in rs]) for rs in fixed.values()]
+        line, = ax.plot(xs, ys, style, label=q.replace("p999", "p99.9"))
+        ax.scatter([r["achieved_per_s"] for rs in fixed.values() for r in rs],
+                   [r["e2e_us"][q] for rs in fixed.values() for r in rs], s=8, alpha=0.35,
+                   color=line.get_color())
+    if float("inf") in pipe:  # saturation: where the curve must end
+        sat = med([r["achieved_per_s"] for r in pipe[float("inf")]])
+        ax.axvline(sat, color="grey", linestyle="-.", linewidth=1,
+                   label=f"saturation ({sat / 1e6:.2f} M/s)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("achieved rate (messages/s)")
