@@ -25,6 +25,22 @@ fi
 check "oracle agrees with every synthetic row ($(grep -o '[0-9]* rows of [0-9]* products' "$T/syn.log"))" $rc
 grep -E "labelled|DISAGREE|oracle: [A-Z]+-" "$T/syn.log" | head -8
 
+# half an hour of a synthetic market with its trades (market_trades after every ticker): the
+# trade-flow features (count, volume, taker imbalance) are defined, not missing, and must agree
+"$B/tools/volt-synth" --minutes 30 --seed 12 --trades --out "$T/trades.ndjson" >/dev/null
+"$PY" "$SRC/tests/oracle/oracle.py" --volt "$VOLT" "$T/trades.ndjson" > "$T/trades.log" 2>&1; rc=$?
+check "oracle agrees with every synthetic row with trades ($(grep -o '[0-9]* rows of [0-9]* products' "$T/trades.log"))" $rc
+grep -E "labelled|DISAGREE|oracle: [A-Z]+-" "$T/trades.log" | head -8
+"$VOLT" replay --quiet --out "$T/trades.csv" "$T/trades.ndjson" >/dev/null
+"$PY" - "$T/trades.csv" <<'PY'; check "trade features are defined on the trades market" $?
+import csv, math, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+late = rows[len(rows) // 2:]
+ok = all(r["trade_count_60s"] not in ("", "nan") and float(r["trade_count_60s"]) > 0 for r in late)
+imb = [float(r["taker_imbalance_60s"]) for r in late]
+sys.exit(0 if ok and all(-1 <= x <= 1 for x in imb) and len(set(imb)) > 10 else 1)
+PY
+
 VOLT_SIMD=scalar "$VOLT" replay --label --quiet --out "$T/scalar.csv" "$T/syn.ndjson" >/dev/null
 "$VOLT" replay --label --quiet --out "$T/simd.csv" "$T/syn.ndjson" >/dev/null
 "$PY" "$SRC/tests/oracle/same_rows.py" "$T/scalar.csv" "$T/simd.csv" --rel 1e-9; rc=$?

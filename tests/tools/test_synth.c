@@ -74,3 +74,52 @@ Test(synth, every_message_parses_and_matches_the_calibration, .timeout = 120)
     cr_expect(fabs(share - VOLT_SYNTH_P_UNCHANGED) < 0.08, "unchanged share %.2f", share);
     volt_parser_free(p);
 }
+
+/* --trades: after every ticker, a market_trades message at the same time with the match behind
+ * it; the ticker stream itself is the one the same seed gives without trades. */
+Test(synth, trades_follow_every_ticker_and_leave_the_tickers_alone)
+{
+    static volt_synth_t plain, with;
+    volt_synth_cfg_t c;
+    volt_synth_cfg_default(&c);
+    c.seed = 21;
+    volt_synth_init(&plain, &c);
+    c.trades = 1;
+    volt_synth_init(&with, &c);
+    static volt_products_t prods;
+    volt_products_init(&prods);
+    volt_parser_t *p = volt_parser_new(1 << 16, &prods);
+    static volt_tick_t tk[VOLT_JSON_MAX_ITEMS], tr[VOLT_JSON_MAX_ITEMS], pl[VOLT_JSON_MAX_ITEMS];
+    volt_parse_result_t res;
+    char a[2048 + 64], b[2048 + 64];
+    int buys = 0, sells = 0;
+    for (int i = 0; i < 3000; i++) {
+        int64_t t_plain, t_tick, t_trade;
+        size_t n = volt_synth_next(&plain, a, 2048, &t_plain);
+        memset(a + n, 0, 64);
+        cr_assert_eq(volt_parse_message(p, a, n, 0, pl, &res), VOLT_REJ_NONE);
+        n = volt_synth_next(&with, b, 2048, &t_tick);
+        memset(b + n, 0, 64);
+        cr_assert_eq(volt_parse_message(p, b, n, 0, tk, &res), VOLT_REJ_NONE);
+        cr_assert_eq(res.kind, VOLT_MSG_TICKER);
+        cr_assert_eq(t_tick, t_plain);
+        cr_assert_eq(tk[0].price, pl[0].price, "message %d: the ticker stream changed", i);
+        cr_assert_eq(tk[0].best_bid, pl[0].best_bid);
+        n = volt_synth_next(&with, b, 2048, &t_trade);
+        memset(b + n, 0, 64);
+        cr_assert_eq(volt_parse_message(p, b, n, 0, tr, &res), VOLT_REJ_NONE, "%.*s", (int)n, b);
+        cr_assert_eq(res.kind, VOLT_MSG_TRADES);
+        cr_assert_eq(res.n_ticks, 1);
+        cr_assert_eq(tr[0].kind, VOLT_TICK_TRADE);
+        cr_assert_eq(t_trade, t_tick);
+        cr_assert_eq(tr[0].price, tk[0].price);
+        cr_assert(tr[0].size > 0);
+        /* the taker bought when the ticker's ask is the trade price (the synthetic book) */
+        const int taker_buy = tk[0].best_ask == tk[0].price;
+        cr_assert_eq(tr[0].side, taker_buy ? VOLT_SIDE_BUY : VOLT_SIDE_SELL, "message %d", i);
+        buys += taker_buy;
+        sells += !taker_buy;
+    }
+    cr_expect(buys > 1000 && sells > 1000, "buys %d sells %d", buys, sells);
+    volt_parser_free(p);
+}

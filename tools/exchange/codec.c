@@ -99,14 +99,38 @@ static size_t dec(char *o, size_t cap, const char *name, double v, int comma)
     return n < 0 ? 0 : (size_t)n;
 }
 
-size_t vx_encode_ticker(vx_proto_t p, const volt_tick_t *t, const char *product, int64_t ts_ns,
-                        uint64_t seq, char *buf, size_t cap)
+size_t vx_encode_tick(vx_proto_t p, const volt_tick_t *t, const char *product, int64_t ts_ns,
+                      uint64_t seq, char *buf, size_t cap)
 {
     char ts[31];
     volt_time_format_iso(ts_ns, ts);
     size_t n = 0;
 #define ADD(...) n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, __VA_ARGS__)
 #define DEC(name, v) n += dec(buf + n, n < cap ? cap - n : 0, name, v, 1)
+    if (t->kind == VOLT_TICK_TRADE) {
+        /* a match: Advanced reports the maker's side (the taker's opposite), Exchange the taker's */
+        const int buy = t->side == VOLT_SIDE_BUY;
+        if (p == VX_PROTO_ADVANCED) {
+            ADD("{\"channel\":\"market_trades\",\"client_id\":\"\",\"timestamp\":\"%s\","
+                "\"sequence_num\":%llu,\"events\":[{\"type\":\"update\",\"trades\":[{"
+                "\"trade_id\":\"%llu\",\"product_id\":\"%s\"",
+                ts, (unsigned long long)seq, (unsigned long long)seq, product);
+            DEC("price", t->price);
+            DEC("size", t->size);
+            if (t->side)
+                ADD(",\"side\":\"%s\"", buy ? "SELL" : "BUY");
+            ADD(",\"time\":\"%s\"}]}]}", ts);
+        } else {
+            ADD("{\"type\":\"match\",\"trade_id\":%llu,\"sequence\":%llu,\"product_id\":\"%s\"",
+                (unsigned long long)seq, (unsigned long long)seq, product);
+            DEC("price", t->price);
+            DEC("size", t->size);
+            if (t->side)
+                ADD(",\"side\":\"%s\"", buy ? "sell" : "buy"); /* match: the maker's side */
+            ADD(",\"time\":\"%s\"}", ts);
+        }
+        return n < cap ? n : cap - 1;
+    }
     if (p == VX_PROTO_ADVANCED) {
         ADD("{\"channel\":\"ticker\",\"client_id\":\"\",\"timestamp\":\"%s\",\"sequence_num\":%llu,"
             "\"events\":[{\"type\":\"update\",\"tickers\":[{\"type\":\"ticker\",\"product_id\":\"%s\"",

@@ -37,8 +37,10 @@ int vx_feed_next(vx_feed_t *f, volt_tick_t *t, const char **product);
 void vx_feed_close(vx_feed_t *f);
 
 /* Encoders: write into buf (cap bytes), return the length. ts_ns: the message's time. */
-size_t vx_encode_ticker(vx_proto_t p, const volt_tick_t *t, const char *product, int64_t ts_ns,
-                        uint64_t seq, char *buf, size_t cap);
+/* A ticker tick as a ticker message; a trade tick as a market_trades (Advanced) or match
+ * (Exchange) message. */
+size_t vx_encode_tick(vx_proto_t p, const volt_tick_t *t, const char *product, int64_t ts_ns,
+                      uint64_t seq, char *buf, size_t cap);
 size_t vx_encode_subscriptions(vx_proto_t p, const char *const *products, int n, int64_t ts_ns,
                                uint64_t seq, char *buf, size_t cap);
 size_t vx_encode_heartbeat(vx_proto_t p, const char *product, int64_t ts_ns, uint64_t seq,

@@ -160,7 +160,7 @@ static void send_tick(conn_t *c, const volt_tick_t *t, const char *product)
         return;
     }
     char buf[2048];
-    const size_t n = vx_encode_ticker(G.proto, t, product, msg_time(t), seq, buf, sizeof buf);
+    const size_t n = vx_encode_tick(G.proto, t, product, msg_time(t), seq, buf, sizeof buf);
     enqueue(c, buf, n);
 }
 
@@ -453,7 +453,7 @@ static void usage(FILE *o)
 {
     fprintf(o,
             "Usage: volt-exchange --port PORT (--replay FILE... [--speed X|max] | --synthetic "
-            "[--seed N] [--rate R] [--minutes M])\n"
+            "[--seed N] [--rate R] [--minutes M] [--trades])\n"
             "                     [--protocol advanced|exchange] [--tls CERT KEY] [--fault SPEC]...\n"
             "Serves 127.0.0.1 only; prints 'ready ws://127.0.0.1:PORT' (or wss://) when it accepts\n"
             "connections; exits when a replay ends or on SIGTERM/SIGINT. --port 0 picks a free port.\n"
@@ -462,16 +462,17 @@ static void usage(FILE *o)
 
 int main(int argc, char **argv)
 {
-    int port = -1, synthetic = 0;
+    int port = -1, synthetic = 0, trades = 0;
     const char *cert = NULL, *key = NULL;
     double rate = 1.0, minutes = 0;
     uint64_t seed = 1;
     G.proto = VX_PROTO_ADVANCED;
     G.speed = 1.0;
-    enum { O_PORT = 1, O_REPLAY, O_SPEED, O_SYNTH, O_SEED, O_RATE, O_PROTO, O_TLS, O_FAULT, O_MIN };
+    enum { O_PORT = 1, O_REPLAY, O_SPEED, O_SYNTH, O_SEED, O_RATE, O_PROTO, O_TLS, O_FAULT, O_MIN, O_TRADES };
     static const struct option opts[] = {
         {"port", required_argument, 0, O_PORT},     {"replay", no_argument, 0, O_REPLAY},
         {"speed", required_argument, 0, O_SPEED},   {"synthetic", no_argument, 0, O_SYNTH},
+        {"trades", no_argument, 0, O_TRADES},
         {"seed", required_argument, 0, O_SEED},     {"rate", required_argument, 0, O_RATE},
         {"protocol", required_argument, 0, O_PROTO}, {"tls", required_argument, 0, O_TLS},
         {"fault", required_argument, 0, O_FAULT},   {"minutes", required_argument, 0, O_MIN},
@@ -483,6 +484,7 @@ int main(int argc, char **argv)
         case O_REPLAY: replay = 1; break;
         case O_SPEED: G.speed = strcmp(optarg, "max") == 0 ? 0 : atof(optarg); break;
         case O_SYNTH: synthetic = 1; break;
+        case O_TRADES: trades = 1; break;
         case O_SEED: seed = strtoull(optarg, NULL, 10); break;
         case O_RATE: rate = atof(optarg); break;
         case O_MIN: minutes = atof(optarg); break;
@@ -528,6 +530,7 @@ int main(int argc, char **argv)
         sc.rate_mult = rate;
         sc.n_products = 2;
         sc.products[1] = "ETH-USD";
+        sc.trades = trades;
         rc = vx_feed_open_synthetic(&G.feed, &sc);
         if (G.speed <= 0)
             G.speed = 1.0; /* a synthetic market has no end to run to at maximum speed */

@@ -9,8 +9,9 @@
 
 static void usage(FILE *o)
 {
-    fprintf(o, "Usage: volt-synth [--minutes M] [--seed N] [--rate-mult X] [--product P]... [--out FILE]\n"
-               "Writes a synthetic market calibrated to the real recordings (docs/synthetic.md).\n");
+    fprintf(o, "Usage: volt-synth [--minutes M] [--seed N] [--rate-mult X] [--product P]... [--trades] [--out FILE]\n"
+               "Writes a synthetic market calibrated to the real recordings (docs/synthetic.md).\n"
+               "--trades: also a market_trades message with the match behind every ticker.\n");
 }
 
 int main(int argc, char **argv)
@@ -25,6 +26,7 @@ int main(int argc, char **argv)
                                          {"rate-mult", required_argument, 0, 'r'},
                                          {"product", required_argument, 0, 'p'},
                                          {"out", required_argument, 0, 'o'},
+                                         {"trades", no_argument, 0, 't'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
@@ -41,6 +43,7 @@ int main(int argc, char **argv)
             cfg.products[np++] = optarg;
             break;
         case 'o': out = optarg; break;
+        case 't': cfg.trades = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -127,8 +127,33 @@ static void next_second(volt_synth_t *s)
 
 static double cents(double v, double tick) { return round(v / tick) * tick; }
 
+static size_t trade_message(volt_synth_t *s, char *buf, size_t cap, int64_t *event_ns)
+{
+    s->trade_pending = 0;
+    const int k = s->next_pending - 1; /* the ticker just emitted */
+    const double tick = s->prod[s->trade_prod].mid > 1000 ? 0.01
+                        : s->prod[s->trade_prod].mid > 1 ? 0.001
+                                                          : 0.00000001;
+    const int dec = tick >= 0.01 ? 2 : tick >= 0.001 ? 3 : 8;
+    char ts[31];
+    volt_time_format_iso(s->pend_ns[k], ts);
+    *event_ns = s->pend_ns[k];
+    int n = snprintf(buf, cap,
+                     "{\"channel\":\"market_trades\",\"client_id\":\"\",\"timestamp\":\"%s\","
+                     "\"sequence_num\":%llu,\"events\":[{\"type\":\"update\",\"trades\":[{"
+                     "\"trade_id\":\"%llu\",\"product_id\":\"%s\",\"price\":\"%.*f\","
+                     "\"size\":\"%.8f\",\"side\":\"%s\",\"time\":\"%s\"}]}]}",
+                     ts, (unsigned long long)s->seq, (unsigned long long)++s->trade_id,
+                     s->cfg.products[s->trade_prod], dec, s->trade_price, s->trade_size,
+                     s->trade_buy ? "SELL" : "BUY", ts);
+    s->seq++;
+    return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
+}
+
 size_t volt_synth_next(volt_synth_t *s, char *buf, size_t cap, int64_t *event_ns)
 {
+    if (s->trade_pending)
+        return trade_message(s, buf, cap, event_ns);
     while (s->next_pending >= s->n_pending)
         next_second(s);
     const int k = s->next_pending++;
@@ -171,5 +196,12 @@ size_t volt_synth_next(volt_synth_t *s, char *buf, size_t cap, int64_t *event_ns
                      s->cfg.products[i], dec, price, p->vol24, dec, p->low24, dec, p->high24, dec,
                      bid, dec, ask, 0.001 + unif(s), 0.001 + unif(s));
     s->seq++;
+    if (s->cfg.trades) {
+        s->trade_pending = 1;
+        s->trade_buy = side_buy;
+        s->trade_prod = i;
+        s->trade_price = price;
+        s->trade_size = trade_size;
+    }
     return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }

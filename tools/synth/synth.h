@@ -31,6 +31,7 @@ typedef struct volt_synth_cfg {
     int64_t start_ns;    /* event time of the first second */
     int n_products;
     const char *products[VOLT_SYNTH_MAX_PRODUCTS];
+    int trades;          /* also emit each tick's match as a market_trades message */
 } volt_synth_cfg_t;
 
 typedef struct volt_synth_prod {
@@ -47,13 +48,20 @@ typedef struct volt_synth {
     int n_pending, next_pending;
     int64_t pend_ns[4096];
     uint8_t pend_prod[4096];
+    /* the match behind the last ticker, emitted next when cfg.trades is set */
+    int trade_pending, trade_buy, trade_prod;
+    double trade_price, trade_size;
+    uint64_t trade_id;
 } volt_synth_t;
 
 void volt_synth_cfg_default(volt_synth_cfg_t *c);
 void volt_synth_init(volt_synth_t *s, const volt_synth_cfg_t *c);
 
 /* Writes the next message (an Advanced Trade ticker message, no newline) into buf; returns its
- * length and sets *event_ns to its time. */
+ * length and sets *event_ns to its time. With cfg.trades, every ticker message is followed by a
+ * market_trades message at the same time carrying the match behind it (its price, its size, and
+ * the maker's side, as Coinbase reports it: SELL when the taker bought). The ticker stream and its
+ * random draws are the same with and without trades; only sequence_num counts both. */
 size_t volt_synth_next(volt_synth_t *s, char *buf, size_t cap, int64_t *event_ns);
 
 /* Current 1-second sigma of product i (for tests: spikes must show up here). */
