@@ -49,25 +49,25 @@ static void make_ticks(double per_s)
     }
 }
 
-static void features_update(volt_bench_state_t *st)
+/* Feeds tk[0..n) through a fresh feature engine, pass after pass; each pass is shifted forward by
+ * the array's span plus pause_ns so event time never goes backwards. */
+static void feed_ticks(volt_bench_state_t *st, const volt_tick_t *tk, size_t n_ticks,
+                       int64_t pause_ns)
 {
-    const double per_s = (double)volt_bench_arg(st);
-    make_ticks(per_s);
     volt_feat_cfg_t cfg;
     volt_feat_cfg_default(&cfg);
     volt_features_t *f = volt_features_new(&cfg);
     volt_feat_out_t out;
-    int64_t n = 0;
-    int i = 0;
-    int64_t shift = 0; /* keeps time moving forward when the tick array wraps */
-    const int64_t span = ticks[NT - 1].exch_ns - ticks[0].exch_ns + 1000000000LL;
+    const int64_t span = tk[n_ticks - 1].exch_ns - tk[0].exch_ns + pause_ns;
+    int64_t n = 0, shift = 0;
+    size_t i = 0;
     while (volt_bench_next(st, 256)) {
         for (int k = 0; k < 256; k++) {
-            volt_tick_t t = ticks[i];
+            volt_tick_t t = tk[i];
             t.exch_ns += shift;
             volt_features_update(f, &t, &out);
             volt_bench_keep(&out);
-            if (++i == NT) {
+            if (++i == n_ticks) {
                 i = 0;
                 shift += span;
             }
@@ -76,6 +76,13 @@ static void features_update(volt_bench_state_t *st)
     }
     volt_bench_set_items(st, n);
     volt_features_free(f);
+}
+
+static void features_update(volt_bench_state_t *st)
+{
+    const double per_s = (double)volt_bench_arg(st);
+    make_ticks(per_s);
+    feed_ticks(st, ticks, NT, 1000000000LL);
 }
 
 static void bm_features_update(volt_bench_state_t *st)
@@ -149,29 +156,8 @@ static void bm_features_recording(volt_bench_state_t *st)
         volt_bench_skip(st, "VOLT_BENCH_RECORDING: no ticks read");
         return;
     }
-    volt_feat_cfg_t cfg;
-    volt_feat_cfg_default(&cfg);
-    volt_features_t *f = volt_features_new(&cfg);
-    volt_feat_out_t out;
-    const int64_t span = rec_ticks[rec_n - 1].exch_ns - rec_ticks[0].exch_ns + 3600000000000LL;
-    int64_t n = 0, shift = 0;
-    size_t i = 0;
-    while (volt_bench_next(st, 256)) {
-        for (int k = 0; k < 256; k++) {
-            volt_tick_t t = rec_ticks[i];
-            t.exch_ns += shift;
-            volt_features_update(f, &t, &out);
-            volt_bench_keep(&out);
-            if (++i == rec_n) {
-                i = 0;
-                shift += span;
-            }
-        }
-        n += 256;
-    }
-    volt_bench_set_items(st, n);
+    feed_ticks(st, rec_ticks, rec_n, 3600000000000LL); /* an hour's pause: a new segment */
     volt_bench_counter(st, "recording_ticks", (double)rec_n, 0);
-    volt_features_free(f);
 }
 
 static void slide_kernel(volt_bench_state_t *st, volt_isa_t isa)

@@ -14,7 +14,6 @@ rolling, ewm, merge_asof). It is a cost peer: its window edges follow pandas' co
 than volt's exact ones, and the oracle in tests/oracle (not this file) is what proves volt's
 values right."""
 import argparse
-import json
 import os
 import sys
 import time
@@ -23,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ticks import read_lines, ticks_of_lines  # noqa: E402
+from ticks import read_lines, report, ticks_of_lines  # noqa: E402
 
 
 GAP_NS = 10_000_000_000
@@ -142,11 +141,8 @@ def main():
     rep = {"peer": "pandas rolling (batch)", "recording": a.recording, "ticks": n,
            "columns": cols, "seconds": times, "ns_per_tick": med / n * 1e9,
            "pandas": pd.__version__, "numpy": np.__version__}
-    print(f"pandas_features: {n} ticks, {cols} columns, {rep['ns_per_tick']:.0f} ns/tick "
-          f"(median of {a.repeat} passes: {med:.3f} s)")
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(rep, f, indent=1)
+    report(rep, a.json, f"pandas_features: {n} ticks, {cols} columns, {rep['ns_per_tick']:.0f} ns/tick "
+           f"(median of {a.repeat} passes: {med:.3f} s)")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ticks import read_lines, ticks_of_message  # noqa: E402
+from ticks import read_lines, report, ticks_of_message  # noqa: E402
 
 COLS = ["price_return_1min", "price_return_5min", "price_volatility_5min", "bid_ask_spread",
         "bid_ask_spread_bps", "volume_24h_pct_change", "trade_intensity"]
@@ -115,11 +115,8 @@ def main():
                           (("p50", 50), ("p90", 90), ("p99", 99), ("p999", 99.9))},
            "pandas": pd.__version__}
     rep["latency_us"]["max"] = float(lat_us.max())
-    print(f"seed_path: {msgs} messages in {wall:.2f} s = {rep['msgs_per_s']:.0f} msg/s; "
-          f"per message p50 {rep['latency_us']['p50']:.0f} us, p99 {rep['latency_us']['p99']:.0f} us")
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(rep, f, indent=1)
+    report(rep, a.json, f"seed_path: {msgs} messages in {wall:.2f} s = {rep['msgs_per_s']:.0f} msg/s; "
+           f"per message p50 {rep['latency_us']['p50']:.0f} us, p99 {rep['latency_us']['p99']:.0f} us")
 
 
 if __name__ == "__main__":

@@ -78,3 +78,11 @@ def ticks_of_lines(lines):
         if isinstance(msg, dict):
             out.extend(t for t in ticks_of_message(msg) if t["price"] == t["price"] or t["kind"] == "ticker")
     return out
+
+
+def report(rep, path, line):
+    """Prints the peer's one-line summary and writes its JSON report when a path is given."""
+    print(line)
+    if path:
+        with open(path, "w") as f:
+            json.dump(rep, f, indent=1)
