@@ -120,23 +120,22 @@ static int load_recording(const char *path)
     ssize_t len;
     volt_tick_t out[VOLT_JSON_MAX_ITEMS];
     volt_parse_result_t res;
-    while (rec_ticks && (len = getline(&line, &lcap, f)) > 0) {
+    int ok = rec_ticks != NULL;
+    while (ok && (len = getline(&line, &lcap, f)) > 0) {
         if (volt_parse_message(p, line, (size_t)len, 0, out, &res) != VOLT_REJ_NONE)
             continue;
-        for (uint32_t i = 0; i < res.n_ticks; i++) {
+        for (uint32_t i = 0; ok && i < res.n_ticks; i++) {
             if (rec_n == cap) {
-                cap *= 2;
-                volt_tick_t *g = realloc(rec_ticks, cap * sizeof *rec_ticks);
-                if (!g)
-                    break;
+                volt_tick_t *g = realloc(rec_ticks, 2 * cap * sizeof *rec_ticks);
+                if (!(ok = g != NULL))
+                    break; /* out of memory: bench what was read */
                 rec_ticks = g;
+                cap *= 2;
             }
-            if (rec_n < cap) {
-                /* one clock for the passes' time shift: the event time (volt_tick_time_ns) */
-                out[i].exch_ns = volt_tick_time_ns(&out[i]);
-                out[i].flags |= VOLT_TICK_EXCH_TIME;
-                rec_ticks[rec_n++] = out[i];
-            }
+            /* one clock for the passes' time shift: the event time (volt_tick_time_ns) */
+            out[i].exch_ns = volt_tick_time_ns(&out[i]);
+            out[i].flags |= VOLT_TICK_EXCH_TIME;
+            rec_ticks[rec_n++] = out[i];
         }
     }
     free(line);

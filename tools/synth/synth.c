@@ -127,14 +127,15 @@ static void next_second(volt_synth_t *s)
 
 static double cents(double v, double tick) { return round(v / tick) * tick; }
 
+/* A product's price increment and the decimals that print it (by price level, as Coinbase). */
+static double price_tick(double mid) { return mid > 1000 ? 0.01 : mid > 1 ? 0.001 : 0.00000001; }
+static int price_decimals(double tick) { return tick >= 0.01 ? 2 : tick >= 0.001 ? 3 : 8; }
+
 static size_t trade_message(volt_synth_t *s, char *buf, size_t cap, int64_t *event_ns)
 {
     s->trade_pending = 0;
     const int k = s->next_pending - 1; /* the ticker just emitted */
-    const double tick = s->prod[s->trade_prod].mid > 1000 ? 0.01
-                        : s->prod[s->trade_prod].mid > 1 ? 0.001
-                                                          : 0.00000001;
-    const int dec = tick >= 0.01 ? 2 : tick >= 0.001 ? 3 : 8;
+    const int dec = price_decimals(price_tick(s->prod[s->trade_prod].mid));
     char ts[31];
     volt_time_format_iso(s->pend_ns[k], ts);
     *event_ns = s->pend_ns[k];
@@ -159,7 +160,7 @@ size_t volt_synth_next(volt_synth_t *s, char *buf, size_t cap, int64_t *event_ns
     const int k = s->next_pending++;
     const int i = s->pend_prod[k];
     volt_synth_prod_t *p = &s->prod[i];
-    const double tick = p->mid > 1000 ? 0.01 : p->mid > 1 ? 0.001 : 0.00000001;
+    const double tick = price_tick(p->mid);
     const double sig = volt_synth_sigma(s, i);
     const double rel = sig / VOLT_SYNTH_SIGMA_1S;
     const double lambda =
@@ -184,7 +185,7 @@ size_t volt_synth_next(volt_synth_t *s, char *buf, size_t cap, int64_t *event_ns
     char ts[31];
     volt_time_format_iso(s->pend_ns[k], ts);
     *event_ns = s->pend_ns[k];
-    const int dec = tick >= 0.01 ? 2 : tick >= 0.001 ? 3 : 8;
+    const int dec = price_decimals(tick);
     int n = snprintf(buf, cap,
                      "{\"channel\":\"ticker\",\"client_id\":\"\",\"timestamp\":\"%s\","
                      "\"sequence_num\":%llu,\"events\":[{\"type\":\"%s\",\"tickers\":[{\"type\":"
