@@ -14,23 +14,27 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 # Single-thread benches only: parse (slowed in the slow build) and two that the slowdown leaves.
 FILTER='^(parse/advanced_ticker|parse/exchange_ticker|model/zscore_score|features/update_all_ticks_per_s/1000)$'
-run() { "$1" --benchmark_filter="$FILTER" --benchmark_repetitions=3 --benchmark_min_time=0.05 \
+run() { "$1" --benchmark_filter="$FILTER" --benchmark_repetitions=1 --benchmark_min_time=0.05 \
           --benchmark_out="$2" --benchmark_out_format=json >/dev/null 2>&1; }
-# Interleaved, as docs/bench.md recommends on shared machines: A, slow, B, three rounds, so a
-# drift of the machine's speed lands on every side alike.
-for i in 1 2 3; do
-  run "$BENCH" "$t/a$i.json"
+# Finely interleaved, as docs/bench.md recommends on shared machines: ten rounds of one
+# repetition per build, A B slow then B A slow, so each same-build side runs as often first,
+# second and right after the slow build: a drift of the machine's speed lands on both alike.
+for i in 0 1 2 3 4 5 6 7 8 9; do
+  if [ $((i % 2)) -eq 0 ]; then run "$BENCH" "$t/a$i.json"; run "$BENCH" "$t/b$i.json"
+  else run "$BENCH" "$t/b$i.json"; run "$BENCH" "$t/a$i.json"; fi
   run "$SLOW" "$t/slow$i.json"
-  run "$BENCH" "$t/b$i.json"
 done
+# The test's threshold is 25 %: this VM's same-build medians have moved by up to 25 % within one
+# test run (CI, 2026-11-24); the slowed parse benches are 2.8-4x worse, far past it.
+GATE=(--threshold 0.25)
 
 echo "== same build twice =="
-rc=0; python3 "$COMPARE" "$t"/a?.json -- "$t"/b?.json | tee "$t/same.txt" || rc=$?
+rc=0; python3 "$COMPARE" "${GATE[@]}" "$t"/a?.json -- "$t"/b?.json | tee "$t/same.txt" || rc=$?
 [ "$rc" -eq 0 ] || fail "two runs of the same build were flagged (exit $rc)"
 [ "$(grep -cE '  (same|noisy|faster)  ' "$t/same.txt")" -eq 4 ] || fail "expected 4 compared benches"
 
 echo "== slowed build =="
-rc=0; python3 "$COMPARE" --json "$t/cmp.json" "$t"/a?.json -- "$t"/slow?.json | tee "$t/slow.txt" || rc=$?
+rc=0; python3 "$COMPARE" "${GATE[@]}" --json "$t/cmp.json" "$t"/a?.json -- "$t"/slow?.json | tee "$t/slow.txt" || rc=$?
 [ "$rc" -eq 1 ] || fail "the slowed build was not flagged (exit $rc)"
 python3 - "$t/cmp.json" <<'PY' || fail "wrong benches flagged"
 import json, sys
