@@ -9,6 +9,8 @@
 #include "err.h"
 #include "simd/cpu.h"
 #include "simd/vlog.h"
+#include "simd/vexp.h"
+#include "simd/vlog_avx2.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -50,10 +52,10 @@ typedef struct lin_model {
     int lidx[VOLT_NF + 4], iidx[VOLT_NF + 4]; /* padded to a multiple of 4 with zero weights */
     double leps[VOLT_NF + 4], limp[VOLT_NF + 4], lw[VOLT_NF + 4];
     double iimp[VOLT_NF + 4], iw[VOLT_NF + 4];
-    /* the AVX2 path works in feature-index space: weight and impute value per engine feature
-     * (0 for features the model does not read), padded to a multiple of 4 */
+    /* the AVX2 path reads the identity terms in feature-index space: weight and impute value per
+     * engine feature (0 for features no identity term reads), padded to a multiple of 4 */
     double fw[(VOLT_NF + 3) & ~3], fimp[(VOLT_NF + 3) & ~3];
-    int dense_ok; /* 0 when a feature is listed twice: then the gathered path serves */
+    int dense_ok; /* 0 when two identity terms read one feature: then the scalar path serves */
 } lin_model_t;
 
 /* a ? x : y without a branch on the data (missing inputs are rare and random: a branch on them
@@ -87,42 +89,62 @@ static inline int log_inputs(const lin_model_t *m, const double *f, double *v, i
 }
 
 #if defined(__x86_64__)
-#define VOLT_NF4 ((VOLT_NF + 3) & ~3)
-/* AVX2: the inputs copied to a 4-aligned array, the log-transformed ones replaced by their logs
- * (NaN when missing), then impute-select and weigh four features per instruction. */
-__attribute__((target("avx2"))) static double lin_logit_avx2(const lin_model_t *m, const double *f)
+/* AVX2: the log-transformed inputs loaded four at a time (four scalar loads: vgatherdpd measured
+ * slower on this Zen 3), logged in registers
+ * (simd/vlog_avx2.h), impute-selected and weighed; the identity inputs read straight from the
+ * feature array in feature-index order, four per instruction, with weight 0 for features the
+ * identity terms do not read (the last, partial group through a masked load). */
+__attribute__((target("avx2,fma"))) static inline double lin_logit_avx2(const lin_model_t *m, const double *f)
 {
-    double v[VOLT_NF + 4];
-    int ok[VOLT_NF + 4];
-    _Alignas(32) double xt[VOLT_NF4];
-    memcpy(xt, f, sizeof(double) * VOLT_NF);
-    for (int k = VOLT_NF; k < VOLT_NF4; k++)
-        xt[k] = 0.0;
-    log_inputs(m, f, v, ok);
-    for (int k = 0; k < m->nl; k++)
-        xt[m->lidx[k]] = pick(ok[k], v[k], NAN);
-    const __m256d inf = _mm256_set1_pd(INFINITY), sign = _mm256_set1_pd(-0.0);
-    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
-    int k = 0;
-    for (; k + 8 <= VOLT_NF4; k += 8) {
-        const __m256d x0 = _mm256_load_pd(xt + k), x1 = _mm256_load_pd(xt + k + 4);
-        /* finite: |x| < inf (false for NaN) */
-        const __m256d f0 = _mm256_cmp_pd(_mm256_andnot_pd(sign, x0), inf, _CMP_LT_OQ);
-        const __m256d f1 = _mm256_cmp_pd(_mm256_andnot_pd(sign, x1), inf, _CMP_LT_OQ);
-        const __m256d s0 = _mm256_blendv_pd(_mm256_loadu_pd(m->fimp + k), x0, f0);
-        const __m256d s1 = _mm256_blendv_pd(_mm256_loadu_pd(m->fimp + k + 4), x1, f1);
-        a0 = _mm256_add_pd(a0, _mm256_mul_pd(_mm256_loadu_pd(m->fw + k), s0));
-        a1 = _mm256_add_pd(a1, _mm256_mul_pd(_mm256_loadu_pd(m->fw + k + 4), s1));
+    const __m256d inf = _mm256_set1_pd(INFINITY), sign = _mm256_set1_pd(-0.0),
+                  zero = _mm256_setzero_pd(), tiny = _mm256_set1_pd(0x1p-1022);
+    __m256d a1 = _mm256_setzero_pd();
+    const int nl4 = (m->nl + 3) & ~3;
+    for (int k = 0; k < nl4; k += 4) {
+        const int *ix = m->lidx + k;
+        const __m256d x = _mm256_set_pd(f[ix[3]], f[ix[2]], f[ix[1]], f[ix[0]]);
+        /* usable: 0 <= x < inf (false for NaN) */
+        const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(x, zero, _CMP_GE_OQ),
+                                         _mm256_cmp_pd(x, inf, _CMP_LT_OQ));
+        /* a normal positive stand-in for unusable lanes (max takes tiny for NaN); their log is
+         * discarded by the blend below, ok being ready by then */
+        const __m256d v = _mm256_max_pd(_mm256_add_pd(x, _mm256_loadu_pd(m->leps + k)), tiny);
+        const __m256d s = _mm256_blendv_pd(_mm256_loadu_pd(m->limp + k), volt_log4_normal_avx2(v), ok);
+        a1 = _mm256_fmadd_pd(_mm256_loadu_pd(m->lw + k), s, a1);
     }
-    for (; k < VOLT_NF4; k += 4) {
-        const __m256d x0 = _mm256_load_pd(xt + k);
-        const __m256d f0 = _mm256_cmp_pd(_mm256_andnot_pd(sign, x0), inf, _CMP_LT_OQ);
-        const __m256d s0 = _mm256_blendv_pd(_mm256_loadu_pd(m->fimp + k), x0, f0);
-        a0 = _mm256_add_pd(a0, _mm256_mul_pd(_mm256_loadu_pd(m->fw + k), s0));
+    /* identity terms: one product per group of four features, summed as a tree (one accumulator
+     * would chain eight dependent FMAs) */
+    enum { NG = (VOLT_NF + 3) / 4 };
+    __m256d t[NG];
+#pragma GCC unroll 8
+    for (int g = 0; g < NG; g++) {
+        __m256d x;
+        if (4 * g + 4 <= VOLT_NF) {
+            x = _mm256_loadu_pd(f + 4 * g);
+        } else { /* the partial last group: masked load, never past the array */
+            const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
+            x = _mm256_maskload_pd(f + 4 * g, _mm256_cmpgt_epi64(_mm256_set1_epi64x(VOLT_NF - 4 * g), lane));
+        }
+        const __m256d fin = _mm256_cmp_pd(_mm256_andnot_pd(sign, x), inf, _CMP_LT_OQ);
+        t[g] = _mm256_mul_pd(_mm256_loadu_pd(m->fw + 4 * g),
+                             _mm256_blendv_pd(_mm256_loadu_pd(m->fimp + 4 * g), x, fin));
     }
-    _Alignas(32) double r[4];
-    _mm256_store_pd(r, _mm256_add_pd(a0, a1));
-    return m->b + ((r[0] + r[1]) + (r[2] + r[3]));
+    _Static_assert(NG == 8, "the identity-term tree below sums eight groups");
+    const __m256d t01 = _mm256_add_pd(t[0], t[1]), t23 = _mm256_add_pd(t[2], t[3]);
+    const __m256d t45 = _mm256_add_pd(t[4], t[5]), t67 = _mm256_add_pd(t[6], t[7]);
+    const __m256d a = _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(t01, t23), _mm256_add_pd(t45, t67)), a1);
+    const __m128d h = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+    return m->b + _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+}
+
+/* The whole AVX2 prediction in one function: the logit and the inline logistic link
+ * (simd/vexp.h) inlined, no call on the way. */
+__attribute__((target("avx2,fma"))) static void lin_score_avx2(const lin_model_t *m, const double *f,
+                                                                double *score, double *prob)
+{
+    const double z = lin_logit_avx2(m, f);
+    *score = z;
+    *prob = volt_sigmoid_fma(z);
 }
 #endif
 
@@ -133,9 +155,7 @@ static void lin_score(const void *state, const double *f, double *score, double 
 {
 #if defined(__x86_64__)
     if (volt_simd_isa() == VOLT_ISA_AVX2 && ((const lin_model_t *)state)->dense_ok) {
-        const double zz = lin_logit_avx2(state, f);
-        *score = zz;
-        *prob = 1.0 / (1.0 + exp(-zz));
+        lin_score_avx2(state, f, score, prob);
         return;
     }
 #endif
@@ -374,8 +394,8 @@ static int read_logistic(reader_t *r, volt_model_t *m)
             rc = VOLT_ERR(-EINVAL, "%s:%d: scale must be > 0", r->what, r->line);
             goto fail;
         }
-        if (t->tf == TF_LOG && !(t->eps > 0.0)) {
-            rc = VOLT_ERR(-EINVAL, "%s:%d: a log transform needs eps > 0", r->what, r->line);
+        if (t->tf == TF_LOG && !(t->eps >= 1e-300)) { /* x + eps then is a normal double */
+            rc = VOLT_ERR(-EINVAL, "%s:%d: a log transform needs eps >= 1e-300", r->what, r->line);
             goto fail;
         }
     }
@@ -398,10 +418,12 @@ static int read_logistic(reader_t *r, volt_model_t *m)
         }
     }
     lm->dense_ok = 1;
-    for (int i = 0; i < lm->n; i++) { /* feature space */
+    for (int i = 0; i < lm->n; i++) { /* feature space, identity terms */
         const lin_term_t *t = &lm->t[i];
+        if (t->tf != TF_ID)
+            continue;
         for (int j = 0; j < i; j++)
-            if (lm->t[j].idx == t->idx)
+            if (lm->t[j].tf == TF_ID && lm->t[j].idx == t->idx)
                 lm->dense_ok = 0;
         lm->fw[t->idx] = t->coef / t->scale;
         lm->fimp[t->idx] = t->impute;

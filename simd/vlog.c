@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "simd/cpu.h"
+#include "simd/vlog_avx2.h"
 
 void volt_log_n_scalar(double *v, int n)
 {
@@ -13,14 +14,13 @@ void volt_log_n_scalar(double *v, int n)
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-/* glibc libmvec (vector function ABI names). */
-__m256d _ZGVdN4v_log(__m256d x);
+/* glibc libmvec (vector function ABI name) for SSE2. */
 __m128d _ZGVbN2v_log(__m128d x);
 
-__attribute__((target("avx2"))) static void log_avx2(double *v, int n)
+__attribute__((target("avx2,fma"))) static void log_avx2(double *v, int n)
 {
     for (int i = 0; i < n; i += 4)
-        _mm256_storeu_pd(v + i, _ZGVdN4v_log(_mm256_loadu_pd(v + i)));
+        _mm256_storeu_pd(v + i, volt_log4_avx2(_mm256_loadu_pd(v + i)));
 }
 
 static void log_sse2(double *v, int n)

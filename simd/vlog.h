@@ -1,8 +1,8 @@
 /* simd/vlog.h — natural logarithms of an array, four (AVX2) or two (SSE2) at a time.
  *
- * The vector kernels are glibc's libmvec (`_ZGVdN4v_log`, `_ZGVbN2v_log`: at most 4 ulp from the
- * correctly rounded result, documented by glibc); the scalar reference is libm's log(). Used by the
- * logistic scorer for its log-transformed inputs. Inputs must be positive and finite (callers
+ * The AVX2 kernel is volt's own inline log (simd/vlog_avx2.h); the SSE2 kernel is glibc's libmvec
+ * (`_ZGVbN2v_log`, at most 4 ulp from the correctly rounded result, documented by glibc); the
+ * scalar reference is libm's log(). Both vector kernels are tested within 4 ulp of libm. Inputs must be positive and finite (callers
  * substitute a placeholder for anything else and discard its result). */
 #ifndef VOLT_SIMD_VLOG_H
 #define VOLT_SIMD_VLOG_H

@@ -258,6 +258,8 @@ Test(model, malformed_files_are_refused_with_a_reason)
     refused("volt-model 1\nkind logistic\nversion v\nthreshold 0.5\nintercept 0\nfeatures 1\n"
             "feature rv_60s sqrt 0 0 0 1 1\nend\n", "transform");
     refused("volt-model 1\nkind logistic\nversion v\nthreshold 0.5\nintercept 0\nfeatures 1\n"
+            "feature rv_60s log 1e-305 0 0 1 1\nend\n", "eps >= 1e-300");
+    refused("volt-model 1\nkind logistic\nversion v\nthreshold 0.5\nintercept 0\nfeatures 1\n"
             "feature rv_60s id 0 0 0 1 1\n", "end of file");
     const char *g = "volt-model 1\nkind gbt\nversion v\nthreshold 0.5\nbase_margin 0\ncalibration 1 0\nfeatures 1\n"
                     "feature rv_60s\ntrees 1\n";
@@ -288,8 +290,9 @@ Test(model, malformed_files_are_refused_with_a_reason)
     cr_assert_not_null(strstr(volt_err_msg(), "/nonexistent/model.txt"));
 }
 
-/* The AVX2 logistic path (feature-space blend and weigh) equals the gathered scalar path on random
- * models and rows with missing, negative and infinite inputs; a model naming a feature twice
+/* The AVX2 logistic path (inline vector log and exp, feature-space blend and weigh) equals the
+ * gathered scalar path (libm) on random models and rows with missing, negative, zero, subnormal,
+ * huge and infinite inputs; a model naming a feature twice
  * (allowed by the format) scores the same on both. */
 Test(model, logistic_avx2_equals_scalar)
 {
@@ -313,7 +316,13 @@ Test(model, logistic_avx2_equals_scalar)
             double f[VOLT_NF], sa, pa, sb, pb;
             for (int i = 0; i < VOLT_NF; i++) {
                 const double u = unif(&s);
-                f[i] = u < 0.05 ? NAN : u < 0.07 ? -unif(&s) : u < 0.08 ? INFINITY : unif(&s) * 3;
+                f[i] = u < 0.05   ? NAN
+                       : u < 0.07 ? -unif(&s)
+                       : u < 0.08 ? INFINITY
+                       : u < 0.09 ? 0.0
+                       : u < 0.10 ? 4.9e-324 * (double)(1 + (int)(unif(&s) * 1000))
+                       : u < 0.11 ? 1e300 * unif(&s)
+                                  : unif(&s) * 3;
             }
             volt_simd_force(VOLT_ISA_SCALAR);
             volt_model_score(&m, f, &sa, &pa);

@@ -1,5 +1,6 @@
-/* simd/vlog: the SSE2 and AVX2 kernels (glibc libmvec) within 4 ulp of libm's log on random
- * positive inputs over the whole exponent range and on the values the logistic scorer feeds it
+/* simd/vlog: the AVX2 kernel (volt's own inline log) and the SSE2 kernel (glibc libmvec) within 4
+ * ulp of libm's log on random positive inputs over the whole exponent range, subnormals, values
+ * just either side of 1 (where log is smallest) and the values the logistic scorer feeds it
  * (volatilities 1e-8..1e-2, bps, counts); log(1) = 0 exactly. */
 #include <criterion/criterion.h>
 #include <float.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "simd/cpu.h"
+#include "simd/vexp.h"
 #include "simd/vlog.h"
 
 static uint64_t rng(uint64_t *s)
@@ -41,6 +43,12 @@ static void check(volt_isa_t isa)
             if (i % 2) { /* any positive normal double */
                 uint64_t b = (rng(&s) & 0x000FFFFFFFFFFFFFull) | ((1 + rng(&s) % 2045) << 52);
                 memcpy(&in[i], &b, 8);
+            } else if (i % 8 == 2) { /* subnormal */
+                uint64_t b = 1 + (rng(&s) & 0x000FFFFFFFFFFFFFull) % 0x000FFFFFFFFFFFFFull;
+                memcpy(&in[i], &b, 8);
+            } else if (i % 8 == 4) { /* within 2^-k of 1, k = 1..52 */
+                const double u = (double)(rng(&s) >> 11) / 9007199254740992.0 - 0.5;
+                in[i] = 1.0 + ldexp(u, -(int)(rng(&s) % 52));
             } else { /* the scorer's range */
                 in[i] = exp(-20.0 + 28.0 * (double)(rng(&s) >> 11) / 9007199254740992.0);
             }
@@ -69,3 +77,42 @@ static void check(volt_isa_t isa)
 Test(vlog, avx2_within_4_ulp) { check(VOLT_ISA_AVX2); }
 Test(vlog, sse2_within_4_ulp) { check(VOLT_ISA_SSE2); }
 Test(vlog, scalar_is_libm) { check(VOLT_ISA_SCALAR); }
+
+/* simd/vexp.h: the scorers' inline exp within 2 ulp of libm's exp over [-708, 708] (random, near 0
+ * and at the ends), clamped outside it, NaN kept; the logistic link 1 / (1 + exp(-z)) within 6 ulp of libm's (two roundings of its own on top
+ * of exp's). */
+Test(vexp, within_2_ulp_of_libm)
+{
+    if (volt_simd_force(VOLT_ISA_AVX2) != VOLT_ISA_AVX2) {
+        volt_simd_init();
+        cr_skip_test("CPU lacks AVX2/FMA: the inline exp is used only there");
+    }
+    volt_simd_init();
+    uint64_t s = 777;
+    double worst = 0.0, worst_sig = 0.0;
+    for (int i = 0; i < 2000000; i++) {
+        const double u = (double)(rng(&s) >> 11) / 9007199254740992.0;
+        const double x = i % 3 == 0 ? 1416.0 * u - 708.0 : i % 3 == 1 ? ldexp(u - 0.5, -(int)(rng(&s) % 60))
+                                                                      : 80.0 * u - 40.0;
+        const double got = volt_exp_fma(x), want = exp(x);
+        const double ue = ulps(got, want);
+        if (ue > worst)
+            worst = ue;
+        cr_assert(ue <= 2.0, "exp(%a) = %a, libm %a (%g ulp)", x, got, want, ue);
+        if (fabs(x) > 700.0) /* 1 / (1 + exp(-x)) itself leaves the normal range there */
+            continue;
+        const double us = ulps(volt_sigmoid_fma(x), 1.0 / (1.0 + exp(-x)));
+        if (us > worst_sig)
+            worst_sig = us;
+        cr_assert(us <= 6.0, "sigmoid(%a) = %a: %g ulp from libm's %a", x, volt_sigmoid_fma(x), us,
+                  1.0 / (1.0 + exp(-x)));
+    }
+    cr_assert_eq(volt_exp_fma(0.0), 1.0);
+    cr_assert(ulps(volt_exp_fma(-1000.0), exp(-708.0)) <= 2.0, "clamped below");
+    cr_assert(ulps(volt_exp_fma(1000.0), exp(708.0)) <= 2.0, "clamped above");
+    cr_assert_eq(volt_sigmoid_fma(1000.0), 1.0);
+    cr_assert(volt_sigmoid_fma(-1000.0) > 0.0 && volt_sigmoid_fma(-1000.0) < 1e-307);
+    cr_assert(isnan(volt_exp_fma(NAN)));
+    cr_assert_eq(volt_sigmoid_fma(0.0), 0.5);
+    cr_log_info("exp: largest difference from libm %.2f ulp; sigmoid %.2f ulp", worst, worst_sig);
+}
