@@ -79,13 +79,17 @@ typedef struct volt_ctx {
     volt_journal_stats_t jstats; /* written by the journal agent only */
 } volt_ctx_t;
 
-/* A record the sink hands to the Kafka agent: this header, the key, then the value. */
+/* A record the sink hands to the Kafka agent: this header, then (topic VOLT_KREC_ROW) the tick's
+ * volt_row_t as it is, val_len bytes, unaligned. The Kafka agent formats it (the features record,
+ * the alert record when the row raised one), so the sink, which the hot agent waits on when it
+ * falls behind, pays one copy per row for Kafka and no text formatting. */
 typedef struct volt_krec_hdr {
-    uint8_t topic; /* VOLT_K_* or VOLT_KREC_END */
+    uint8_t topic; /* VOLT_KREC_ROW or VOLT_KREC_END */
     uint8_t pad_;
-    uint16_t key_len;
+    uint16_t key_len; /* 0 */
     uint32_t val_len;
 } volt_krec_hdr_t;
+#define VOLT_KREC_ROW 254
 #define VOLT_KREC_END 255
 
 /* NOTICE row reasons that are not rejections. */

@@ -220,6 +220,7 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
         volt_hist_record(&st->lat[VOLT_LAT_PARSE], (uint64_t)(t_parsed - t0));
         volt_hist_record(&st->lat[VOLT_LAT_FEATURES], (uint64_t)(t_feat - t_prev));
         volt_hist_record(&st->lat[VOLT_LAT_SCORE], (uint64_t)(now - t_feat));
+        volt_hist_record(&st->lat[VOLT_LAT_HOT], (uint64_t)(now - t0));
         t_prev = now;
         volt_ring_publish(h->out, 1);
         st->rows++;

@@ -321,6 +321,8 @@ static void close_file(jrn_t *j)
 void *volt_journal_run(void *arg)
 {
     volt_ctx_t *c = arg;
+    if (c->cfg->cpus[2] >= 0) /* side threads share the sink's CPU: the hot one stays alone */
+        volt_pin_self(c->cfg->cpus[2]);
     jrn_t *j = calloc(1, sizeof *j);
     const size_t line_max = 6 * c->jcfg.max_frame + 1024;
     if (!j)

@@ -4,12 +4,18 @@
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
 #include <sched.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agents.h"
 #include "err.h"
+#include "rowfmt.h"
+#include "timefmt.h"
 
 static rd_kafka_conf_t *make_conf(const volt_kafka_cfg_t *cfg, char *err, size_t errn)
 {
@@ -131,6 +137,8 @@ typedef struct {
     volt_products_t products;
     volt_parser_t *parser;
     volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
+    volt_row_t row;
+    char line[VOLT_ROW_TEXT_MAX];
 } kagent_t;
 
 /* Hands one record to librdkafka. Lossless runs wait for room; live runs drop and count. */
@@ -153,6 +161,33 @@ static void produce(kagent_t *k, int t, const char *key, size_t kl, const void *
     }
 }
 
+/* A tick row from the sink: the features record (the NDJSON line `--format ndjson` writes) and,
+ * when the row raised an alert, the alert record; both keyed by product. */
+static void publish_row(kagent_t *k, const void *val)
+{
+    volt_ctx_t *c = k->c;
+    volt_row_t *r = &k->row;
+    memcpy(r, val, sizeof *r); /* the ring does not align records */
+    const char *product = volt_products_name(&c->products, r->tick.product);
+    const size_t kl = strlen(product);
+    size_t n = volt_rowfmt_ndjson(r, &c->products, k->line, sizeof k->line);
+    if (n && k->line[n - 1] == '\n')
+        n--;
+    produce(k, VOLT_K_FEATURES, product, kl, k->line, n);
+    if (r->alert) {
+        char ts[31], p[40], sc[40];
+        volt_time_format_iso(volt_tick_time_ns(&r->tick), ts);
+        volt_fmt_double(r->prob, p);
+        volt_fmt_double(r->score, sc);
+        const int m = snprintf(k->line, sizeof k->line,
+                               "{\"event_time\":\"%s\",\"product\":\"%s\",\"p_spike\":%s,"
+                               "\"score\":%s,\"threshold\":%.17g,\"model\":\"%s\",\"latency_ns\":%lld}",
+                               ts, product, p, sc, c->model.threshold, c->model.version,
+                               (long long)r->lat_ns);
+        produce(k, VOLT_K_ALERTS, product, kl, k->line, (size_t)m);
+    }
+}
+
 /* The raw message's key: the product of its first tick ("" for heartbeats and the like). */
 static void publish_raw(kagent_t *k, const volt_frame_hdr_t *f, const char *payload)
 {
@@ -172,6 +207,14 @@ static void publish_raw(kagent_t *k, const volt_frame_hdr_t *f, const char *payl
 void *volt_kafka_run(void *arg)
 {
     volt_ctx_t *c = arg;
+    /* side threads share the sink's CPU, and librdkafka's own threads, created below, inherit the
+     * mask: none of them can take the hot agent's core. They also inherit this thread's lower
+     * priority (nice +10): where the source and the sink need that CPU, publishing waits (its
+     * queue is bounded and counts what it drops), not them. */
+    if (c->cfg->cpus[2] >= 0)
+        volt_pin_self(c->cfg->cpus[2]);
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0 && c->cfg->human)
+        fprintf(c->cfg->human, "volt: could not lower the Kafka agent's priority: %s\n", strerror(errno));
     kagent_t *k = calloc(1, sizeof *k);
     char err[512];
     rd_kafka_conf_t *conf = NULL;
@@ -214,8 +257,7 @@ void *volt_kafka_run(void *arg)
             if (h->topic == VOLT_KREC_END)
                 rec_done = 1;
             else
-                produce(k, h->topic, (const char *)(h + 1), h->key_len,
-                        (const char *)(h + 1) + h->key_len, h->val_len);
+                publish_row(k, h + 1);
         }
         if (w2)
             volt_rb_release(rec);
@@ -252,10 +294,14 @@ drain:
             while (!rec_done && (r = volt_rb_next(rec, &len))) {
                 any = 1;
                 const volt_krec_hdr_t *h = r;
-                if (h->topic == VOLT_KREC_END)
+                if (h->topic == VOLT_KREC_END) {
                     rec_done = 1;
-                else
-                    c->kstats.dropped[h->topic]++;
+                } else {
+                    volt_row_t row;
+                    memcpy(&row, h + 1, sizeof row);
+                    c->kstats.dropped[VOLT_K_FEATURES]++;
+                    c->kstats.dropped[VOLT_K_ALERTS] += row.alert;
+                }
             }
             volt_rb_release(rec);
             if (!any)

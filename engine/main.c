@@ -24,7 +24,7 @@ static void usage(FILE *o)
             "  volt live [options]             ingest the Coinbase WebSocket feed (or volt-exchange)\n"
             "  volt features                   list the features (name, unit, window, meaning)\n"
             "  volt bench-pipeline [--rates R,R,...|max] [--seconds S] [--json FILE] [--cpus S,H,K]\n"
-            "                      [--idle X] RECORDING\n"
+            "                      [--idle X] [--kafka-brokers H:P [--kafka-conf K=V]...] RECORDING\n"
             "                                  the whole pipeline at fixed offered rates, latency\n"
             "                                  measured from each message's intended send time\n"
             "  volt version                    print the version and the SIMD kernels in use\n"
@@ -455,11 +455,17 @@ static int cmd_bench_pipeline(int argc, char **argv)
         cfg.cpus[1] = 1;
         cfg.cpus[2] = 0;
     }
+    /* the sink shares the side core with the pacing source (and the Kafka agent): it backs off
+     * instead of yielding in a loop, leaving that core to them; its ring absorbs the wake-up delay */
+    cfg.sink_idle = "backoff";
     static const struct option o[] = {{"rates", required_argument, 0, 'r'},
                                       {"seconds", required_argument, 0, 's'},
                                       {"json", required_argument, 0, 'j'},
                                       {"cpus", required_argument, 0, 'c'},
                                       {"idle", required_argument, 0, 'i'},
+                                      {"kafka-brokers", required_argument, 0, O_KBROKERS},
+                                      {"kafka-conf", required_argument, 0, O_KCONF},
+                                      {"kafka-config", required_argument, 0, O_KFILE},
                                       {"help", no_argument, 0, 'h'},
                                       {0, 0, 0, 0}};
     optind = 1;
@@ -479,6 +485,15 @@ static int cmd_bench_pipeline(int argc, char **argv)
                 BAD("--cpus takes three CPU numbers, e.g. 0,1,0 (-1 = no pin).");
             break;
         case 'i': cfg.idle = optarg; break;
+        case O_KBROKERS: cfg.kafka_brokers = optarg; break;
+        case O_KCONF:
+            if (!strchr(optarg, '=') || add_kafka_conf(&cfg, optarg))
+                BAD("--kafka-conf takes key=value (at most %d of them).", MAX_KCONF);
+            break;
+        case O_KFILE:
+            if (load_kafka_config(&cfg, optarg))
+                return 2;
+            break;
         case 'h': usage(stdout); return 0;
         default: return 2;
         }
@@ -555,11 +570,21 @@ static int cmd_bench_pipeline(int argc, char **argv)
                off, (unsigned long long)st.ticks, thr, Q(e, .5), Q(e, .9), Q(e, .99), Q(e, .999),
                (double)e->max / 1e3, Q(pa, .5), Q(pa, .99), Q(fe, .5), Q(fe, .99), Q(sc, .5),
                Q(sc, .99));
+        if (st.kafka)
+            for (int t = 0; t < VOLT_K_TOPICS; t++)
+                printf("           kafka %-18s queued %llu, delivered %llu, failed %llu, dropped %llu\n",
+                       st.kafka_topic[t], (unsigned long long)st.kafka_stats.queued[t],
+                       (unsigned long long)st.kafka_stats.delivered[t],
+                       (unsigned long long)st.kafka_stats.failed[t],
+                       (unsigned long long)st.kafka_stats.dropped[t]);
         fflush(stdout);
         if (js) {
             /* every stage (volt_lat_stage_t order), each with the same percentiles */
-            static const char *const stage[VOLT_LAT_COUNT] = {"e2e",   "queue", "parse",
-                                                              "features", "score", "to_sink"};
+            static const char *const stage[VOLT_LAT_COUNT] = {
+                [VOLT_LAT_E2E] = "e2e",           [VOLT_LAT_QUEUE] = "queue",
+                [VOLT_LAT_PARSE] = "parse",       [VOLT_LAT_FEATURES] = "features",
+                [VOLT_LAT_SCORE] = "score",       [VOLT_LAT_HOT] = "hot",
+                [VOLT_LAT_TO_SINK] = "to_sink"};
             fprintf(js, "%s{\"offered_per_s\":%s,\"ticks\":%llu,\"achieved_per_s\":%.0f",
                     r ? "," : "", rates[r] > 0 ? off : "null", (unsigned long long)st.ticks, thr);
             for (int k = 0; k < VOLT_LAT_COUNT; k++) {

@@ -40,6 +40,8 @@ typedef enum {
     VOLT_LAT_PARSE,    /* frame taken -> parsed */
     VOLT_LAT_FEATURES, /* parsed (or previous tick of the frame done) -> features updated */
     VOLT_LAT_SCORE,    /* features -> model score and alert decision */
+    VOLT_LAT_HOT,      /* frame taken -> signal: the hot agent's own time per tick (parse + features
+                        * + score; for a frame of several ticks, up to this one) */
     VOLT_LAT_TO_SINK,  /* signal -> the sink takes the row (ring hand-off) */
     VOLT_LAT_COUNT
 } volt_lat_stage_t;
@@ -102,7 +104,8 @@ typedef struct volt_pipeline_cfg {
     volt_fmt_t format;
     FILE *human;              /* alerts, notices and the summary */
     int cpus[3];              /* source, hot, sink: CPU to pin to, -1 for none */
-    const char *idle;         /* idle strategy preset for all agents */
+    const char *idle;         /* idle strategy preset for the hot agent and the sink */
+    const char *sink_idle;    /* the sink's, when it should differ (NULL: idle) */
     size_t max_frame;         /* largest frame accepted (bytes) */
     uint32_t frame_ring_bytes;
     uint32_t row_ring_slots;

@@ -64,47 +64,28 @@ static void print_alert(sink_t *s, const volt_row_t *r)
             r->score, s->c->model.version, (double)r->lat_ns / 1e3);
 }
 
-/* Hands a record to the Kafka agent: replay waits for room, live drops and counts. */
-static void krec(sink_t *s, int topic, const char *key, size_t kl, const char *val, size_t vl)
+/* Hands a tick row to the Kafka agent, which formats and publishes it (agents.h): replay waits
+ * for room, live drops and counts (the features record, and the alert record if it raised one). */
+static void publish(sink_t *s, const volt_row_t *r)
 {
     volt_ctx_t *c = s->c;
     volt_rb_prod_t p = volt_rb_producer(&c->krec);
-    const uint32_t n = (uint32_t)(sizeof(volt_krec_hdr_t) + kl + vl);
+    const uint32_t n = (uint32_t)(sizeof(volt_krec_hdr_t) + sizeof *r);
     volt_krec_hdr_t *h;
     while (!(h = volt_rb_claim(p, n))) {
-        if (!c->kcfg.lossless || n > volt_rb_max_record(&c->krec)) {
-            c->kdrop_sink[topic]++;
+        if (!c->kcfg.lossless) {
+            c->kdrop_sink[VOLT_K_FEATURES]++;
+            c->kdrop_sink[VOLT_K_ALERTS] += r->alert;
             return;
         }
         sched_yield();
     }
-    h->topic = (uint8_t)topic;
+    h->topic = VOLT_KREC_ROW;
     h->pad_ = 0;
-    h->key_len = (uint16_t)kl;
-    h->val_len = (uint32_t)vl;
-    memcpy(h + 1, key, kl);
-    memcpy((char *)(h + 1) + kl, val, vl);
+    h->key_len = 0;
+    h->val_len = (uint32_t)sizeof *r;
+    memcpy(h + 1, r, sizeof *r);
     volt_rb_commit(p);
-}
-
-static void publish(sink_t *s, const volt_row_t *r, const char *ndjson, size_t n)
-{
-    const char *product = volt_products_name(&s->c->products, r->tick.product);
-    const size_t kl = strlen(product);
-    krec(s, VOLT_K_FEATURES, product, kl, ndjson, n && ndjson[n - 1] == '\n' ? n - 1 : n);
-    if (r->alert) {
-        char ts[31], buf[512];
-        volt_time_format_iso(volt_tick_time_ns(&r->tick), ts);
-        char p[40], sc[40];
-        volt_fmt_double(r->prob, p);
-        volt_fmt_double(r->score, sc);
-        const int m = snprintf(buf, sizeof buf,
-                               "{\"event_time\":\"%s\",\"product\":\"%s\",\"p_spike\":%s,"
-                               "\"score\":%s,\"threshold\":%.17g,\"model\":\"%s\",\"latency_ns\":%lld}",
-                               ts, product, p, sc, s->c->model.threshold, s->c->model.version,
-                               (long long)r->lat_ns);
-        krec(s, VOLT_K_ALERTS, product, kl, buf, (size_t)m);
-    }
 }
 
 static void print_interval(sink_t *s, int which)
@@ -142,12 +123,8 @@ static void write_row(void *ctx, const volt_row_t *r)
         if (fwrite(line, 1, len, s->out) != len && !c->sink.io_error)
             c->sink.io_error = -EIO;
     }
-    if (c->kafka_on) {
-        /* the same NDJSON line --format ndjson writes */
-        if (!s->out || cfg->format != VOLT_FMT_NDJSON)
-            len = volt_rowfmt_ndjson(r, &c->products, line, VOLT_ROW_TEXT_MAX);
-        publish(s, r, line, len);
-    }
+    if (c->kafka_on)
+        publish(s, r);
     c->sink.rows_written++;
     if (r->alert)
         print_alert(s, r);
@@ -184,7 +161,7 @@ void *volt_sink_run(void *arg)
     }
     volt_ring_cons_t in = volt_ring_consumer(&c->rows);
     volt_idle_t idle;
-    volt_idle_preset(&idle, cfg->idle);
+    volt_idle_preset(&idle, cfg->sink_idle ? cfg->sink_idle : cfg->idle);
     int done = 0;
     while (!done) {
         uint32_t n = 0;

@@ -4,7 +4,8 @@
  * frame with its *intended* time, not the moment it got around to sending it: when the pipeline
  * stalls, the messages that should have gone out meanwhile carry the stall in their latency
  * instead of hiding it (the coordinated-omission correction of Tene's HdrHistogram/wrk2). Rate 0:
- * as fast as the ring takes them, stamped when pushed. */
+ * as fast as the ring takes them, stamped when pushed. With Kafka on, every message is also
+ * offered to the Kafka ring, as the live source does: never waiting, a full ring a counted drop. */
 #include <string.h>
 
 #include "agents.h"
@@ -37,9 +38,13 @@ void *volt_source_mem_run(void *arg)
                                     .epoch = 1,
                                     .kind = VOLT_FRAME_DATA,
                                     .len = cfg->bench_len[i]};
+        if (c->kafka_on && !volt_frame_offer(volt_rb_producer(&c->kraw), &h, cfg->bench_msg[i]))
+            c->kdrop_src++;
         volt_frame_push(prod, &idle, &h, cfg->bench_msg[i]);
         c->src.read++;
     }
+    if (c->kafka_on)
+        volt_frame_push_end(volt_rb_producer(&c->kraw));
     volt_frame_push_end(prod);
     return NULL;
 }
