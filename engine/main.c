@@ -24,7 +24,8 @@ static void usage(FILE *o)
             "  volt live [options]             ingest the Coinbase WebSocket feed (or volt-exchange)\n"
             "  volt features                   list the features (name, unit, window, meaning)\n"
             "  volt bench-pipeline [--rates R,R,...|max] [--seconds S] [--json FILE] [--cpus S,H,K]\n"
-            "                      [--idle X] [--kafka-brokers H:P [--kafka-conf K=V]...] RECORDING\n"
+            "                      [--idle X] [--kafka-brokers H:P [--kafka-conf K=V]... [--kafka-topics R,F,A]]\n"
+            "                      RECORDING\n"
             "                                  the whole pipeline at fixed offered rates, latency\n"
             "                                  measured from each message's intended send time\n"
             "  volt version                    print the version and the SIMD kernels in use\n"
@@ -135,6 +136,21 @@ static const struct option k_opts[] = {
     {0, 0, 0, 0}};
 
 #define MAX_KCONF 64
+
+/* --kafka-topics RAW,FEATURES,ALERTS: 0, or -1 when it is not three non-empty names. */
+static int kafka_topics(volt_pipeline_cfg_t *cfg, const char *arg)
+{
+    static char topics[512];
+    snprintf(topics, sizeof topics, "%s", arg);
+    char *a = topics, *b = strchr(a, ','), *d = b ? strchr(b + 1, ',') : NULL;
+    if (!b || !d || strchr(d + 1, ',') || b == a || d == b + 1 || !d[1])
+        return -1;
+    *b = *d = '\0';
+    cfg->kafka_topic[0] = a;
+    cfg->kafka_topic[1] = b + 1;
+    cfg->kafka_topic[2] = d + 1;
+    return 0;
+}
 
 static int add_kafka_conf(volt_pipeline_cfg_t *cfg, const char *kv)
 {
@@ -291,18 +307,10 @@ static int parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
             if (load_kafka_config(cfg, optarg))
                 return 2;
             break;
-        case O_KTOPICS: {
-            static char topics[512];
-            snprintf(topics, sizeof topics, "%s", optarg);
-            char *a = topics, *b = strchr(a, ','), *d = b ? strchr(b + 1, ',') : NULL;
-            if (!b || !d || strchr(d + 1, ',') || b == a || d == b + 1 || !d[1])
+        case O_KTOPICS:
+            if (kafka_topics(cfg, optarg))
                 BAD("--kafka-topics takes RAW,FEATURES,ALERTS topic names.");
-            *b = *d = '\0';
-            cfg->kafka_topic[0] = a;
-            cfg->kafka_topic[1] = b + 1;
-            cfg->kafka_topic[2] = d + 1;
             break;
-        }
         case O_KFLUSH:
             if (num(optarg, 0, 3600, &v))
                 BAD("--kafka-flush-seconds must be seconds from 0 to 3600.");
@@ -466,6 +474,7 @@ static int cmd_bench_pipeline(int argc, char **argv)
                                       {"kafka-brokers", required_argument, 0, O_KBROKERS},
                                       {"kafka-conf", required_argument, 0, O_KCONF},
                                       {"kafka-config", required_argument, 0, O_KFILE},
+                                      {"kafka-topics", required_argument, 0, O_KTOPICS},
                                       {"help", no_argument, 0, 'h'},
                                       {0, 0, 0, 0}};
     optind = 1;
@@ -493,6 +502,10 @@ static int cmd_bench_pipeline(int argc, char **argv)
         case O_KFILE:
             if (load_kafka_config(&cfg, optarg))
                 return 2;
+            break;
+        case O_KTOPICS:
+            if (kafka_topics(&cfg, optarg))
+                BAD("--kafka-topics takes RAW,FEATURES,ALERTS topic names.");
             break;
         case 'h': usage(stdout); return 0;
         default: return 2;

@@ -63,6 +63,16 @@ check "volatility.alerts holds every alert ($alert_n of $alerts)" $([ "$alert_n"
 "$B/tools/volt-kcheck" --brokers "$addr" --topic ticks.features --min $((rows + 1)) --from-beginning --timeout 5 > "$T/kc2.log" 2>&1; rc2=$?
 check "volt-kcheck passes at --min $rows and fails at --min $((rows + 1))" $([ $rc1 -eq 0 ] && [ $rc2 -eq 1 ] && echo 0 || echo 1) "$(tail -1 "$T/kc1.log"); $(tail -1 "$T/kc2.log")"
 
+# the pipeline bench publishes too (bench/kafka-onoff's "on" arm): 1 000 messages offered at
+# 2 000/s, every one delivered to ticks.raw and ticks.features, none dropped (a light load)
+"$B/engine/volt" bench-pipeline --rates 2000 --seconds 0.5 --kafka-brokers "$addr" \
+  --kafka-topics bench.raw,bench.features,bench.alerts "$T/syn.ndjson" > "$T/bench.log" 2>&1; rc=$?
+braw=$(grep -E "kafka bench.raw .* delivered 1000, failed 0, dropped 0" -c "$T/bench.log")
+bfeat=$(grep -E "kafka bench.features .* delivered 1000, failed 0, dropped 0" -c "$T/bench.log")
+bn=$(consume bench.features '%s\n' | grep -c '"product"')
+check "bench-pipeline --kafka-brokers delivers its 1000 raw and 1000 feature records ($bn on the topic)" \
+  $([ $rc -eq 0 ] && [ "$braw" = 1 ] && [ "$bfeat" = 1 ] && [ "$bn" = 1000 ] && echo 0 || echo 1) "rc=$rc bn=$bn $(cat "$T/bench.log")"
+
 "$KL" stop --port "$PORT" >/dev/null 2>&1
 sleep 1
 "$KL" status --port "$PORT" >/dev/null 2>&1; rc=$?
