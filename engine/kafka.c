@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -297,10 +298,10 @@ drain:
                 if (h->topic == VOLT_KREC_END) {
                     rec_done = 1;
                 } else {
-                    volt_row_t row;
-                    memcpy(&row, h + 1, sizeof row);
+                    uint8_t alert;
+                    memcpy(&alert, (const char *)(h + 1) + offsetof(volt_row_t, alert), 1);
                     c->kstats.dropped[VOLT_K_FEATURES]++;
-                    c->kstats.dropped[VOLT_K_ALERTS] += row.alert;
+                    c->kstats.dropped[VOLT_K_ALERTS] += alert;
                 }
             }
             volt_rb_release(rec);

@@ -137,21 +137,6 @@ static const struct option k_opts[] = {
 
 #define MAX_KCONF 64
 
-/* --kafka-topics RAW,FEATURES,ALERTS: 0, or -1 when it is not three non-empty names. */
-static int kafka_topics(volt_pipeline_cfg_t *cfg, const char *arg)
-{
-    static char topics[512];
-    snprintf(topics, sizeof topics, "%s", arg);
-    char *a = topics, *b = strchr(a, ','), *d = b ? strchr(b + 1, ',') : NULL;
-    if (!b || !d || strchr(d + 1, ',') || b == a || d == b + 1 || !d[1])
-        return -1;
-    *b = *d = '\0';
-    cfg->kafka_topic[0] = a;
-    cfg->kafka_topic[1] = b + 1;
-    cfg->kafka_topic[2] = d + 1;
-    return 0;
-}
-
 static int add_kafka_conf(volt_pipeline_cfg_t *cfg, const char *kv)
 {
     static const char *confs[MAX_KCONF];
@@ -233,6 +218,40 @@ static int load_kafka_config(volt_pipeline_cfg_t *cfg, const char *path)
         return 2;                                                                                  \
     } while (0)
 
+/* --kafka-topics RAW,FEATURES,ALERTS: 0, or -1 when it is not three non-empty names. */
+static int kafka_topics(volt_pipeline_cfg_t *cfg, const char *arg)
+{
+    static char topics[512];
+    snprintf(topics, sizeof topics, "%s", arg);
+    char *a = topics, *b = strchr(a, ','), *d = b ? strchr(b + 1, ',') : NULL;
+    if (!b || !d || strchr(d + 1, ',') || b == a || d == b + 1 || !d[1])
+        return -1;
+    *b = *d = '\0';
+    cfg->kafka_topic[0] = a;
+    cfg->kafka_topic[1] = b + 1;
+    cfg->kafka_topic[2] = d + 1;
+    return 0;
+}
+
+/* The Kafka options replay, live and bench-pipeline share: 0 when handled, 2 after a message on a
+ * bad value, -1 when opt is not one of them. */
+static int kafka_opt(volt_pipeline_cfg_t *cfg, int opt, const char *arg)
+{
+    switch (opt) {
+    case O_KBROKERS: cfg->kafka_brokers = arg; return 0;
+    case O_KCONF:
+        if (!strchr(arg, '=') || add_kafka_conf(cfg, arg))
+            BAD("--kafka-conf takes key=value (at most %d of them).", MAX_KCONF);
+        return 0;
+    case O_KFILE: return load_kafka_config(cfg, arg) ? 2 : 0;
+    case O_KTOPICS:
+        if (kafka_topics(cfg, arg))
+            BAD("--kafka-topics takes RAW,FEATURES,ALERTS topic names.");
+        return 0;
+    default: return -1;
+    }
+}
+
 /* Parses the options of replay (live = 0) or live (live = 1) into cfg. Returns 0, 1 (--help
  * printed) or 2 (usage error printed). */
 static int parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
@@ -298,18 +317,12 @@ static int parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
             else
                 cfg->label_tau = v;
             break;
-        case O_KBROKERS: cfg->kafka_brokers = optarg; break;
+        case O_KBROKERS:
         case O_KCONF:
-            if (!strchr(optarg, '=') || add_kafka_conf(cfg, optarg))
-                BAD("--kafka-conf takes key=value (at most %d of them).", MAX_KCONF);
-            break;
         case O_KFILE:
-            if (load_kafka_config(cfg, optarg))
-                return 2;
-            break;
         case O_KTOPICS:
-            if (kafka_topics(cfg, optarg))
-                BAD("--kafka-topics takes RAW,FEATURES,ALERTS topic names.");
+            if (kafka_opt(cfg, c, optarg))
+                return 2;
             break;
         case O_KFLUSH:
             if (num(optarg, 0, 3600, &v))
@@ -494,18 +507,12 @@ static int cmd_bench_pipeline(int argc, char **argv)
                 BAD("--cpus takes three CPU numbers, e.g. 0,1,0 (-1 = no pin).");
             break;
         case 'i': cfg.idle = optarg; break;
-        case O_KBROKERS: cfg.kafka_brokers = optarg; break;
+        case O_KBROKERS:
         case O_KCONF:
-            if (!strchr(optarg, '=') || add_kafka_conf(&cfg, optarg))
-                BAD("--kafka-conf takes key=value (at most %d of them).", MAX_KCONF);
-            break;
         case O_KFILE:
-            if (load_kafka_config(&cfg, optarg))
-                return 2;
-            break;
         case O_KTOPICS:
-            if (kafka_topics(&cfg, optarg))
-                BAD("--kafka-topics takes RAW,FEATURES,ALERTS topic names.");
+            if (kafka_opt(&cfg, c, optarg))
+                return 2;
             break;
         case 'h': usage(stdout); return 0;
         default: return 2;

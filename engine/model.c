@@ -90,8 +90,8 @@ static inline int log_inputs(const lin_model_t *m, const double *f, double *v, i
 
 #if defined(__x86_64__)
 /* AVX2: the log-transformed inputs loaded four at a time (four scalar loads: vgatherdpd measured
- * slower on this Zen 3), logged in registers
- * (simd/vlog_avx2.h), impute-selected and weighed; the identity inputs read straight from the
+ * slower on this Zen 3), logged in registers (simd/vlog_avx2.h), impute-selected and weighed;
+ * the identity inputs read straight from the
  * feature array in feature-index order, four per instruction, with weight 0 for features the
  * identity terms do not read (the last, partial group through a masked load). */
 __attribute__((target("avx2,fma"))) static inline double lin_logit_avx2(const lin_model_t *m, const double *f)
