@@ -84,7 +84,8 @@ static const int64_t lane_w[VOLT_SLIDE_LANES] = {10, 30, 60, 300, 900, 60, 60, 6
 #define DQ_CAP 512  /* range deques: > 300 + 1 */
 #define DQ_MASK (DQ_CAP - 1)
 #define SINCE_GAP_CAP_S 3600.0
-#define TMASK (VOLT_TAU_HIST - 1)
+
+#define V1_MID_COLS 13
 
 /* Monotonic deque of seconds whose mid closes are candidates for a window's max (or min). */
 typedef struct deque {
@@ -124,16 +125,10 @@ typedef struct v1_state {
     uint32_t vv_n, vv_since_refresh;
     double vv_mean, vv_m2;       /* Welford over the last VV_W closes of rv_60s */
     deque_t dq[2][2];            /* [60 s, 300 s][max, min] */
+    int64_t mc_s;                /* v1_read_mid's cache: the second, mid and spread it was for */
+    double mc_mid, mc_sbps;      /* (INT64_MIN / NaN: empty) */
+    double mc_val[V1_MID_COLS];
 } v1_state_t;
-
-/* Trailing tau: rv_60s closes of the past VOLT_TAU_WINDOW_S seconds, kept across segments. */
-typedef struct tau_state {
-    int64_t next;   /* next second to record; INT64_MIN: nothing recorded yet */
-    uint32_t n;     /* defined samples in the window */
-    double cur;     /* the percentile over the window (NaN: too few samples) */
-    double v[VOLT_TAU_HIST];      /* by second & TMASK; NaN: none */
-    double sorted[VOLT_TAU_HIST]; /* the window's defined samples, ascending */
-} tau_state_t;
 
 typedef struct prod_state {
     int started;
@@ -169,7 +164,7 @@ struct volt_features {
     volt_feat_stats_t stats;
     double ew_lambda;
     prod_state_t prod[VOLT_MAX_PRODUCTS];
-    tau_state_t tau[VOLT_MAX_PRODUCTS];
+    volt_tau_t tau[VOLT_MAX_PRODUCTS];
 };
 
 void volt_feat_cfg_default(volt_feat_cfg_t *c)
@@ -195,13 +190,8 @@ volt_features_t *volt_features_new(const volt_feat_cfg_t *cfg)
     memset(f, 0, sizeof *f);
     f->cfg = *cfg;
     f->ew_lambda = exp(-M_LN2 / 60.0);
-    for (int i = 0; i < VOLT_MAX_PRODUCTS; i++) {
-        tau_state_t *ts = &f->tau[i];
-        ts->next = INT64_MIN;
-        ts->cur = NAN;
-        for (int k = 0; k < VOLT_TAU_HIST; k++)
-            ts->v[k] = NAN;
-    }
+    for (int i = 0; i < VOLT_MAX_PRODUCTS; i++)
+        volt_tau_init(&f->tau[i]);
     return f;
 }
 
@@ -225,6 +215,7 @@ static void reset_product(prod_state_t *p, int64_t s)
     v->first_mid_s = INT64_MAX;
     v->prev_ns = INT64_MIN;
     v->tod_s = INT64_MIN;
+    v->mc_s = INT64_MIN;
     v->mid = v->lmid = v->spread_bps = v->imid = NAN;
     v->vv_val = NAN;
     v->ew_c1 = 60.0;
@@ -316,118 +307,6 @@ static void z_reference(const volt_features_t *f, prod_state_t *p)
 }
 
 static inline int warm(const prod_state_t *p, int64_t w) { return p->cur_s - p->start_s >= w; }
-
-/* ---- v1: trailing tau ---- */
-
-/* In the ascending a[lo, hi): the first index whose element is >= x (strict = 0) or > x
- * (strict = 1); hi when there is none. */
-static inline uint32_t bsearch_first(const double *a, uint32_t lo, uint32_t hi, double x, int strict)
-{
-    while (lo < hi) {
-        const uint32_t mid = (lo + hi) / 2;
-        if (a[mid] < x || (strict && a[mid] == x))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static void tau_insert(tau_state_t *t, double x)
-{
-    const uint32_t lo = bsearch_first(t->sorted, 0, t->n, x, 1);
-    memmove(t->sorted + lo + 1, t->sorted + lo, (t->n - lo) * sizeof(double));
-    t->sorted[lo] = x;
-    t->n++;
-}
-
-static void tau_remove(tau_state_t *t, double x)
-{
-    const uint32_t lo = bsearch_first(t->sorted, 0, t->n, x, 0);
-    if (lo < t->n && t->sorted[lo] == x) {
-        memmove(t->sorted + lo, t->sorted + lo + 1, (t->n - lo - 1) * sizeof(double));
-        t->n--;
-    }
-}
-
-/* The quantile with linear interpolation between order statistics (numpy's default method,
- * including its two-sided interpolation formula). */
-static double tau_quantile(const tau_state_t *t)
-{
-    if (t->n < VOLT_TAU_MIN_SAMPLES)
-        return NAN;
-    const double h = (double)(t->n - 1) * VOLT_TAU_QUANTILE;
-    const double fl = floor(h);
-    const uint32_t lo = (uint32_t)fl;
-    const double fr = h - fl;
-    const double a = t->sorted[lo], b = t->sorted[lo + 1 < t->n ? lo + 1 : lo];
-    const double d = b - a;
-    return fr >= 0.5 ? b - d * (1.0 - fr) : a + d * fr;
-}
-
-/* Replaces x_old (present) by x_new in the sorted window, moving only the elements between
- * their two positions (the steady state: one close leaves, one enters, every second). */
-static void tau_replace(tau_state_t *t, double x_old, double x_new)
-{
-    double *a = t->sorted;
-    const uint32_t i = bsearch_first(a, 0, t->n, x_old, 0);
-    if (x_new >= x_old) { /* slide the elements in (i, pos_new) down by one */
-        const uint32_t l = bsearch_first(a, i + 1, t->n, x_new, 1);
-        memmove(a + i, a + i + 1, (l - i - 1) * sizeof(double));
-        a[l - 1] = x_new;
-    } else { /* slide the elements in [pos_new, i) up by one */
-        const uint32_t l = bsearch_first(a, 0, i, x_new, 1);
-        memmove(a + l + 1, a + l, (i - l) * sizeof(double));
-        a[l] = x_new;
-    }
-}
-
-static void tau_put(tau_state_t *t, int64_t s, double x)
-{
-    const uint64_t oi = (uint64_t)(s - VOLT_TAU_WINDOW_S) & TMASK;
-    if (!isnan(t->v[oi]) && !isnan(x)) {
-        tau_replace(t, t->v[oi], x);
-        t->v[oi] = NAN;
-        t->v[(uint64_t)s & TMASK] = x;
-        return;
-    }
-    if (!isnan(t->v[oi])) {
-        tau_remove(t, t->v[oi]);
-        t->v[oi] = NAN;
-    }
-    t->v[(uint64_t)s & TMASK] = x;
-    if (!isnan(x))
-        tau_insert(t, x);
-}
-
-/* Records seconds [next, end) as undefined (no close: a gap between segments), so that the
- * window at second end holds only what it should. */
-static void tau_skip_to(tau_state_t *t, int64_t end)
-{
-    if (t->next != INT64_MIN && end <= t->next)
-        return;
-    if (t->next == INT64_MIN || end - t->next >= VOLT_TAU_WINDOW_S) {
-        for (int k = 0; k < VOLT_TAU_HIST; k++)
-            t->v[k] = NAN;
-        t->n = 0;
-    } else {
-        for (int64_t s = t->next; s < end; s++)
-            tau_put(t, s, NAN);
-    }
-    t->next = end;
-    t->cur = tau_quantile(t);
-}
-
-/* Records the close of second c (x: rv_60s then, NaN when undefined). */
-static void tau_record(tau_state_t *t, int64_t c, double x)
-{
-    if (t->next != INT64_MIN && c < t->next)
-        return;
-    tau_skip_to(t, c);
-    tau_put(t, c, x);
-    t->next = c + 1;
-    t->cur = tau_quantile(t);
-}
 
 /* ---- v1: range deques ---- */
 
@@ -562,7 +441,7 @@ static void v1_close(volt_features_t *f, prod_state_t *p, int64_t c)
     dq_expire(&v->dq[1][0], c + 1 - 300);
     dq_expire(&v->dq[1][1], c + 1 - 300);
 
-    tau_record(&f->tau[p - f->prod], c, V);
+    volt_tau_record(&f->tau[p - f->prod], c, V);
 }
 
 static void v1_open(prod_state_t *p, int64_t c)
@@ -625,8 +504,11 @@ static void v1_tod(v1_state_t *v, int64_t s)
     v->tod_s = s;
 }
 
-static void v1_read(const volt_features_t *f, const prod_state_t *p, int64_t s, double last_price,
-                    double since, double *o)
+/* The features that depend only on the second, the mid and the spread (every window's state is
+ * fixed within a second): realized volatility, EWMA, log returns, spread change, range. They are
+ * recomputed when one of the three changes and copied otherwise — on the recordings two ticks in
+ * three repeat the previous quote. */
+static void v1_read_mid(const prod_state_t *p, int64_t s, double *o)
 {
     const v1_state_t *v = &p->v1;
     const uint64_t si = (uint64_t)s & HMASK;
@@ -640,27 +522,14 @@ static void v1_read(const volt_features_t *f, const prod_state_t *p, int64_t s, 
         o[VOLT_F_RV_10S + i] =
             has_mid_since(v, s - lane_w[i]) ? (v->nz_w[i] + rnz ? rt[i] : 0.0) : NAN;
     o[VOLT_F_EWMA_RV_60S] = has_mid_since(v, s - 60) ? sqrt(v->ew_c0 + v->ew_c1 * r2) : NAN;
-    o[VOLT_F_VOL_OF_VOL_300S] = v->vv_val;
     const double r10 = has_mid_since(v, s - 10) ? v->lmid - v->b[(uint64_t)(s - 10) & HMASK].lm : NAN;
     const double r60 = has_mid_since(v, s - 60) ? v->lmid - v->b[(uint64_t)(s - 60) & HMASK].lm : NAN;
     o[VOLT_F_LOGRET_10S] = r10;
     o[VOLT_F_LOGRET_60S] = r60;
     o[VOLT_F_ABS_LOGRET_10S] = fabs(r10);
     o[VOLT_F_ABS_LOGRET_60S] = fabs(r60);
-    if (v->has_trades && s - p->start_s >= 60) {
-        const uint64_t n = v->tc_w + v->b[si].tc, nb = v->nb_w + v->b[si].nb, nsl = v->ns_w + v->b[si].ns;
-        const double buy = nb ? sum[L_TB] : 0.0, sell = nsl ? sum[L_TS] : 0.0;
-        o[VOLT_F_TRADE_COUNT_60S] = (double)n;
-        o[VOLT_F_TRADE_VOLUME_60S] = n ? sum[L_TV] : 0.0;
-        o[VOLT_F_TAKER_IMBALANCE_60S] = nb + nsl ? (buy - sell) / (buy + sell) : NAN;
-    } else {
-        o[VOLT_F_TRADE_COUNT_60S] = o[VOLT_F_TRADE_VOLUME_60S] = NAN;
-        o[VOLT_F_TAKER_IMBALANCE_60S] = NAN;
-    }
     o[VOLT_F_SPREAD_CHANGE_10S] =
         has_mid_since(v, s - 10) ? v->spread_bps - v->b[(uint64_t)(s - 10) & HMASK].sbps : NAN;
-    o[VOLT_F_MID_LAST_DEV_BPS] = (last_price - v->mid) * v->imid * 1e4;
-    o[VOLT_F_SECS_SINCE_TICK] = since;
     for (int k = 0; k < 2; k++) {
         const int64_t w = k ? 300 : 60;
         double rg = NAN;
@@ -673,6 +542,49 @@ static void v1_read(const volt_features_t *f, const prod_state_t *p, int64_t s, 
         }
         o[VOLT_F_RANGE_60S_BPS + k] = rg;
     }
+}
+
+/* The columns v1_read_mid writes, in the order of its cache. */
+static const uint8_t mid_cols[V1_MID_COLS] = {
+    VOLT_F_RV_10S,        VOLT_F_RV_30S,        VOLT_F_RV_60S,          VOLT_F_RV_300S,
+    VOLT_F_RV_900S,       VOLT_F_EWMA_RV_60S,   VOLT_F_LOGRET_10S,      VOLT_F_LOGRET_60S,
+    VOLT_F_ABS_LOGRET_10S, VOLT_F_ABS_LOGRET_60S, VOLT_F_SPREAD_CHANGE_10S, VOLT_F_RANGE_60S_BPS,
+    VOLT_F_RANGE_300S_BPS,
+};
+
+static void v1_read(const volt_features_t *f, prod_state_t *p, int64_t s, double last_price,
+                    double since, double *o)
+{
+    v1_state_t *v = &p->v1;
+    const uint64_t si = (uint64_t)s & HMASK;
+    if (s == v->mc_s && v->mid == v->mc_mid && v->spread_bps == v->mc_sbps) {
+        for (int i = 0; i < V1_MID_COLS; i++)
+            o[mid_cols[i]] = v->mc_val[i];
+    } else {
+        v1_read_mid(p, s, o);
+        for (int i = 0; i < V1_MID_COLS; i++)
+            v->mc_val[i] = o[mid_cols[i]];
+        v->mc_s = s;
+        v->mc_mid = v->mid;
+        v->mc_sbps = v->spread_bps;
+    }
+    o[VOLT_F_VOL_OF_VOL_300S] = v->vv_val;
+    if (v->has_trades && s - p->start_s >= 60) {
+        /* the 60-s trade sums as the window kernel reads them: (S + C) + the open second */
+        const double tv = (v->win.s[L_TV] + v->win.c[L_TV]) + v->b[si].tv;
+        const double tb = (v->win.s[L_TB] + v->win.c[L_TB]) + v->b[si].tb;
+        const double ts = (v->win.s[L_TS] + v->win.c[L_TS]) + v->b[si].ts;
+        const uint64_t n = v->tc_w + v->b[si].tc, nb = v->nb_w + v->b[si].nb, nsl = v->ns_w + v->b[si].ns;
+        const double buy = nb ? tb : 0.0, sell = nsl ? ts : 0.0;
+        o[VOLT_F_TRADE_COUNT_60S] = (double)n;
+        o[VOLT_F_TRADE_VOLUME_60S] = n ? tv : 0.0;
+        o[VOLT_F_TAKER_IMBALANCE_60S] = nb + nsl ? (buy - sell) / (buy + sell) : NAN;
+    } else {
+        o[VOLT_F_TRADE_COUNT_60S] = o[VOLT_F_TRADE_VOLUME_60S] = NAN;
+        o[VOLT_F_TAKER_IMBALANCE_60S] = NAN;
+    }
+    o[VOLT_F_MID_LAST_DEV_BPS] = (last_price - v->mid) * v->imid * 1e4;
+    o[VOLT_F_SECS_SINCE_TICK] = since;
     o[VOLT_F_TOD_SIN] = v->tod_sin;
     o[VOLT_F_TOD_COS] = v->tod_cos;
     o[VOLT_F_TAU_TRAILING] = f->tau[p - f->prod].cur;
@@ -746,7 +658,7 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     uint32_t flags = 0;
     if (!p->started) {
         reset_product(p, s);
-        tau_skip_to(&f->tau[t->product], s);
+        volt_tau_skip_to(&f->tau[t->product], s);
         flags |= VOLT_ROW_SEGMENT_START;
     } else if (ns < p->last_ns) {
         f->stats.out_of_order++;
@@ -754,7 +666,7 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     } else if (ns - p->last_ns > f->cfg.gap_ns) {
         v1_close(f, p, p->cur_s); /* the old segment's last second, for tau */
         reset_product(p, s);
-        tau_skip_to(&f->tau[t->product], s);
+        volt_tau_skip_to(&f->tau[t->product], s);
         f->stats.gaps++;
         flags |= VOLT_ROW_SEGMENT_START | VOLT_ROW_AFTER_GAP;
     } else if (s > p->cur_s) {
@@ -768,7 +680,8 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     v1_tod(&p->v1, s);
     if (t->kind == VOLT_TICK_TICKER) {
         if (!isnan(p->last_price)) {
-            const double r = log(t->price / p->last_price);
+            /* an unchanged price is an exact zero return: no logarithm needed */
+            const double r = t->price == p->last_price ? 0.0 : log(t->price / p->last_price);
             p->rn[ci]++;
             p->rnz[ci] += r != 0.0;
             p->rsum[ci] += r;

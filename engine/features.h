@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "product.h"
+#include "tau.h"
 #include "tick.h"
 
 typedef enum {
@@ -68,11 +69,6 @@ extern const volt_feature_info_t volt_feature_table[VOLT_NF];
 #define VOLT_FEAT_MAX_GAP_S 120
 /* The longest window a feature looks back over (rows within it of a sequence gap are flagged). */
 #define VOLT_FEAT_LONGEST_WINDOW_S 900
-/* Trailing tau: window and the samples it needs; history kept across segments. */
-#define VOLT_TAU_WINDOW_S 1800
-#define VOLT_TAU_MIN_SAMPLES 300
-#define VOLT_TAU_QUANTILE 0.9
-#define VOLT_TAU_HIST 2048
 
 typedef struct volt_feat_cfg {
     int64_t gap_ns;          /* silence longer than this restarts the product's windows */

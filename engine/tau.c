@@ -1,0 +1,183 @@
+/* engine/tau.c — the trailing tau's windowed percentile on two indexed heaps (see tau.h).
+ *
+ * Both heaps are max-heaps: `hi` stores its values negated, so its top is its smallest value and
+ * one set of sift routines serves both. Negation is exact, and the values read back are the
+ * samples themselves. */
+#include "tau.h"
+
+#include <math.h>
+
+#define TMASK (VOLT_TAU_HIST - 1)
+#define IN_HI 0x8000u
+
+_Static_assert(VOLT_TAU_HIST <= 0x8000, "heap index and its flag share 16 bits");
+_Static_assert((VOLT_TAU_HIST & TMASK) == 0 && VOLT_TAU_HIST > VOLT_TAU_WINDOW_S,
+               "a power-of-two history longer than the window");
+
+typedef struct heap {
+    double *x;
+    uint16_t *slot;
+    uint32_t *n;
+    uint16_t tag; /* 0 for lo, IN_HI for hi */
+} heap_t;
+
+static inline heap_t lo_heap(volt_tau_t *t) { return (heap_t){t->lo_x, t->lo_slot, &t->n_lo, 0}; }
+static inline heap_t hi_heap(volt_tau_t *t)
+{
+    return (heap_t){t->hi_x, t->hi_slot, &t->n_hi, IN_HI};
+}
+
+static inline void place(volt_tau_t *t, heap_t h, uint32_t i, double x, uint16_t s)
+{
+    h.x[i] = x;
+    h.slot[i] = s;
+    t->pos[s] = (uint16_t)(i | h.tag);
+}
+
+static void sift_up(volt_tau_t *t, heap_t h, uint32_t i, double x, uint16_t s)
+{
+    while (i > 0) {
+        const uint32_t p = (i - 1) / 2;
+        if (h.x[p] >= x)
+            break;
+        place(t, h, i, h.x[p], h.slot[p]);
+        i = p;
+    }
+    place(t, h, i, x, s);
+}
+
+static void sift_down(volt_tau_t *t, heap_t h, uint32_t i, double x, uint16_t s)
+{
+    const uint32_t n = *h.n;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && h.x[c + 1] > h.x[c])
+            c++;
+        if (h.x[c] <= x)
+            break;
+        place(t, h, i, h.x[c], h.slot[c]);
+        i = c;
+    }
+    place(t, h, i, x, s);
+}
+
+static inline void push(volt_tau_t *t, heap_t h, double x, uint16_t s)
+{
+    sift_up(t, h, (*h.n)++, x, s);
+}
+
+/* Takes element i out: the last element fills the hole and moves up or down to its place. */
+static void remove_at(volt_tau_t *t, heap_t h, uint32_t i)
+{
+    const uint32_t last = --*h.n;
+    if (i == last)
+        return;
+    const double x = h.x[last];
+    const uint16_t s = h.slot[last];
+    if (i > 0 && h.x[(i - 1) / 2] < x)
+        sift_up(t, h, i, x, s);
+    else
+        sift_down(t, h, i, x, s);
+}
+
+/* Moves the top of `from` into `to` (values change sign between the two heaps). */
+static inline void move_top(volt_tau_t *t, heap_t from, heap_t to)
+{
+    const double x = from.x[0];
+    const uint16_t s = from.slot[0];
+    remove_at(t, from, 0);
+    push(t, to, -x, s);
+}
+
+/* Restores |lo| = k + 1, k = floor(0.9 (n - 1)): lo's top is then order statistic k. */
+static void rebalance(volt_tau_t *t)
+{
+    const uint32_t n = t->n_lo + t->n_hi;
+    const uint32_t want = n ? (uint32_t)floor((double)(n - 1) * VOLT_TAU_QUANTILE) + 1 : 0;
+    while (t->n_lo > want)
+        move_top(t, lo_heap(t), hi_heap(t));
+    while (t->n_lo < want)
+        move_top(t, hi_heap(t), lo_heap(t));
+    t->n = n;
+}
+
+static void insert(volt_tau_t *t, uint16_t s, double x)
+{
+    const int to_lo = t->n_lo ? x <= t->lo_x[0] : !(t->n_hi && x > -t->hi_x[0]);
+    if (to_lo)
+        push(t, lo_heap(t), x, s);
+    else
+        push(t, hi_heap(t), -x, s);
+}
+
+static void erase(volt_tau_t *t, uint16_t s)
+{
+    const uint16_t p = t->pos[s];
+    if (p & IN_HI)
+        remove_at(t, hi_heap(t), p & (IN_HI - 1));
+    else
+        remove_at(t, lo_heap(t), p);
+}
+
+/* numpy's default percentile (linear interpolation, its two-sided formula) from order statistics
+ * k (lo's top) and k+1 (hi's top; k itself when hi is empty, i.e. k = n - 1). */
+static double quantile(const volt_tau_t *t)
+{
+    if (t->n < VOLT_TAU_MIN_SAMPLES)
+        return NAN;
+    const double h = (double)(t->n - 1) * VOLT_TAU_QUANTILE;
+    const double fr = h - floor(h);
+    const double a = t->lo_x[0], b = t->n_hi ? -t->hi_x[0] : a;
+    const double d = b - a;
+    return fr >= 0.5 ? b - d * (1.0 - fr) : a + d * fr;
+}
+
+void volt_tau_init(volt_tau_t *t)
+{
+    t->next = INT64_MIN;
+    t->n = t->n_lo = t->n_hi = 0;
+    t->cur = NAN;
+    for (int k = 0; k < VOLT_TAU_HIST; k++)
+        t->v[k] = NAN;
+}
+
+/* Second s's sample enters the window and second s - W's leaves. */
+static void put(volt_tau_t *t, int64_t s, double x)
+{
+    const uint16_t oi = (uint16_t)((uint64_t)(s - VOLT_TAU_WINDOW_S) & TMASK);
+    const uint16_t si = (uint16_t)((uint64_t)s & TMASK);
+    if (!isnan(t->v[oi])) {
+        erase(t, oi);
+        t->v[oi] = NAN;
+    }
+    t->v[si] = x;
+    if (!isnan(x))
+        insert(t, si, x);
+    rebalance(t);
+}
+
+void volt_tau_skip_to(volt_tau_t *t, int64_t end)
+{
+    if (t->next != INT64_MIN && end <= t->next)
+        return;
+    if (t->next == INT64_MIN || end - t->next >= VOLT_TAU_WINDOW_S) {
+        volt_tau_init(t);
+    } else {
+        for (int64_t s = t->next; s < end; s++)
+            put(t, s, NAN);
+    }
+    t->next = end;
+    t->cur = quantile(t);
+}
+
+void volt_tau_record(volt_tau_t *t, int64_t c, double x)
+{
+    if (t->next != INT64_MIN && c < t->next)
+        return;
+    volt_tau_skip_to(t, c);
+    put(t, c, x);
+    t->next = c + 1;
+    t->cur = quantile(t);
+}
