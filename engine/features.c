@@ -231,8 +231,10 @@ static inline double sample_std(uint64_t n, uint64_t nz, double s1, double s2)
         return NAN;
     if (nz == 0)
         return 0.0;
+    /* (s2 - s1^2 / n) / (n - 1) with one division: the chain div-div-sqrt was the longest
+     * latency of a tick */
     const double dn = (double)n;
-    double var = (s2 - s1 * s1 / dn) / (dn - 1.0);
+    const double var = (dn * s2 - s1 * s1) / (dn * (dn - 1.0));
     return var > 0.0 ? sqrt(var) : 0.0;
 }
 
