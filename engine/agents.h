@@ -26,6 +26,7 @@ typedef struct volt_source_stats {
     uint64_t too_large;
     int io_error; /* -errno of the first read error */
     uint32_t io_error_file;
+    volt_hist_t late; /* bench source: hand-off - intended time */
 } volt_source_stats_t;
 
 typedef struct volt_hot_stats {

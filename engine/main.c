@@ -604,7 +604,7 @@ static int cmd_bench_pipeline(int argc, char **argv)
                 [VOLT_LAT_E2E] = "e2e",           [VOLT_LAT_QUEUE] = "queue",
                 [VOLT_LAT_PARSE] = "parse",       [VOLT_LAT_FEATURES] = "features",
                 [VOLT_LAT_SCORE] = "score",       [VOLT_LAT_HOT] = "hot",
-                [VOLT_LAT_TO_SINK] = "to_sink"};
+                [VOLT_LAT_TO_SINK] = "to_sink",   [VOLT_LAT_SOURCE_LATE] = "source_late"};
             fprintf(js, "%s{\"offered_per_s\":%s,\"ticks\":%llu,\"achieved_per_s\":%.0f",
                     r ? "," : "", rates[r] > 0 ? off : "null", (unsigned long long)st.ticks, thr);
             for (int k = 0; k < VOLT_LAT_COUNT; k++) {

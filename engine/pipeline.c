@@ -210,6 +210,7 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
     for (int i = 0; i < VOLT_LAT_COUNT; i++)
         volt_hist_init(&c->hot.lat[i]);
     volt_hist_init(&c->sink.to_sink);
+    volt_hist_init(&c->src.late);
     volt_hist_init(&c->interval.h[0]);
     volt_hist_init(&c->interval.h[1]);
     atomic_init(&c->interval.busy[0], 0);
@@ -370,9 +371,10 @@ out:
         volt_features_stats(c->features, &fs);
         stats->time_gaps = fs.gaps;
         for (int i = 0; i < VOLT_LAT_COUNT; i++)
-            if (i != VOLT_LAT_TO_SINK)
+            if (i != VOLT_LAT_TO_SINK && i != VOLT_LAT_SOURCE_LATE)
                 volt_hist_merge(&stats->lat[i], &h->lat[i]);
         volt_hist_merge(&stats->lat[VOLT_LAT_TO_SINK], &c->sink.to_sink);
+        volt_hist_merge(&stats->lat[VOLT_LAT_SOURCE_LATE], &c->src.late);
         if (cfg->hist_out && !rc) {
             const int w = volt_hist_write_csv(&stats->lat[VOLT_LAT_E2E], cfg->hist_out);
             if (w)
@@ -494,7 +496,8 @@ void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
                     (unsigned long long)s->kafka_stats.dropped[i]);
     fprintf(out, "  latency per tick:\n");
     for (int i = 0; i < VOLT_LAT_COUNT; i++)
-        pct_line(out, volt_lat_stage_name((volt_lat_stage_t)i), &s->lat[i]);
+        if (i != VOLT_LAT_SOURCE_LATE || s->lat[i].count)
+            pct_line(out, volt_lat_stage_name((volt_lat_stage_t)i), &s->lat[i]);
 }
 
 const char *volt_lat_stage_name(volt_lat_stage_t st)
@@ -503,7 +506,7 @@ const char *volt_lat_stage_name(volt_lat_stage_t st)
         [VOLT_LAT_E2E] = "receive->signal",   [VOLT_LAT_QUEUE] = "  receive->hot",
         [VOLT_LAT_PARSE] = "  parse",         [VOLT_LAT_FEATURES] = "  features",
         [VOLT_LAT_SCORE] = "  score+alert",   [VOLT_LAT_HOT] = "  hot path (parse..score)",
-        [VOLT_LAT_TO_SINK] = "  signal->sink",
+        [VOLT_LAT_TO_SINK] = "  signal->sink",     [VOLT_LAT_SOURCE_LATE] = "  (bench source late)",
     };
     return (unsigned)st < VOLT_LAT_COUNT ? names[st] : "?";
 }

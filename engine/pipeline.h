@@ -43,6 +43,8 @@ typedef enum {
     VOLT_LAT_HOT,      /* frame taken -> signal: the hot agent's own time per tick (parse + features
                         * + score; for a frame of several ticks, up to this one) */
     VOLT_LAT_TO_SINK,  /* signal -> the sink takes the row (ring hand-off) */
+    VOLT_LAT_SOURCE_LATE, /* bench at a fixed rate only: the pacing source's hand-off - the frame's
+                           * intended time (the source's own lateness, part of QUEUE and E2E) */
     VOLT_LAT_COUNT
 } volt_lat_stage_t;
 

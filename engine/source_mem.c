@@ -3,7 +3,9 @@
  * Message i is due at t0 + i / rate. The source waits (spinning) until it is due, then stamps the
  * frame with its *intended* time, not the moment it got around to sending it: when the pipeline
  * stalls, the messages that should have gone out meanwhile carry the stall in their latency
- * instead of hiding it (the coordinated-omission correction of Tene's HdrHistogram/wrk2). Rate 0:
+ * instead of hiding it (the coordinated-omission correction of Tene's HdrHistogram/wrk2). The
+ * source's own lateness (hand-off - intended time) goes to a histogram of its own, so a tail can
+ * be told apart from the pipeline's: the pacing thread late or the pipeline slow. Rate 0:
  * as fast as the ring takes them, stamped when pushed. With Kafka on, every message is also
  * offered to the Kafka ring, as the live source does: never waiting, a full ring a counted drop. */
 #include <string.h>
@@ -41,6 +43,8 @@ void *volt_source_mem_run(void *arg)
         if (c->kafka_on && !volt_frame_offer(volt_rb_producer(&c->kraw), &h, cfg->bench_msg[i]))
             c->kdrop_src++;
         volt_frame_push(prod, &idle, &h, cfg->bench_msg[i]);
+        if (period_ns > 0)
+            volt_hist_record(&c->src.late, (uint64_t)(volt_now_mono_ns() - stamp));
         c->src.read++;
     }
     if (c->kafka_on)
