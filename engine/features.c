@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "tau.h"
 #include "simd/slide.h"
 #include "simd/sum.h"
 
@@ -546,6 +547,13 @@ static void v1_read_mid(const prod_state_t *p, int64_t s, double *o)
     }
 }
 
+/* A window lane's sum as the kernel reads it: (S + C) + the open second's value (the same IEEE
+ * operations, so the same bits as volt_slide_read). */
+static inline double lane_value(const volt_slide8_t *w, int lane, double cur)
+{
+    return (w->s[lane] + w->c[lane]) + cur;
+}
+
 /* The columns v1_read_mid writes, in the order of its cache. */
 static const uint8_t mid_cols[V1_MID_COLS] = {
     VOLT_F_RV_10S,        VOLT_F_RV_30S,        VOLT_F_RV_60S,          VOLT_F_RV_300S,
@@ -572,10 +580,9 @@ static void v1_read(const volt_features_t *f, prod_state_t *p, int64_t s, double
     }
     o[VOLT_F_VOL_OF_VOL_300S] = v->vv_val;
     if (v->has_trades && s - p->start_s >= 60) {
-        /* the 60-s trade sums as the window kernel reads them: (S + C) + the open second */
-        const double tv = (v->win.s[L_TV] + v->win.c[L_TV]) + v->b[si].tv;
-        const double tb = (v->win.s[L_TB] + v->win.c[L_TB]) + v->b[si].tb;
-        const double ts = (v->win.s[L_TS] + v->win.c[L_TS]) + v->b[si].ts;
+        const double tv = lane_value(&v->win, L_TV, v->b[si].tv);
+        const double tb = lane_value(&v->win, L_TB, v->b[si].tb);
+        const double ts = lane_value(&v->win, L_TS, v->b[si].ts);
         const uint64_t n = v->tc_w + v->b[si].tc, nb = v->nb_w + v->b[si].nb, nsl = v->ns_w + v->b[si].ns;
         const double buy = nb ? tb : 0.0, sell = nsl ? ts : 0.0;
         o[VOLT_F_TRADE_COUNT_60S] = (double)n;

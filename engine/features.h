@@ -12,7 +12,6 @@
 #include <stdint.h>
 
 #include "product.h"
-#include "tau.h"
 #include "tick.h"
 
 typedef enum {
