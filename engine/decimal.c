@@ -5,6 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "simd/cpu.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 static const double k_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -157,4 +163,62 @@ volt_dec_status_t volt_decimal_parse(const char *s, size_t n, double *out)
         v /= k_pow10[nfrac];
     *out = neg ? -v : v;
     return VOLT_DEC_OK;
+}
+
+#if defined(__x86_64__)
+/* digits[.digits] of 1..16 characters at s (16 bytes readable) to the integer of its digits and
+ * its count of fraction digits; -1 for any other character, a second '.', or no digit. */
+__attribute__((target("ssse3"))) static int digits16(const char *s, unsigned n, uint64_t *m,
+                                                     unsigned *nfrac)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)s);
+    const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    const unsigned live = (1u << n) - 1u; /* the string's own lanes */
+    const unsigned dig = (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)); /* '0'..'9' */
+    const unsigned dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & live;
+    if (((dig | dot) & live) != live || (dot & (dot - 1u)) || n - (dot != 0) == 0)
+        return -1;
+    const unsigned at = dot ? (unsigned)__builtin_ctz(dot) : n, nd = n - (dot != 0);
+    /* Right-align the digits, skipping the dot, in one shuffle: output lane j takes digit
+     * k = j - (16 - nd) from input lane k + (k >= at); lanes with k < 0 have the top bit set
+     * (a negative byte), which the shuffle turns into 0. */
+    const __m128i k = _mm_sub_epi8(iota, _mm_set1_epi8((char)(16 - nd)));
+    const __m128i src = _mm_sub_epi8(k, _mm_cmpgt_epi8(k, _mm_set1_epi8((char)((int)at - 1))));
+    const __m128i dd = _mm_shuffle_epi8(d, src);
+    /* pairs, then groups of four, then of eight digits */
+    const __m128i p2 = _mm_maddubs_epi16(dd, _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1,
+                                                           10, 1, 10, 1));
+    const __m128i p4 = _mm_madd_epi16(p2, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1));
+    const __m128i p8 = _mm_madd_epi16(_mm_packs_epi32(p4, p4),
+                                      _mm_setr_epi16(10000, 1, 10000, 1, 10000, 1, 10000, 1));
+    const uint64_t hi = (uint32_t)_mm_cvtsi128_si32(p8);
+    const uint64_t lo = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(p8, 4));
+    *m = hi * 100000000u + lo;
+    *nfrac = dot ? n - at - 1 : 0;
+    return 0;
+}
+#endif
+
+volt_dec_status_t volt_decimal_parse_padded(const char *s, size_t n, double *out)
+{
+#if defined(__x86_64__)
+    if (n >= 1 && n <= 17 && volt_simd_isa() == VOLT_ISA_AVX2) {
+        const int sign = s[0] == '-' || s[0] == '+';
+        const size_t len = n - (size_t)sign;
+        uint64_t m;
+        unsigned nfrac;
+        /* at most 16 digits: within the 19 of the fast path; 2^53 still to be checked */
+        if (len >= 1 && len <= 16 && digits16(s + sign, (unsigned)len, &m, &nfrac) == 0 &&
+            m <= (UINT64_C(1) << 53)) {
+            double v = (double)m;
+            if (nfrac)
+                v /= k_pow10[nfrac];
+            *out = s[0] == '-' ? -v : v;
+            return VOLT_DEC_OK;
+        }
+    }
+#endif
+    return volt_decimal_parse(s, n, out);
 }

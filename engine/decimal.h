@@ -23,4 +23,13 @@ typedef enum {
 
 volt_dec_status_t volt_decimal_parse(const char *s, size_t n, double *out);
 
+/* The same result and status as volt_decimal_parse, for a string inside a padded buffer: the 17
+ * bytes from s must be readable whatever n is (JSON slices: the parser's input carries
+ * VOLT_JSON_PADDING bytes after it). With SSSE3 (chosen when volt_simd_init picked AVX2), a
+ * string of at most 16 characters after its sign is checked and converted branch-free in vector
+ * registers — one 16-byte load, no loop whose exit depends on the number's length (each field's
+ * length differs, and a mispredicted loop exit cost more than the conversion). Anything else
+ * takes volt_decimal_parse. */
+volt_dec_status_t volt_decimal_parse_padded(const char *s, size_t n, double *out);
+
 #endif

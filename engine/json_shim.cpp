@@ -6,7 +6,11 @@
 // never exceptions.
 #include <simdjson.h>
 
+#include <cstddef>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <new>
 
 #include "json.h"
@@ -107,8 +111,23 @@ inline int item_field(const Key &k)
     return -1;
 }
 
-inline void clear_item(volt_jitem_t *it) { std::memset(it, 0, sizeof *it); }
-inline void clear_level(volt_jlevel_t *lv) { std::memset(lv, 0, sizeof *lv); }
+// Clears with plain 16-byte stores: a memset of these sizes (240 and 384 bytes) became `rep stos`,
+// whose start-up cost was 6 % of a ticker's parse.
+template <typename T> inline void clear_struct(T *x)
+{
+#if defined(__SSE2__)
+    static_assert(sizeof(T) % 16 == 0, "cleared in 16-byte stores");
+    char *b = reinterpret_cast<char *>(x);
+    const __m128i z = _mm_setzero_si128();
+#pragma GCC unroll 32
+    for (size_t i = 0; i < sizeof(T); i += 16)
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(b + i), z);
+#else
+    std::memset(x, 0, sizeof *x);
+#endif
+}
+inline void clear_item(volt_jitem_t *it) { clear_struct(it); }
+inline void clear_level(volt_jlevel_t *lv) { clear_struct(lv); }
 
 error_code walk_item(ondemand::object obj, volt_jitem_t *it)
 {
@@ -241,6 +260,8 @@ error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc,
                 e = v.get_object().get(inner);
                 if (e)
                     return e;
+                if (!doc->has_inner) // cleared only when a message has an inner level
+                    clear_level(&doc->inner);
                 doc->has_inner = 1;
                 e = walk_level(inner, &doc->inner, doc, depth + 1);
             } else if (t == ondemand::json_type::string) {
@@ -280,8 +301,7 @@ extern "C" void volt_json_parser_free(volt_json_parser_t *p) { delete p; }
 extern "C" volt_json_status_t volt_json_parse(volt_json_parser_t *p, const char *buf, size_t len,
                                               volt_jdoc_t *doc, size_t *err_pos)
 {
-    clear_level(&doc->top);
-    clear_level(&doc->inner);
+    clear_level(&doc->top); // doc->inner: when an envelope holds an object (walk_level)
     doc->has_inner = 0;
     doc->has_envelope_key = 0;
     doc->raw_string = volt_jval_t{nullptr, 0, VOLT_JT_ABSENT};

@@ -103,7 +103,8 @@ static volt_reject_t get_decimal(const volt_jval_t *v, int required, double *out
             *out = NAN;
             return VOLT_REJ_NONE;
         }
-        const volt_dec_status_t s = volt_decimal_parse(v->p, v->n, out);
+        /* a slice of the padded input (parse.h): the padded variant may read past it */
+        const volt_dec_status_t s = volt_decimal_parse_padded(v->p, v->n, out);
         return s == VOLT_DEC_OK ? VOLT_REJ_NONE : VOLT_REJ_BAD_NUMBER;
     }
     default:

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "engine/timefmt.h"
+#include "simd/cpu.h"
 
 static int64_t iso(const char *s)
 {
@@ -51,4 +52,42 @@ Test(timefmt, formats_back_to_the_same_instant)
     int64_t ns;
     cr_assert_eq(volt_time_parse_iso(out, strlen(out), &ns), 0);
     cr_expect_eq(ns, INT64_C(1775428514009945409));
+}
+
+/* The vector prefix (used when AVX2 was chosen) and the scalar one accept the same strings and
+ * give the same instants: every single-character change of valid timestamps, both ways. */
+static int parse_with(volt_isa_t isa, const char *s, size_t n, int64_t *ns)
+{
+    volt_simd_force(isa);
+    return volt_time_parse_iso(s, n, ns);
+}
+
+Test(timefmt, vector_and_scalar_prefixes_agree)
+{
+    if (volt_simd_force(VOLT_ISA_AVX2) != VOLT_ISA_AVX2)
+        cr_skip_test("this CPU has no AVX2: only the scalar prefix runs");
+    const char *base[] = {"2026-04-05T22:35:14.009945409Z", "2025-12-01 16:44:46.329398",
+                          "2024-02-29T23:59:60Z", "1970-01-01T00:00:00+01:00"};
+    const char subst[] = "0123456789-T :.Z+aZ/\x7f\x80";
+    int compared = 0, accepted = 0;
+    for (size_t b = 0; b < sizeof base / sizeof *base; b++) {
+        const size_t n = strlen(base[b]);
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < sizeof subst - 1; k++) {
+                char s[40];
+                memcpy(s, base[b], n + 1);
+                s[i] = subst[k];
+                int64_t a = -1, v = -1;
+                const int ra = parse_with(VOLT_ISA_SCALAR, s, n, &a);
+                const int rv = parse_with(VOLT_ISA_AVX2, s, n, &v);
+                cr_assert_eq(rv, ra, "'%s': vector %d, scalar %d", s, rv, ra);
+                if (ra == 0) {
+                    cr_assert_eq(v, a, "'%s'", s);
+                    accepted++;
+                }
+                compared++;
+            }
+    }
+    cr_expect_gt(accepted, 100, "the mutations include valid timestamps (%d of %d)", accepted, compared);
+    cr_expect_lt(accepted, compared / 2, "and invalid ones");
 }
