@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bench.h"
 #include "engine/parse.h"
@@ -84,8 +85,93 @@ static void bm_json_shim_only(volt_bench_state_t *st)
     free(m.buf);
 }
 
+/* The peer (bench_parse_peer.cpp) as C calls. */
+void *volt_peer_parse_new(const char *fixture);
+int volt_peer_parse_run(void *ctx, int n);
+void volt_peer_parse_free(void *ctx);
+
+static double now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* volt's parse and the bare-simdjson peer side by side in one loop: each iteration times a block
+ * of PAIR_BLOCK messages through each (which goes first alternates), so both see the same
+ * machine at nearly the same moment; the counters are the medians over the pairs of volt's and
+ * the peer's ns/message and of their ratio. On a shared machine whose speed drifts by 2x from one
+ * second to the next, this ratio holds where two benchmarks run one after the other do not. */
+enum { PAIR_BLOCK = 64, PAIR_MAX = 1 << 16 };
+
+static void bm_parse_paired(volt_bench_state_t *st)
+{
+    msg_t m = load("y_advanced_ticker.json");
+    void *peer = volt_peer_parse_new("y_advanced_ticker.json");
+    static double a[PAIR_MAX], b[PAIR_MAX], r[PAIR_MAX];
+    if (!m.len || !peer) {
+        volt_bench_skip(st, "fixture missing or the peer failed to extract it");
+        free(m.buf);
+        volt_peer_parse_free(peer);
+        return;
+    }
+    static volt_products_t products;
+    volt_products_init(&products);
+    volt_parser_t *p = volt_parser_new(1u << 20, &products);
+    static volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
+    volt_parse_result_t res;
+    size_t n = 0;
+    while (volt_bench_next(st, 1)) {
+        double ta = 0, tb = 0;
+        for (int side = 0; side < 2; side++) {
+            const int volt_side = (side == 0) == (n % 2 == 0);
+            const double t0 = now_ns();
+            if (volt_side) {
+                for (int i = 0; i < PAIR_BLOCK; i++) {
+                    volt_bench_keep(m.buf);
+                    volt_parse_message(p, m.buf, m.len, 0, ticks, &res);
+                    volt_bench_slowdown();
+                    volt_bench_keep(ticks);
+                }
+                ta = now_ns() - t0;
+            } else {
+                volt_peer_parse_run(peer, PAIR_BLOCK);
+                tb = now_ns() - t0;
+            }
+        }
+        if (n < PAIR_MAX) {
+            a[n] = ta / PAIR_BLOCK;
+            b[n] = tb / PAIR_BLOCK;
+            r[n] = ta / tb;
+            n++;
+        }
+    }
+    if (n) {
+        volt_bench_counter(st, "volt_ns", median(a, n), 0);
+        volt_bench_counter(st, "peer_ns", median(b, n), 0);
+        volt_bench_counter(st, "ratio", median(r, n), 0);
+        volt_bench_counter(st, "pairs", (double)n, 0);
+    }
+    volt_parser_free(p);
+    volt_peer_parse_free(peer);
+    free(m.buf);
+}
+
 void volt_bench_register_parse(void)
 {
+    volt_bench_register("parse/paired_vs_peer_advanced_ticker", bm_parse_paired, NULL, 0, 0);
     volt_bench_register("parse/advanced_ticker", bm_parse_advanced_ticker, NULL, 0, 0);
     volt_bench_register("parse/exchange_ticker", bm_parse_exchange_ticker, NULL, 0, 0);
     volt_bench_register("parse/seed_journal_envelope", bm_parse_seed_journal, NULL, 0, 0);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 
 #include "gbench.h"
@@ -97,7 +98,43 @@ void bm_bare_simdjson_advanced_ticker(volt_bench_state_t *st)
     volt_bench_set_items(st, n);
 }
 
+struct PeerRun {
+    explicit PeerRun(const std::string &raw) : json(raw) {}
+    padded_string json;
+    ondemand::parser parser;
+    Extracted x{};
+};
+
 } // namespace
+
+// The peer as a plain C call, for bench_parse.c's paired bench (blocks of volt's parse and of the
+// peer alternated in one loop).
+extern "C" void *volt_peer_parse_new(const char *fixture)
+{
+    const std::string raw = load(fixture);
+    if (raw.empty())
+        return nullptr;
+    PeerRun *r = new (std::nothrow) PeerRun(raw);
+    if (r && (!extract(r->parser, r->json, r->x) || r->x.price <= 0.0)) {
+        delete r;
+        return nullptr;
+    }
+    return r;
+}
+
+extern "C" int volt_peer_parse_run(void *ctx, int n)
+{
+    PeerRun *r = static_cast<PeerRun *>(ctx);
+    int ok = 0;
+    for (int i = 0; i < n; i++) {
+        volt_bench_keep(r->json.data());
+        ok += extract(r->parser, r->json, r->x);
+        volt_bench_keep(&r->x);
+    }
+    return ok;
+}
+
+extern "C" void volt_peer_parse_free(void *ctx) { delete static_cast<PeerRun *>(ctx); }
 
 extern "C" void volt_bench_register_parse_peer(void)
 {

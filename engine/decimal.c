@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "simd/cpu.h"
+#include "swar.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -94,34 +95,13 @@ static volt_dec_status_t parse_general(const char *s, size_t n, double *out)
     return VOLT_DEC_OK;
 }
 
-/* 8 ASCII digits at p, as a number (SWAR: three multiply-add rounds instead of eight). */
-static inline uint32_t parse8(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    v -= UINT64_C(0x3030303030303030);
-    v = (v * 10) + (v >> 8);
-    v = (((v & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32))) +
-         (((v >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32)))) >>
-        32;
-    return (uint32_t)v;
-}
-
-static inline int all_digits8(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return (((v + UINT64_C(0x4646464646464646)) | (v - UINT64_C(0x3030303030303030))) &
-            UINT64_C(0x8080808080808080)) == 0;
-}
-
 /* Accumulates a run of digits into *m; returns how many were read. */
 static inline size_t digits_run(const char *s, size_t n, size_t i, uint64_t *m)
 {
     const size_t start = i;
     uint64_t x = *m;
-    while (n - i >= 8 && all_digits8(s + i)) {
-        x = x * 100000000u + parse8(s + i);
+    while (n - i >= 8 && volt_all_digits8(s + i)) {
+        x = x * 100000000u + volt_parse8(s + i);
         i += 8;
         if (i - start > 19)
             break; /* too long for the fast path; the caller bails out */
@@ -168,7 +148,7 @@ volt_dec_status_t volt_decimal_parse(const char *s, size_t n, double *out)
 #if defined(__x86_64__)
 /* digits[.digits] of 1..16 characters at s (16 bytes readable) to the integer of its digits and
  * its count of fraction digits; -1 for any other character, a second '.', or no digit. */
-__attribute__((target("ssse3"))) static int digits16(const char *s, unsigned n, uint64_t *m,
+__attribute__((target("ssse3"))) static inline int digits16(const char *s, unsigned n, uint64_t *m,
                                                      unsigned *nfrac)
 {
     const __m128i v = _mm_loadu_si128((const __m128i *)s);
@@ -199,26 +179,33 @@ __attribute__((target("ssse3"))) static int digits16(const char *s, unsigned n, 
     *nfrac = dot ? n - at - 1 : 0;
     return 0;
 }
+
+/* The whole padded fast path in one SSSE3 function, digits16 inlined: no call on the way. */
+__attribute__((target("ssse3"))) static volt_dec_status_t parse_padded_ssse3(const char *s, size_t n,
+                                                                            double *out)
+{
+    const int sign = s[0] == '-' || s[0] == '+';
+    const size_t len = n - (size_t)sign;
+    uint64_t m;
+    unsigned nfrac;
+    /* at most 16 digits: within the 19 of the fast path; 2^53 still to be checked */
+    if (len >= 1 && len <= 16 && digits16(s + sign, (unsigned)len, &m, &nfrac) == 0 &&
+        m <= (UINT64_C(1) << 53)) {
+        double v = (double)m;
+        if (nfrac)
+            v /= k_pow10[nfrac];
+        *out = s[0] == '-' ? -v : v;
+        return VOLT_DEC_OK;
+    }
+    return volt_decimal_parse(s, n, out);
+}
 #endif
 
 volt_dec_status_t volt_decimal_parse_padded(const char *s, size_t n, double *out)
 {
 #if defined(__x86_64__)
-    if (n >= 1 && n <= 17 && volt_simd_isa() == VOLT_ISA_AVX2) {
-        const int sign = s[0] == '-' || s[0] == '+';
-        const size_t len = n - (size_t)sign;
-        uint64_t m;
-        unsigned nfrac;
-        /* at most 16 digits: within the 19 of the fast path; 2^53 still to be checked */
-        if (len >= 1 && len <= 16 && digits16(s + sign, (unsigned)len, &m, &nfrac) == 0 &&
-            m <= (UINT64_C(1) << 53)) {
-            double v = (double)m;
-            if (nfrac)
-                v /= k_pow10[nfrac];
-            *out = s[0] == '-' ? -v : v;
-            return VOLT_DEC_OK;
-        }
-    }
+    if (n >= 1 && volt_simd_isa() == VOLT_ISA_AVX2)
+        return parse_padded_ssse3(s, n, out);
 #endif
     return volt_decimal_parse(s, n, out);
 }

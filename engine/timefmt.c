@@ -1,6 +1,7 @@
 #include "timefmt.h"
 
 #include "simd/cpu.h"
+#include "swar.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -78,6 +79,11 @@ static int iso_finish(const char *s, size_t n, unsigned Y, unsigned M, unsigned 
         i++;
         int nd = 0;
         const size_t start = i;
+        if (n - i >= 8 && volt_all_digits8(s + i)) { /* Coinbase sends 6 or 9 digits */
+            frac = volt_parse8(s + i);
+            nd = 8;
+            i += 8;
+        }
         for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
             if (nd < 9) {
                 frac = frac * 10 + (s[i] - '0');

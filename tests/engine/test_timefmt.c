@@ -20,6 +20,8 @@ Test(timefmt, parses_every_zone_form_of_one_instant)
     cr_expect_eq(iso("2026-04-06T00:35:14.009945409+02:00"), want);
     cr_expect_eq(iso("2026-04-05 22:35:14.009945409"), want);
     cr_expect_eq(iso("2026-04-05T22:35:14.0099454091234Z"), want, "digits past ns are truncated");
+    cr_expect_eq(iso("2026-04-05T22:35:14.00994540Z"), want - 9, "eight fraction digits");
+    cr_expect_eq(iso("2026-04-05T22:35:14.0099454Z"), want - 9, "seven");
     cr_expect_eq(iso("1970-01-01T00:00:00Z"), 0);
     cr_expect_eq(iso("2025-12-01T16:44:46.329398"), INT64_C(1764607486329398000));
 }
