@@ -31,6 +31,32 @@ static msg_t load(const char *name)
     return m;
 }
 
+/* A parser over a fresh product table, and count parses of one message through it. */
+typedef struct {
+    volt_products_t products;
+    volt_parser_t *p;
+    volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
+    volt_parse_result_t res;
+} parse_ctx_t;
+
+static parse_ctx_t *parse_ctx(void)
+{
+    static parse_ctx_t c;
+    volt_products_init(&c.products);
+    c.p = volt_parser_new(1u << 20, &c.products);
+    return &c;
+}
+
+static void parse_n(parse_ctx_t *c, const msg_t *m, int count)
+{
+    for (int i = 0; i < count; i++) {
+        volt_bench_keep(m->buf);
+        volt_parse_message(c->p, m->buf, m->len, 0, c->ticks, &c->res);
+        volt_bench_slowdown();
+        volt_bench_keep(c->ticks);
+    }
+}
+
 static void run_parse(volt_bench_state_t *st, const char *fixture)
 {
     msg_t m = load(fixture);
@@ -38,24 +64,15 @@ static void run_parse(volt_bench_state_t *st, const char *fixture)
         volt_bench_skip(st, "fixture missing");
         return;
     }
-    static volt_products_t products;
-    volt_products_init(&products);
-    volt_parser_t *p = volt_parser_new(1u << 20, &products);
-    static volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
-    volt_parse_result_t res;
+    parse_ctx_t *c = parse_ctx();
     int64_t n = 0;
     while (volt_bench_next(st, 256)) {
-        for (int i = 0; i < 256; i++) {
-            volt_bench_keep(m.buf);
-            volt_parse_message(p, m.buf, m.len, 0, ticks, &res);
-            volt_bench_slowdown();
-            volt_bench_keep(ticks);
-        }
+        parse_n(c, &m, 256);
         n += 256;
     }
     volt_bench_set_items(st, n);
     volt_bench_set_bytes(st, n * (int64_t)m.len);
-    volt_parser_free(p);
+    volt_parser_free(c->p);
     free(m.buf);
 }
 
@@ -127,11 +144,7 @@ static void bm_parse_paired(volt_bench_state_t *st)
         volt_peer_parse_free(peer);
         return;
     }
-    static volt_products_t products;
-    volt_products_init(&products);
-    volt_parser_t *p = volt_parser_new(1u << 20, &products);
-    static volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
-    volt_parse_result_t res;
+    parse_ctx_t *c = parse_ctx();
     size_t n = 0;
     while (volt_bench_next(st, 1)) {
         double ta = 0, tb = 0;
@@ -139,12 +152,7 @@ static void bm_parse_paired(volt_bench_state_t *st)
             const int volt_side = (side == 0) == (n % 2 == 0);
             const double t0 = now_ns();
             if (volt_side) {
-                for (int i = 0; i < PAIR_BLOCK; i++) {
-                    volt_bench_keep(m.buf);
-                    volt_parse_message(p, m.buf, m.len, 0, ticks, &res);
-                    volt_bench_slowdown();
-                    volt_bench_keep(ticks);
-                }
+                parse_n(c, &m, PAIR_BLOCK);
                 ta = now_ns() - t0;
             } else {
                 volt_peer_parse_run(peer, PAIR_BLOCK);
@@ -164,7 +172,7 @@ static void bm_parse_paired(volt_bench_state_t *st)
         volt_bench_counter(st, "ratio", median(r, n), 0);
         volt_bench_counter(st, "pairs", (double)n, 0);
     }
-    volt_parser_free(p);
+    volt_parser_free(c->p);
     volt_peer_parse_free(peer);
     free(m.buf);
 }
