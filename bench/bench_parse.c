@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bench.h"
+#include "engine/agents.h"
 #include "engine/parse.h"
 
 typedef struct {
@@ -107,13 +107,6 @@ void *volt_peer_parse_new(const char *fixture);
 int volt_peer_parse_run(void *ctx, int n);
 void volt_peer_parse_free(void *ctx);
 
-static double now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     const double x = *(const double *)a, y = *(const double *)b;
@@ -150,13 +143,13 @@ static void bm_parse_paired(volt_bench_state_t *st)
         double ta = 0, tb = 0;
         for (int side = 0; side < 2; side++) {
             const int volt_side = (side == 0) == (n % 2 == 0);
-            const double t0 = now_ns();
+            const int64_t t0 = volt_now_mono_ns();
             if (volt_side) {
                 parse_n(c, &m, PAIR_BLOCK);
-                ta = now_ns() - t0;
+                ta = (double)(volt_now_mono_ns() - t0);
             } else {
                 volt_peer_parse_run(peer, PAIR_BLOCK);
-                tb = now_ns() - t0;
+                tb = (double)(volt_now_mono_ns() - t0);
             }
         }
         if (n < PAIR_MAX) {

@@ -95,6 +95,16 @@ static volt_dec_status_t parse_general(const char *s, size_t n, double *out)
     return VOLT_DEC_OK;
 }
 
+/* m / 10^nfrac, signed: correctly rounded for m <= 2^53 and nfrac <= 22 (both exact doubles, one
+ * IEEE division). Shared by the scalar and the vector fast paths, so they give the same bits. */
+static inline double exact_quotient(uint64_t m, unsigned nfrac, int neg)
+{
+    double v = (double)m;
+    if (nfrac)
+        v /= k_pow10[nfrac];
+    return neg ? -v : v;
+}
+
 /* Accumulates a run of digits into *m; returns how many were read. */
 static inline size_t digits_run(const char *s, size_t n, size_t i, uint64_t *m)
 {
@@ -138,10 +148,7 @@ volt_dec_status_t volt_decimal_parse(const char *s, size_t n, double *out)
     if (i != n || nint + nfrac == 0 || nint + nfrac > 19 || nfrac > 22 ||
         m > (UINT64_C(1) << 53))
         return parse_general(s, n, out);
-    double v = (double)m;
-    if (nfrac)
-        v /= k_pow10[nfrac];
-    *out = neg ? -v : v;
+    *out = exact_quotient(m, (unsigned)nfrac, neg);
     return VOLT_DEC_OK;
 }
 
@@ -191,10 +198,7 @@ __attribute__((target("ssse3"))) static volt_dec_status_t parse_padded_ssse3(con
     /* at most 16 digits: within the 19 of the fast path; 2^53 still to be checked */
     if (len >= 1 && len <= 16 && digits16(s + sign, (unsigned)len, &m, &nfrac) == 0 &&
         m <= (UINT64_C(1) << 53)) {
-        double v = (double)m;
-        if (nfrac)
-            v /= k_pow10[nfrac];
-        *out = s[0] == '-' ? -v : v;
+        *out = exact_quotient(m, nfrac, s[0] == '-');
         return VOLT_DEC_OK;
     }
     return volt_decimal_parse(s, n, out);

@@ -155,15 +155,13 @@ int volt_time_parse_iso(const char *s, size_t n, int64_t *ns)
     if (n < 19)
         return -1;
 #if defined(__x86_64__)
-    if (volt_simd_isa() == VOLT_ISA_AVX2) { /* reads s[0..19) only, like the scalar prefix */
-        if (iso_prefix_ssse3(s, &Y, &M, &D, &h, &mi, &sec))
-            return -1;
-        return iso_finish(s, n, Y, M, D, h, mi, sec, ns);
-    }
+    /* the vector prefix reads s[0..19) only, like the scalar one */
+    const int bad = volt_simd_isa() == VOLT_ISA_AVX2 ? iso_prefix_ssse3(s, &Y, &M, &D, &h, &mi, &sec)
+                                                     : iso_prefix(s, n, &Y, &M, &D, &h, &mi, &sec);
+#else
+    const int bad = iso_prefix(s, n, &Y, &M, &D, &h, &mi, &sec);
 #endif
-    if (iso_prefix(s, n, &Y, &M, &D, &h, &mi, &sec))
-        return -1;
-    return iso_finish(s, n, Y, M, D, h, mi, sec, ns);
+    return bad ? -1 : iso_finish(s, n, Y, M, D, h, mi, sec, ns);
 }
 
 int volt_time_parse_epoch(const char *s, size_t n, int64_t *ns)
