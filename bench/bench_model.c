@@ -98,7 +98,27 @@ static void run(volt_bench_state_t *st, volt_model_t *m)
     volt_bench_set_items(st, n);
 }
 
-static void bm_logistic(volt_bench_state_t *st)
+/* Latency: each prediction feeds the next row's first input (x + (p - p) is x for a finite p and
+ * costs one subtraction and one addition), so no two predictions overlap in the core: the time a
+ * single tick waits for its score, where `run` measures back-to-back independent rows. */
+static void run_chained(volt_bench_state_t *st, volt_model_t *m)
+{
+    static double row[VOLT_NF];
+    double s, p = 0.5;
+    int64_t n = 0;
+    while (volt_bench_next(st, ROWS)) {
+        for (int r = 0; r < ROWS; r++) {
+            memcpy(row, g_rows[r], sizeof row);
+            row[0] += p - p;
+            volt_model_score(m, row, &s, &p);
+        }
+        n += ROWS;
+    }
+    volt_bench_keep(&p);
+    volt_bench_set_items(st, n);
+}
+
+static void logistic(volt_bench_state_t *st, void (*loop)(volt_bench_state_t *, volt_model_t *))
 {
     volt_model_t m;
     make_rows();
@@ -106,9 +126,12 @@ static void bm_logistic(volt_bench_state_t *st)
         volt_bench_skip(st, "logistic model did not load");
         return;
     }
-    run(st, &m);
+    loop(st, &m);
     volt_model_close(&m);
 }
+
+static void bm_logistic(volt_bench_state_t *st) { logistic(st, run); }
+static void bm_logistic_latency(volt_bench_state_t *st) { logistic(st, run_chained); }
 
 static void bm_gbt(volt_bench_state_t *st)
 {
@@ -139,6 +162,7 @@ void volt_bench_register_model(void)
 {
     static const int64_t trees[] = {100};
     volt_bench_register("model/logistic31_score", bm_logistic, NULL, 0, 0);
+    volt_bench_register("model/logistic31_latency", bm_logistic_latency, NULL, 0, 0);
     volt_bench_register("model/gbt_depth6_trees", bm_gbt, trees, 1, 0);
     if (getenv("VOLT_BENCH_MODEL"))
         volt_bench_register("model/file_score", bm_file, NULL, 0, 0);
