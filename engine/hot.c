@@ -2,7 +2,7 @@
  *
  * It owns the product table, the feature state and the model. Per duty cycle it takes up to a
  * batch of frames, releases them in one go, and writes rows in place into the row ring. It never
- * formats, logs, allocates or makes a system call (clock_gettime is a vDSO read). Rejected inputs
+ * formats, logs, allocates or makes a system call (its clock is a TSC read, engine/clock.h). Rejected inputs
  * become NOTICE rows; the sink decides what to log. */
 #include <math.h>
 #include <stdatomic.h>
@@ -213,19 +213,19 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
         r->line = f->line;
         r->tick = *t;
         const int64_t now = volt_now_mono_ns();
-        r->lat_ns = now - f->recv_mono_ns;
+        r->lat_ns = (int64_t)volt_clock_elapsed(f->recv_mono_ns, now);
         r->signal_ns = now;
-        volt_hist_record(&st->lat[VOLT_LAT_E2E], (uint64_t)(now - f->recv_mono_ns));
-        volt_hist_record(&st->lat[VOLT_LAT_QUEUE], (uint64_t)(t0 - f->recv_mono_ns));
-        volt_hist_record(&st->lat[VOLT_LAT_PARSE], (uint64_t)(t_parsed - t0));
-        volt_hist_record(&st->lat[VOLT_LAT_FEATURES], (uint64_t)(t_feat - t_prev));
-        volt_hist_record(&st->lat[VOLT_LAT_SCORE], (uint64_t)(now - t_feat));
-        volt_hist_record(&st->lat[VOLT_LAT_HOT], (uint64_t)(now - t0));
+        volt_hist_record(&st->lat[VOLT_LAT_E2E], volt_clock_elapsed(f->recv_mono_ns, now));
+        volt_hist_record(&st->lat[VOLT_LAT_QUEUE], volt_clock_elapsed(f->recv_mono_ns, t0));
+        volt_hist_record(&st->lat[VOLT_LAT_PARSE], volt_clock_elapsed(t0, t_parsed));
+        volt_hist_record(&st->lat[VOLT_LAT_FEATURES], volt_clock_elapsed(t_prev, t_feat));
+        volt_hist_record(&st->lat[VOLT_LAT_SCORE], volt_clock_elapsed(t_feat, now));
+        volt_hist_record(&st->lat[VOLT_LAT_HOT], volt_clock_elapsed(t0, now));
         t_prev = now;
         volt_ring_publish(h->out, 1);
         st->rows++;
         if (h->iv_period_ns) {
-            volt_hist_record(&c->interval.h[h->iv_cur], (uint64_t)(now - f->recv_mono_ns));
+            volt_hist_record(&c->interval.h[h->iv_cur], volt_clock_elapsed(f->recv_mono_ns, now));
             if (now >= h->iv_next_ns)
                 interval_tick(h, now);
         }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "simd/cpu.h"
+#include "clock.h"
 #include "err.h"
 #include "pipeline.h"
 
@@ -654,7 +655,13 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("volt %s (simd: %s)\n", VOLT_VERSION, volt_simd_isa_name(volt_simd_init()));
+        const volt_clock_info_t ck = volt_clock_info();
+        printf("volt %s (simd: %s; clock: %s", VOLT_VERSION, volt_simd_isa_name(volt_simd_init()),
+               ck.source);
+        if (ck.tsc_ghz > 0)
+            printf(" at %.4f GHz, rate within %.0f ppm)\n", ck.tsc_ghz, ck.ppm_bound);
+        else
+            printf(", %s)\n", ck.why);
         return 0;
     }
     if (strcmp(cmd, "replay") == 0)

@@ -20,7 +20,7 @@
 
 /* A frame as the source hands it to the hot agent: this header, then len bytes. */
 typedef struct volt_frame_hdr {
-    int64_t recv_mono_ns; /* CLOCK_MONOTONIC when the source got the bytes: latency origin */
+    int64_t recv_mono_ns; /* engine clock (clock.h) when the source got the bytes: latency origin */
     int64_t recv_wall_ns; /* receive time for messages that carry none (0 in replay) */
     uint64_t line;        /* 1-based line in the file (replay) or frame number (live) */
     uint32_t file;        /* index of the input file (replay) */
@@ -33,7 +33,7 @@ enum { VOLT_FRAME_DATA = 1, VOLT_FRAME_TOO_LARGE = 2, VOLT_FRAME_END = 3 };
 
 enum { VOLT_ROW_TICK = 1, VOLT_ROW_NOTICE = 2, VOLT_ROW_END = 3, VOLT_ROW_STATS = 4 };
 
-/* Latency stages of one tick, all on CLOCK_MONOTONIC from the frame's receive time. */
+/* Latency stages of one tick, all on the engine clock (clock.h) from the frame's receive time. */
 typedef enum {
     VOLT_LAT_E2E = 0,  /* receive -> signal (score ready): the headline figure */
     VOLT_LAT_QUEUE,    /* receive -> the hot agent takes the frame (source + ring) */
@@ -64,7 +64,7 @@ typedef struct volt_row {
     uint32_t file;
     uint64_t line;
     int64_t lat_ns;    /* receive -> score ready */
-    int64_t signal_ns; /* CLOCK_MONOTONIC when the score was ready */
+    int64_t signal_ns; /* engine clock when the score was ready */
     double score;
     double prob;
     volt_tick_t tick;

@@ -44,7 +44,7 @@ void *volt_source_mem_run(void *arg)
             c->kdrop_src++;
         volt_frame_push(prod, &idle, &h, cfg->bench_msg[i]);
         if (period_ns > 0)
-            volt_hist_record(&c->src.late, (uint64_t)(volt_now_mono_ns() - stamp));
+            volt_hist_record(&c->src.late, volt_clock_elapsed(stamp, volt_now_mono_ns()));
         c->src.read++;
     }
     if (c->kafka_on)
