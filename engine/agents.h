@@ -102,9 +102,10 @@ typedef struct volt_krec_hdr {
  * else CLOCK_MONOTONIC). */
 static inline int64_t volt_now_mono_ns(void) { return volt_clock_ns(); }
 
-/* Producer side of a frame ring: claims room for header + payload (waiting with idle, or
- * sched_yield when idle is NULL, while the ring is full: frames are never dropped), copies both
- * in and commits. The one way frames, END markers included, enter a ring. */
+/* Producer side of a frame ring: claims room for header + payload + VOLT_JSON_PADDING bytes
+ * (waiting with idle, or sched_yield when idle is NULL, while the ring is full: frames are never
+ * dropped), copies header and payload in, zeroes the padding and commits. The one way frames, END
+ * markers included, enter a ring; so every payload in a ring can be parsed where it lies. */
 void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t *h,
                      const void *payload);
 

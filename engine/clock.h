@@ -2,9 +2,8 @@
  *
  * Every latency figure, pacing deadline, watchdog and flush timer in volt reads volt_clock_ns().
  * On x86-64 with an invariant TSC that the kernel itself uses as its clocksource, it is the TSC
- * scaled to nanoseconds (one `rdtsc`, one 64x64->128-bit multiply: ~12 ns on the 2-vCPU VM of
- * docs/perf.md, against ~30 ns for a vDSO clock_gettime), anchored to CLOCK_MONOTONIC and
- * calibrated against it when the process starts (a few milliseconds). Anywhere else, or with
+ * scaled to nanoseconds (`lfence; rdtsc` and one 64x64->128-bit multiply), anchored to
+ * CLOCK_MONOTONIC and calibrated against it when the process starts (a few milliseconds). Anywhere else, or with
  * VOLT_CLOCK=monotonic in the environment, it is clock_gettime(CLOCK_MONOTONIC).
  *
  * Only differences of volt_clock_ns() values are meaningful: the TSC path follows CLOCK_MONOTONIC's
@@ -40,7 +39,11 @@ static inline int64_t volt_clock_ns(void)
 {
 #if defined(__x86_64__)
     if (__builtin_expect(volt_clock_.tsc, 1)) {
-        /* signed: a read on a core whose TSC lags the anchor's by a few ticks stays sane */
+        /* lfence first, as the kernel's own TSC read does: a bare rdtsc may execute before the
+         * instructions ahead of it (the ~100 ns of work in the reorder window), which would move
+         * every stage boundary early; signed: a read on a core whose TSC lags the anchor's by a
+         * few ticks stays sane */
+        _mm_lfence();
         const int64_t d = (int64_t)(__rdtsc() - volt_clock_.base_tsc);
         return volt_clock_.base_ns + (int64_t)(((__int128)d * (__int128)volt_clock_.mult) >> 32);
     }

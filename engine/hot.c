@@ -20,7 +20,6 @@ typedef struct {
     volt_rb_cons_t in;
     volt_ring_prod_t out;
     volt_idle_t idle;
-    char *pbuf; /* padded copy of the frame for simdjson */
     volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
     volt_parse_result_t res;
     uint32_t epoch;
@@ -118,11 +117,9 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
         notice(h, f, VOLT_REJ_TOO_LARGE);
         return;
     }
-    memcpy(h->pbuf, payload, f->len);
-    memset(h->pbuf + f->len, 0, VOLT_JSON_PADDING);
     volt_parse_result_t *res = &h->res;
     const volt_reject_t rej =
-        volt_parse_message(c->parser, h->pbuf, f->len, f->recv_wall_ns, h->ticks, res);
+        volt_parse_message(c->parser, payload, f->len, f->recv_wall_ns, h->ticks, res);
     int64_t t_prev = volt_now_mono_ns(); /* parsed */
     const int64_t t_parsed = t_prev;
     if (rej) {
@@ -236,14 +233,9 @@ void *volt_hot_new(volt_ctx_t *c)
 {
     const volt_pipeline_cfg_t *cfg = c->cfg;
     hot_t *h = calloc(1, sizeof *h);
-    char *pbuf = malloc(cfg->max_frame + VOLT_JSON_PADDING);
-    if (!h || !pbuf) {
-        free(h);
-        free(pbuf);
+    if (!h)
         return NULL;
-    }
     h->c = c;
-    h->pbuf = pbuf;
     h->in = volt_rb_consumer(&c->frames);
     h->out = volt_ring_producer(&c->rows);
     h->cooldown_ns = (int64_t)(cfg->alert_cooldown_s * 1e9);
@@ -257,10 +249,7 @@ void *volt_hot_new(volt_ctx_t *c)
 
 void volt_hot_free(void *state)
 {
-    hot_t *h = state;
-    if (h)
-        free(h->pbuf);
-    free(h);
+    free(state);
 }
 
 void *volt_hot_run(void *state)

@@ -45,7 +45,6 @@ typedef struct {
     jbuf_t buf[2];
     int cur;
     int fsync_inflight;
-    char *pbuf; /* padded copy for the parser */
     volt_products_t products;
     volt_parser_t *parser;
     volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
@@ -160,10 +159,8 @@ static void format_line(jrn_t *j, const volt_frame_hdr_t *f, const char *payload
         return;
     }
     /* the seed's top-level fields, from the first ticker */
-    memcpy(j->pbuf, payload, f->len);
-    memset(j->pbuf + f->len, 0, VOLT_JSON_PADDING);
     volt_parse_result_t res;
-    const volt_reject_t rej = volt_parse_message(j->parser, j->pbuf, f->len, f->recv_wall_ns,
+    const volt_reject_t rej = volt_parse_message(j->parser, payload, f->len, f->recv_wall_ns,
                                                  j->ticks, &res);
     if (!rej && res.n_ticks) {
         const volt_tick_t *t = &j->ticks[0];
@@ -339,10 +336,9 @@ void *volt_journal_run(void *arg)
         if (!j->buf[i].p)
             goto fail;
     }
-    j->pbuf = malloc(c->jcfg.max_frame + VOLT_JSON_PADDING);
     volt_products_init(&j->products);
     j->parser = volt_parser_new(c->jcfg.max_frame, &j->products);
-    if (!j->pbuf || !j->parser)
+    if (!j->parser)
         goto fail;
     j->uring = io_uring_queue_init(16, &j->ring, 0) == 0;
     j->st->uring = j->uring;
@@ -416,7 +412,6 @@ fail:
 out:
     if (j) {
         volt_parser_free(j->parser);
-        free(j->pbuf);
         free(j->buf[0].p);
         free(j->buf[1].p);
         free(j);

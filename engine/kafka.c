@@ -134,7 +134,6 @@ typedef struct {
     rd_kafka_t *rk;
     volt_kafka_stats_t *st;
     volt_idle_t idle;
-    char *pbuf;
     volt_products_t products;
     volt_parser_t *parser;
     volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
@@ -194,11 +193,9 @@ static void publish_raw(kagent_t *k, const volt_frame_hdr_t *f, const char *payl
 {
     if (f->kind != VOLT_FRAME_DATA)
         return;
-    memcpy(k->pbuf, payload, f->len);
-    memset(k->pbuf + f->len, 0, VOLT_JSON_PADDING);
     volt_parse_result_t res;
     const char *key = "";
-    if (volt_parse_message(k->parser, k->pbuf, f->len, f->recv_wall_ns, k->ticks, &res) ==
+    if (volt_parse_message(k->parser, payload, f->len, f->recv_wall_ns, k->ticks, &res) ==
             VOLT_REJ_NONE &&
         res.n_ticks)
         key = volt_products_name(&k->products, k->ticks[0].product);
@@ -226,11 +223,10 @@ void *volt_kafka_run(void *arg)
     k->c = c;
     k->st = &c->kstats;
     volt_idle_preset(&k->idle, "sleep"); /* a side thread: never take CPU from the hot agent */
-    k->pbuf = malloc(c->cfg->max_frame + VOLT_JSON_PADDING);
     volt_products_init(&k->products);
     k->parser = volt_parser_new(c->cfg->max_frame, &k->products);
     conf = make_conf(&c->kcfg, err, sizeof err);
-    if (!k->pbuf || !k->parser || !conf)
+    if (!k->parser || !conf)
         goto drain;
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, k->st);
@@ -271,7 +267,6 @@ void *volt_kafka_run(void *arg)
     rd_kafka_poll(k->rk, 100);
     rd_kafka_destroy(k->rk);
     volt_parser_free(k->parser);
-    free(k->pbuf);
     free(k);
     return NULL;
 drain:
@@ -311,8 +306,7 @@ drain:
     }
     if (k) {
         volt_parser_free(k->parser);
-        free(k->pbuf);
-        free(k);
+            free(k);
     }
     return NULL;
 }

@@ -44,11 +44,27 @@ void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
     c->kafka_flush_s = 30;
 }
 
+/* Header, payload and VOLT_JSON_PADDING zero bytes: every consumer parses the payload where it
+ * lies (simdjson and volt's padded readers read past the end of the text). */
+static uint32_t frame_bytes(const volt_frame_hdr_t *h)
+{
+    return (uint32_t)(sizeof *h + h->len + VOLT_JSON_PADDING);
+}
+
+static void fill(void *slot, const volt_frame_hdr_t *h, const void *payload)
+{
+    char *d = slot;
+    memcpy(d, h, sizeof *h);
+    if (h->len)
+        memcpy(d + sizeof *h, payload, h->len);
+    memset(d + sizeof *h + h->len, 0, VOLT_JSON_PADDING);
+}
+
 void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t *h,
                      const void *payload)
 {
     void *slot;
-    while (!(slot = volt_rb_claim(p, (uint32_t)(sizeof *h + h->len)))) {
+    while (!(slot = volt_rb_claim(p, frame_bytes(h)))) {
         if (idle)
             volt_idle(idle, 0);
         else
@@ -56,20 +72,16 @@ void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t
     }
     if (idle)
         volt_idle(idle, 1);
-    memcpy(slot, h, sizeof *h);
-    if (h->len)
-        memcpy((char *)slot + sizeof *h, payload, h->len);
+    fill(slot, h, payload);
     volt_rb_commit(p);
 }
 
 int volt_frame_offer(volt_rb_prod_t p, const volt_frame_hdr_t *h, const void *payload)
 {
-    void *slot = volt_rb_claim(p, (uint32_t)(sizeof *h + h->len));
+    void *slot = volt_rb_claim(p, frame_bytes(h));
     if (!slot)
         return 0;
-    memcpy(slot, h, sizeof *h);
-    if (h->len)
-        memcpy((char *)slot + sizeof *h, payload, h->len);
+    fill(slot, h, payload);
     volt_rb_commit(p);
     return 1;
 }
@@ -98,7 +110,7 @@ static int validate(const volt_pipeline_cfg_t *cfg)
     if (cfg->max_frame < 256 || cfg->max_frame > (64u << 20))
         return VOLT_ERR(-EINVAL, "--max-frame must be between 256 bytes and 64 MiB");
     if (!volt_is_pow2(cfg->frame_ring_bytes) ||
-        cfg->frame_ring_bytes / 4 < cfg->max_frame + sizeof(volt_frame_hdr_t))
+        cfg->frame_ring_bytes / 4 < cfg->max_frame + sizeof(volt_frame_hdr_t) + VOLT_JSON_PADDING)
         return VOLT_ERR(-EINVAL, "the frame ring must be a power of two >= 4 x --max-frame");
     if (!volt_is_pow2(cfg->row_ring_slots) || cfg->row_ring_slots < 2)
         return VOLT_ERR(-EINVAL, "the row ring size must be a power of two");

@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/agents.h"
 #include "engine/pipeline.h"
+#include "ring/spsc_rb.h"
 #include "helpers.h"
 
 static int run(const char *const *files, int n, const char *out, volt_run_stats_t *st)
@@ -132,4 +134,38 @@ Test(replay, cli_keeps_its_contract)
              VOLT_BIN_DIR, th_fixture("replay/mixed.ndjson"));
     sh(cmd, out, sizeof out);
     cr_expect_eq(strncmp(out, "event_time,event_ns,", 20), 0, "%s", out);
+}
+
+/* Frames enter rings only through volt_frame_push/offer, which reserve and zero VOLT_JSON_PADDING
+ * bytes after every payload: the hot, journal and Kafka agents parse payloads where they lie. */
+Test(replay, frames_carry_zeroed_padding_for_parsing_in_place)
+{
+    static _Alignas(64) uint8_t buf[1 << 16];
+    static char payload[3000];
+    volt_rb_t rb;
+    cr_assert_eq(volt_rb_init(&rb, buf, sizeof buf), 0);
+    memset(buf, 0xAB, sizeof buf); /* garbage where the padding goes unless it is written */
+    volt_rb_prod_t p = volt_rb_producer(&rb);
+    volt_rb_cons_t c = volt_rb_consumer(&rb);
+    for (uint32_t round = 0; round < 200; round++) { /* wraps the ring many times */
+        const uint32_t len = (round * 97u) % sizeof payload;
+        memset(payload, 'a' + (int)(round % 26), len);
+        const volt_frame_hdr_t h = {.kind = VOLT_FRAME_DATA, .len = len, .line = round};
+        if (round & 1)
+            volt_frame_push(p, NULL, &h, payload);
+        else
+            cr_assert(volt_frame_offer(p, &h, payload));
+        uint32_t got;
+        const uint8_t *r = volt_rb_next(c, &got);
+        cr_assert_not_null(r);
+        cr_assert_geq(got, sizeof h + len + VOLT_JSON_PADDING, "round %u: record of %u bytes", round,
+                      got);
+        const volt_frame_hdr_t *f = (const volt_frame_hdr_t *)r;
+        cr_assert_eq(f->len, len);
+        cr_assert_eq(f->line, round);
+        cr_assert_eq(memcmp(r + sizeof h, payload, len), 0);
+        for (uint32_t i = 0; i < VOLT_JSON_PADDING; i++)
+            cr_assert_eq(r[sizeof h + len + i], 0, "round %u: padding byte %u", round, i);
+        volt_rb_release(c);
+    }
 }
