@@ -24,9 +24,13 @@ for i in 0 1 2 3 4 5 6 7 8 9; do
   else run "$BENCH" "$t/b$i.json"; run "$BENCH" "$t/a$i.json"; fi
   run "$SLOW" "$t/slow$i.json"
 done
-# The test's threshold is 25 %: this VM's same-build medians have moved by up to 25 % within one
-# test run (CI, 2026-11-24); the slowed parse benches are 2.8-4x worse, far past it.
-GATE=(--threshold 0.25)
+# On this VM a bench's time is bimodal from one process to the next (the process's memory
+# placement: 16 runs of one build gave features/update_all_ticks_per_s/1000 at 55-65 or 75-89 ns,
+# model/zscore_score at 15.5-17.6 or 21.8-24.0 ns, each bench drawing its mode on its own, with
+# setarch -R too), and ten draws a side can give two medians a mode apart (CI, 2026-11-25: 60 vs
+# 80 ns on the same build). So the real runs are compared by their best repetition, which both
+# sides reach; threshold 25 %; the slowed parse benches are 2.8-4x worse, far past it.
+GATE=(--threshold 0.25 --stat best)
 
 echo "== same build twice =="
 rc=0; python3 "$COMPARE" "${GATE[@]}" "$t"/a?.json -- "$t"/b?.json | tee "$t/same.txt" || rc=$?
@@ -65,6 +69,15 @@ rc=0; python3 "$COMPARE" "$t/a.json" "$t/b.json" >/dev/null || rc=$?; [ "$rc" -e
 rc=0; python3 "$COMPARE" "$t/a.json" "$t/c.json" > "$t/c.txt" || rc=$?; [ "$rc" -eq 0 ] || fail "a shift inside the spread failed ($rc)"
 grep -q noisy "$t/c.txt" || fail "a shift inside the spread is not reported as noisy"
 rc=0; python3 "$COMPARE" "$t/a.json" "$t/d.json" >/dev/null || rc=$?; [ "$rc" -eq 0 ] || fail "+5% flagged ($rc)"
+# bimodal sides: medians a mode apart, best repetitions equal: --stat best passes, the medians
+# (separated quartiles) fail
+gb "$t/m1.json" x ns 60 61 62 60 81 59 60
+gb "$t/m2.json" x ns 80 81 60 82 80 79 81
+rc=0; python3 "$COMPARE" --stat best "$t/m1.json" "$t/m2.json" > "$t/m.txt" || rc=$?; [ "$rc" -eq 0 ] || fail "bimodal sides flagged by their best ($rc)"
+grep -q '  same  ' "$t/m.txt" || fail "bimodal sides not reported as the same by their best"
+rc=0; python3 "$COMPARE" "$t/m1.json" "$t/m2.json" >/dev/null || rc=$?; [ "$rc" -eq 1 ] || fail "medians a mode apart not flagged ($rc)"
+gb "$t/m3.json" x ns 160 161 170 165 166 162 168
+rc=0; python3 "$COMPARE" --stat best "$t/m1.json" "$t/m3.json" >/dev/null || rc=$?; [ "$rc" -eq 1 ] || fail "a 2.7x slower best not flagged ($rc)"
 rc=0; python3 "$COMPARE" --threshold 0.03 "$t/a.json" "$t/d.json" >/dev/null || rc=$?; [ "$rc" -eq 1 ] || fail "+5% at a 3% threshold not flagged ($rc)"
 # pooled repeat runs: two files a side
 gb "$t/a2.json" x ns 100 98 103
