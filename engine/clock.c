@@ -86,7 +86,8 @@ void volt_clock_init(void)
     volt_clock_.tsc = 1;
     g_info.source = "tsc";
     g_info.tsc_ghz = 1.0 / ns_per_tick;
-    g_info.ppm_bound = 1e6 * (double)(w0 + w1) / 2.0 / (double)(n1 - n0); /* midpoints: half a bracket each */
+    /* each anchor is its bracket's midpoint: off by at most half the bracket */
+    g_info.ppm_bound = 1e6 * (double)(w0 + w1) / 2.0 / (double)(n1 - n0);
 #else
     g_info.why = "not an x86-64 build";
 #endif

@@ -3,12 +3,12 @@
  * Every latency figure, pacing deadline, watchdog and flush timer in volt reads volt_clock_ns().
  * On x86-64 with an invariant TSC that the kernel itself uses as its clocksource, it is the TSC
  * scaled to nanoseconds (`lfence; rdtsc` and one 64x64->128-bit multiply), anchored to
- * CLOCK_MONOTONIC and calibrated against it when the process starts (a few milliseconds). Anywhere else, or with
- * VOLT_CLOCK=monotonic in the environment, it is clock_gettime(CLOCK_MONOTONIC).
+ * CLOCK_MONOTONIC and calibrated against it when the process starts (4 ms). Anywhere else, or
+ * with VOLT_CLOCK=monotonic in the environment, it is clock_gettime(CLOCK_MONOTONIC).
  *
- * Only differences of volt_clock_ns() values are meaningful: the TSC path follows CLOCK_MONOTONIC's
- * rate to the calibration's accuracy (volt_clock_info().ppm_bound, typically a few ppm), not
- * NTP's slewing, so never compare its values with another clock's. */
+ * Only differences of volt_clock_ns() values are meaningful: the TSC path follows
+ * CLOCK_MONOTONIC's rate to the calibration's accuracy (volt_clock_info().ppm_bound: 13-14 ppm on
+ * the project's VM), not NTP's slewing, so never compare its values with another clock's. */
 #ifndef VOLT_ENGINE_CLOCK_H
 #define VOLT_ENGINE_CLOCK_H
 

@@ -2,8 +2,8 @@
  *
  * It owns the product table, the feature state and the model. Per duty cycle it takes up to a
  * batch of frames, releases them in one go, and writes rows in place into the row ring. It never
- * formats, logs, allocates or makes a system call (its clock is a TSC read, engine/clock.h). Rejected inputs
- * become NOTICE rows; the sink decides what to log. */
+ * formats, logs, allocates or makes a system call (its clock is a TSC read, engine/clock.h).
+ * Rejected inputs become NOTICE rows; the sink decides what to log. */
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>

@@ -158,8 +158,8 @@ Test(replay, frames_carry_zeroed_padding_for_parsing_in_place)
         uint32_t got;
         const uint8_t *r = volt_rb_next(c, &got);
         cr_assert_not_null(r);
-        cr_assert_geq(got, sizeof h + len + VOLT_JSON_PADDING, "round %u: record of %u bytes", round,
-                      got);
+        cr_assert_geq(got, sizeof h + len + VOLT_JSON_PADDING, "round %u: record of %u bytes",
+                      round, got);
         const volt_frame_hdr_t *f = (const volt_frame_hdr_t *)r;
         cr_assert_eq(f->len, len);
         cr_assert_eq(f->line, round);
