@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "engine/agents.h"
+#include "engine/clock.h"
 #include "engine/parse.h"
 
 typedef struct {
@@ -143,13 +143,13 @@ static void bm_parse_paired(volt_bench_state_t *st)
         double ta = 0, tb = 0;
         for (int side = 0; side < 2; side++) {
             const int volt_side = (side == 0) == (n % 2 == 0);
-            const int64_t t0 = volt_now_mono_ns();
+            const int64_t t0 = volt_clock_ns();
             if (volt_side) {
                 parse_n(c, &m, PAIR_BLOCK);
-                ta = (double)(volt_now_mono_ns() - t0);
+                ta = (double)(volt_clock_ns() - t0);
             } else {
                 volt_peer_parse_run(peer, PAIR_BLOCK);
-                tb = (double)(volt_now_mono_ns() - t0);
+                tb = (double)(volt_clock_ns() - t0);
             }
         }
         if (n < PAIR_MAX) {

@@ -98,10 +98,6 @@ typedef struct volt_krec_hdr {
 #define VOLT_NOTICE_FEED_ERROR 255
 #define VOLT_NOTICE_SEQ_GAP 254
 
-/* The engine's monotonic clock (engine/clock.h: the TSC scaled to ns where the kernel trusts it,
- * else CLOCK_MONOTONIC). */
-static inline int64_t volt_now_mono_ns(void) { return volt_clock_ns(); }
-
 /* Producer side of a frame ring: claims room for header + payload + VOLT_JSON_PADDING bytes
  * (waiting with idle, or sched_yield when idle is NULL, while the ring is full: frames are never
  * dropped), copies header and payload in, zeroes the padding and commits. The one way frames, END

@@ -120,7 +120,7 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
     volt_parse_result_t *res = &h->res;
     const volt_reject_t rej =
         volt_parse_message(c->parser, payload, f->len, f->recv_wall_ns, h->ticks, res);
-    int64_t t_prev = volt_now_mono_ns(); /* parsed */
+    int64_t t_prev = volt_clock_ns(); /* parsed */
     const int64_t t_parsed = t_prev;
     if (rej) {
         st->rejected_by[rej]++;
@@ -179,7 +179,7 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
             st->out_of_order++;
             continue; /* the claimed slot is simply reused */
         }
-        const int64_t t_feat = volt_now_mono_ns();
+        const int64_t t_feat = volt_clock_ns();
         r->feat.flags |= seq_flags;
         {
             int64_t *g = &h->gap_ns[t->product];
@@ -209,10 +209,11 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
         r->file = f->file;
         r->line = f->line;
         r->tick = *t;
-        const int64_t now = volt_now_mono_ns();
-        r->lat_ns = (int64_t)volt_clock_elapsed(f->recv_mono_ns, now);
+        const int64_t now = volt_clock_ns();
+        const uint64_t e2e = volt_clock_elapsed(f->recv_mono_ns, now);
+        r->lat_ns = (int64_t)e2e;
         r->signal_ns = now;
-        volt_hist_record(&st->lat[VOLT_LAT_E2E], volt_clock_elapsed(f->recv_mono_ns, now));
+        volt_hist_record(&st->lat[VOLT_LAT_E2E], e2e);
         volt_hist_record(&st->lat[VOLT_LAT_QUEUE], volt_clock_elapsed(f->recv_mono_ns, t0));
         volt_hist_record(&st->lat[VOLT_LAT_PARSE], volt_clock_elapsed(t0, t_parsed));
         volt_hist_record(&st->lat[VOLT_LAT_FEATURES], volt_clock_elapsed(t_prev, t_feat));
@@ -222,7 +223,7 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
         volt_ring_publish(h->out, 1);
         st->rows++;
         if (h->iv_period_ns) {
-            volt_hist_record(&c->interval.h[h->iv_cur], volt_clock_elapsed(f->recv_mono_ns, now));
+            volt_hist_record(&c->interval.h[h->iv_cur], e2e);
             if (now >= h->iv_next_ns)
                 interval_tick(h, now);
         }
@@ -242,8 +243,8 @@ void *volt_hot_new(volt_ctx_t *c)
     h->epoch = UINT32_MAX;
     volt_idle_preset(&h->idle, cfg->idle);
     h->iv_period_ns = (int64_t)(cfg->stats_interval_s * 1e9);
-    h->iv_next_ns = volt_now_mono_ns() + h->iv_period_ns;
-    c->interval.start_ns[0] = volt_now_mono_ns();
+    h->iv_next_ns = volt_clock_ns() + h->iv_period_ns;
+    c->interval.start_ns[0] = volt_clock_ns();
     return h;
 }
 
@@ -264,7 +265,7 @@ void *volt_hot_run(void *state)
         uint32_t len;
         while (work < BATCH && (rec = volt_rb_next(h->in, &len))) {
             const volt_frame_hdr_t *f = rec;
-            const int64_t t0 = volt_now_mono_ns();
+            const int64_t t0 = volt_clock_ns();
             work++;
             if (f->kind == VOLT_FRAME_END) {
                 done = 1;

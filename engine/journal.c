@@ -192,7 +192,7 @@ static void format_line(jrn_t *j, const volt_frame_hdr_t *f, const char *payload
 static int open_file(jrn_t *j)
 {
     char stamp[32];
-    const int64_t now = volt_now_mono_ns();
+    const int64_t now = volt_clock_ns();
     struct timespec w;
     clock_gettime(CLOCK_REALTIME, &w);
     char iso[31];
@@ -252,7 +252,7 @@ static void flush(jrn_t *j, int force_sync)
     jbuf_t *b = &j->buf[j->cur];
     if (b->len == 0 && !force_sync)
         return;
-    const int64_t now = volt_now_mono_ns();
+    const int64_t now = volt_clock_ns();
     const int sync = force_sync || j->cfg->fsync_ms <= 0 ||
                      (double)(now - j->last_fsync_mono) >= j->cfg->fsync_ms * 1e6;
     if (j->uring) {
@@ -363,7 +363,7 @@ void *volt_journal_run(void *arg)
                 format_line(j, f, (const char *)rec + sizeof *f);
                 j->st->lines++;
                 if (!j->oldest_pending_mono)
-                    j->oldest_pending_mono = volt_now_mono_ns();
+                    j->oldest_pending_mono = volt_clock_ns();
                 if (j->buf[j->cur].len + line_max > j->buf[j->cur].cap)
                     flush(j, 0);
             }
@@ -373,7 +373,7 @@ void *volt_journal_run(void *arg)
         if (done)
             break;
         reap(j, 0);
-        const int64_t now = volt_now_mono_ns();
+        const int64_t now = volt_clock_ns();
         if (j->fd >= 0 && j->oldest_pending_mono && now - j->oldest_pending_mono >= FLUSH_NS)
             flush(j, 0);
         else if (j->fd >= 0 && j->cfg->fsync_ms > 0 && j->off &&

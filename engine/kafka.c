@@ -306,7 +306,7 @@ drain:
     }
     if (k) {
         volt_parser_free(k->parser);
-            free(k);
+        free(k);
     }
     return NULL;
 }

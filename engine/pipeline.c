@@ -304,7 +304,7 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
         goto out;
     }
 
-    const int64_t t0 = volt_now_mono_ns();
+    const int64_t t0 = volt_clock_ns();
     /* consumers first, so that nobody waits on a thread that does not exist yet */
     if ((rc = -pthread_create(&th[2], NULL, volt_sink_run, c)))
         goto out;
@@ -350,7 +350,7 @@ out:
     for (int i = started - 1; i >= 0; i--)
         pthread_join(th[2 - i], NULL);
     /* the run's time ends with the sink: the Kafka agent's final flush is not the pipeline's */
-    const int64_t t_end = volt_now_mono_ns();
+    const int64_t t_end = volt_clock_ns();
     if (jstarted)
         pthread_join(jth, NULL);
     if (kstarted)

@@ -175,7 +175,7 @@ void *volt_sink_run(void *arg)
             } else if (r->type == VOLT_ROW_STATS) {
                 print_interval(&s, r->reason);
             } else {
-                volt_hist_record(&c->sink.to_sink, volt_clock_elapsed(r->signal_ns, volt_now_mono_ns()));
+                volt_hist_record(&c->sink.to_sink, volt_clock_elapsed(r->signal_ns, volt_clock_ns()));
                 if (s.labeler)
                     volt_labeler_push(s.labeler, r, write_row, &s);
                 else

@@ -21,7 +21,7 @@ typedef struct {
 
 static void push(src_t *s, uint32_t kind, uint32_t file, uint64_t line, const char *p, size_t n)
 {
-    const volt_frame_hdr_t h = {.recv_mono_ns = volt_now_mono_ns(),
+    const volt_frame_hdr_t h = {.recv_mono_ns = volt_clock_ns(),
                                 .recv_wall_ns = 0,
                                 .line = line,
                                 .file = file,

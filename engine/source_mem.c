@@ -22,16 +22,16 @@ void *volt_source_mem_run(void *arg)
     volt_idle_t idle;
     volt_idle_preset(&idle, "spin");
     const double period_ns = cfg->bench_rate > 0 ? 1e9 / cfg->bench_rate : 0;
-    const int64_t t0 = volt_now_mono_ns() + 1000000;
+    const int64_t t0 = volt_clock_ns() + 1000000;
     for (uint64_t i = 0; i < cfg->bench_n && !volt_pipeline_stop_requested(); i++) {
         int64_t stamp;
         if (period_ns > 0) {
             const int64_t due = t0 + (int64_t)((double)i * period_ns);
-            while (volt_now_mono_ns() < due)
+            while (volt_clock_ns() < due)
                 volt_cpu_pause();
             stamp = due;
         } else {
-            stamp = volt_now_mono_ns();
+            stamp = volt_clock_ns();
         }
         const volt_frame_hdr_t h = {.recv_mono_ns = stamp,
                                     .recv_wall_ns = 0,
@@ -44,7 +44,7 @@ void *volt_source_mem_run(void *arg)
             c->kdrop_src++;
         volt_frame_push(prod, &idle, &h, cfg->bench_msg[i]);
         if (period_ns > 0)
-            volt_hist_record(&c->src.late, volt_clock_elapsed(stamp, volt_now_mono_ns()));
+            volt_hist_record(&c->src.late, volt_clock_elapsed(stamp, volt_clock_ns()));
         c->src.read++;
     }
     if (c->kafka_on)

@@ -156,7 +156,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         s->got_data = 0;
         s->epoch++;
         st->connects++;
-        const int64_t now = volt_now_mono_ns();
+        const int64_t now = volt_clock_ns();
         s->last_rx_mono = now;
         if (s->dropped_mono && st->connects > 1) {
             const int64_t gap = now - s->dropped_mono;
@@ -186,7 +186,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         break;
     }
     case LWS_CALLBACK_CLIENT_RECEIVE: {
-        const int64_t mono = volt_now_mono_ns();
+        const int64_t mono = volt_clock_ns();
         if (lws_is_first_fragment(wsi)) {
             s->frame_len = 0;
             s->frame_oversize = 0;
@@ -250,7 +250,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             s->connected = 0;
             if (!s->done)
                 st->disconnects++; /* lost, not closed by us at the end */
-            s->dropped_mono = volt_now_mono_ns();
+            s->dropped_mono = volt_clock_ns();
             if (s->c->cfg->human && !s->done)
                 fprintf(s->c->cfg->human, "volt: connection to %s lost; reconnecting\n",
                         s->c->cfg->url);
@@ -270,7 +270,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 static void on_tick(lws_sorted_usec_list_t *sul)
 {
     ws_t *s = lws_container_of(sul, ws_t, sul_tick);
-    const int64_t now = volt_now_mono_ns();
+    const int64_t now = volt_clock_ns();
     const volt_pipeline_cfg_t *cfg = s->c->cfg;
     if (volt_pipeline_stop_requested() || (s->deadline_mono && now >= s->deadline_mono)) {
         if (!s->done) {
@@ -367,7 +367,7 @@ void *volt_source_ws_run(void *arg)
         goto end;
     }
     if (cfg->duration_s > 0)
-        s->deadline_mono = volt_now_mono_ns() + (int64_t)(cfg->duration_s * 1e9);
+        s->deadline_mono = volt_clock_ns() + (int64_t)(cfg->duration_s * 1e9);
     connect_now(s);
     lws_sul_schedule(s->ctx, 0, &s->sul_tick, on_tick, 50000);
     while (!s->done || s->wsi) {
