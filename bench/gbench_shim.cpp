@@ -1,6 +1,8 @@
 // bench/gbench_shim.cpp — the C face of Google Benchmark (see gbench.h).
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
+
 #include "gbench.h"
 
 struct volt_bench_state {
@@ -19,6 +21,14 @@ extern "C" void volt_bench_register(const char *name, volt_bench_fn fn, const in
         b->Arg(args[i]);
     if (manual_time)
         b->UseManualTime();
+    // VOLT_BENCH_ITERATIONS=N: exactly N iterations per bench, whatever they take (bench/icount
+    // counts instructions over fixed work: the count must not depend on the machine's speed)
+    if (const char *it = std::getenv("VOLT_BENCH_ITERATIONS")) {
+        char *end = nullptr;
+        const long long n = std::strtoll(it, &end, 10);
+        if (end != it && *end == '\0' && n > 0)
+            b->Iterations(static_cast<benchmark::IterationCount>(n));
+    }
 }
 
 extern "C" int volt_bench_next(volt_bench_state_t *vs, uint64_t n)

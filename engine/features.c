@@ -334,10 +334,8 @@ static inline void dq_expire(deque_t *d, int64_t lo)
 
 static inline double nonneg(double x) { return x > 0.0 ? x : 0.0; }
 
-static inline int has_mid_since(const v1_state_t *v, int64_t s)
-{
-    return v->first_mid_s != INT64_MAX && s >= v->first_mid_s;
-}
+/* first_mid_s is INT64_MAX before the first mid, which no second reaches: one comparison */
+static inline int has_mid_since(const v1_state_t *v, int64_t s) { return s >= v->first_mid_s; }
 
 /* Closes second c of the v1 grid: its return enters every window, the seconds that leave are
  * taken out, and the closes of rv_60s feed the vol-of-vol and tau. */
@@ -511,7 +509,12 @@ static void v1_tod(v1_state_t *v, int64_t s)
  * fixed within a second): realized volatility, EWMA, log returns, spread change, range. They are
  * recomputed when one of the three changes and copied otherwise — on the recordings two ticks in
  * three repeat the previous quote. */
-static void v1_read_mid(const prod_state_t *p, int64_t s, double *o)
+/* The cache's order: rv_10s..rv_900s and ewma_rv_60s (6), logret_10s..abs_logret_60s (4),
+ * spread_change_10s_bps, range_60s_bps and range_300s_bps: the runs of adjacent columns in a row,
+ * so a row takes them in four copies (mid_cols_out). */
+enum { MC_RV = 0, MC_EWMA = 5, MC_LR = 6, MC_SPREAD_CHG = 10, MC_RANGE = 11 };
+
+static void v1_read_mid(const prod_state_t *p, int64_t s, double *mc)
 {
     const v1_state_t *v = &p->v1;
     const uint64_t si = (uint64_t)s & HMASK;
@@ -522,16 +525,16 @@ static void v1_read_mid(const prod_state_t *p, int64_t s, double *o)
     volt_slide_read(&v->win, cur, sum, rt);
     const int rnz = r2 != 0.0;
     for (int i = 0; i < N_RV; i++)
-        o[VOLT_F_RV_10S + i] =
+        mc[MC_RV + i] =
             has_mid_since(v, s - lane_w[i]) ? (v->nz_w[i] + rnz ? rt[i] : 0.0) : NAN;
-    o[VOLT_F_EWMA_RV_60S] = has_mid_since(v, s - 60) ? sqrt(v->ew_c0 + v->ew_c1 * r2) : NAN;
+    mc[MC_EWMA] = has_mid_since(v, s - 60) ? sqrt(v->ew_c0 + v->ew_c1 * r2) : NAN;
     const double r10 = has_mid_since(v, s - 10) ? v->lmid - v->b[(uint64_t)(s - 10) & HMASK].lm : NAN;
     const double r60 = has_mid_since(v, s - 60) ? v->lmid - v->b[(uint64_t)(s - 60) & HMASK].lm : NAN;
-    o[VOLT_F_LOGRET_10S] = r10;
-    o[VOLT_F_LOGRET_60S] = r60;
-    o[VOLT_F_ABS_LOGRET_10S] = fabs(r10);
-    o[VOLT_F_ABS_LOGRET_60S] = fabs(r60);
-    o[VOLT_F_SPREAD_CHANGE_10S] =
+    mc[MC_LR] = r10;
+    mc[MC_LR + 1] = r60;
+    mc[MC_LR + 2] = fabs(r10);
+    mc[MC_LR + 3] = fabs(r60);
+    mc[MC_SPREAD_CHG] =
         has_mid_since(v, s - 10) ? v->spread_bps - v->b[(uint64_t)(s - 10) & HMASK].sbps : NAN;
     for (int k = 0; k < 2; k++) {
         const int64_t w = k ? 300 : 60;
@@ -543,7 +546,7 @@ static void v1_read_mid(const prod_state_t *p, int64_t s, double *o)
             const double hi = a > v->mid ? a : v->mid, lo = z < v->mid ? z : v->mid;
             rg = (hi - lo) * v->imid * 1e4;
         }
-        o[VOLT_F_RANGE_60S_BPS + k] = rg;
+        mc[MC_RANGE + k] = rg;
     }
 }
 
@@ -554,30 +557,32 @@ static inline double lane_value(const volt_slide8_t *w, int lane, double cur)
     return (w->s[lane] + w->c[lane]) + cur;
 }
 
-/* The columns v1_read_mid writes, in the order of its cache. */
-static const uint8_t mid_cols[V1_MID_COLS] = {
-    VOLT_F_RV_10S,        VOLT_F_RV_30S,        VOLT_F_RV_60S,          VOLT_F_RV_300S,
-    VOLT_F_RV_900S,       VOLT_F_EWMA_RV_60S,   VOLT_F_LOGRET_10S,      VOLT_F_LOGRET_60S,
-    VOLT_F_ABS_LOGRET_10S, VOLT_F_ABS_LOGRET_60S, VOLT_F_SPREAD_CHANGE_10S, VOLT_F_RANGE_60S_BPS,
-    VOLT_F_RANGE_300S_BPS,
-};
+_Static_assert(VOLT_F_EWMA_RV_60S == VOLT_F_RV_10S + MC_EWMA &&
+                   VOLT_F_ABS_LOGRET_60S == VOLT_F_LOGRET_10S + 3 &&
+                   VOLT_F_RANGE_300S_BPS == VOLT_F_RANGE_60S_BPS + 1 && MC_RANGE + 2 == V1_MID_COLS,
+               "the mid cache's runs are adjacent columns of a row");
+
+/* The cached columns into a row: four fixed-size copies, no index table. */
+static inline void mid_cols_out(const double *mc, double *o)
+{
+    memcpy(o + VOLT_F_RV_10S, mc + MC_RV, 6 * sizeof *mc);
+    memcpy(o + VOLT_F_LOGRET_10S, mc + MC_LR, 4 * sizeof *mc);
+    o[VOLT_F_SPREAD_CHANGE_10S] = mc[MC_SPREAD_CHG];
+    memcpy(o + VOLT_F_RANGE_60S_BPS, mc + MC_RANGE, 2 * sizeof *mc);
+}
 
 static void v1_read(const volt_features_t *f, prod_state_t *p, int64_t s, double last_price,
                     double since, double *o)
 {
     v1_state_t *v = &p->v1;
     const uint64_t si = (uint64_t)s & HMASK;
-    if (s == v->mc_s && v->mid == v->mc_mid && v->spread_bps == v->mc_sbps) {
-        for (int i = 0; i < V1_MID_COLS; i++)
-            o[mid_cols[i]] = v->mc_val[i];
-    } else {
-        v1_read_mid(p, s, o);
-        for (int i = 0; i < V1_MID_COLS; i++)
-            v->mc_val[i] = o[mid_cols[i]];
+    if (!(s == v->mc_s && v->mid == v->mc_mid && v->spread_bps == v->mc_sbps)) {
+        v1_read_mid(p, s, v->mc_val);
         v->mc_s = s;
         v->mc_mid = v->mid;
         v->mc_sbps = v->spread_bps;
     }
+    mid_cols_out(v->mc_val, o);
     o[VOLT_F_VOL_OF_VOL_300S] = v->vv_val;
     if (v->has_trades && s - p->start_s >= 60) {
         const double tv = lane_value(&v->win, L_TV, v->b[si].tv);
