@@ -305,25 +305,31 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
     }
 
     const int64_t t0 = volt_clock_ns();
-    /* consumers first, so that nobody waits on a thread that does not exist yet */
+    /* consumers first, so that nobody waits on a thread that does not exist yet; each thread is
+     * named (ps -L, top -H, perf, /proc/PID/task/TID/comm) so an operator can find the hot one */
     if ((rc = -pthread_create(&th[2], NULL, volt_sink_run, c)))
         goto out;
+    pthread_setname_np(th[2], "volt-sink");
     started = 1;
     if ((rc = -pthread_create(&th[1], NULL, volt_hot_run, hot)))
         goto out;
+    pthread_setname_np(th[1], "volt-hot");
     started = 2;
     if (c->journal_on) {
         if ((rc = -pthread_create(&jth, NULL, volt_journal_run, c)))
             goto out;
+        pthread_setname_np(jth, "volt-journal");
         jstarted = 1;
     }
     if (c->kafka_on) {
         if ((rc = -pthread_create(&kth, NULL, volt_kafka_run, c)))
             goto out;
+        pthread_setname_np(kth, "volt-kafka");
         kstarted = 1;
     }
     if ((rc = -pthread_create(&th[0], NULL, source, c)))
         goto out;
+    pthread_setname_np(th[0], "volt-source");
     started = 3;
 out:
     /* A thread that failed to start leaves its consumer waiting: stand in for it with an END. */

@@ -133,6 +133,9 @@ VOLT_JOURNAL_TRACE=1 "$VOLT" live --url "$URL" --pair BTC-USD --save-disk "$T/cr
   > "$T/crash.log" 2> "$T/crash.err" &
 VPID=$!
 sleep 3
+names=$(cat /proc/$VPID/task/*/comm 2>/dev/null | sort | tr '\n' ' ')
+ok=0; for n in volt-hot volt-journal volt-sink volt-source; do case " $names" in *" $n "*) ;; *) ok=1 ;; esac; done
+check "threads: the pipeline's threads are named for operators (${names% })" $ok "thread names: $names"
 kill -9 $VPID; wait $VPID 2>/dev/null
 synced=$(grep journal-synced "$T/crash.err" | tail -1 | awk '{print $3}')
 file=$(grep journal-synced "$T/crash.err" | tail -1 | awk '{print $2}')
