@@ -505,15 +505,15 @@ static void v1_tod(v1_state_t *v, int64_t s)
     v->tod_s = s;
 }
 
+/* The mid cache's order: rv_10s..rv_900s and ewma_rv_60s, logret_10s..abs_logret_60s,
+ * spread_change_10s_bps, range_60s_bps and range_300s_bps: the runs of adjacent columns in a row,
+ * so a row takes them in four copies (mid_cols_out). */
+enum { MC_RV = 0, MC_EWMA = MC_RV + N_RV, MC_LR, MC_SPREAD_CHG = MC_LR + 4, MC_RANGE };
+
 /* The features that depend only on the second, the mid and the spread (every window's state is
  * fixed within a second): realized volatility, EWMA, log returns, spread change, range. They are
  * recomputed when one of the three changes and copied otherwise — on the recordings two ticks in
- * three repeat the previous quote. */
-/* The cache's order: rv_10s..rv_900s and ewma_rv_60s (6), logret_10s..abs_logret_60s (4),
- * spread_change_10s_bps, range_60s_bps and range_300s_bps: the runs of adjacent columns in a row,
- * so a row takes them in four copies (mid_cols_out). */
-enum { MC_RV = 0, MC_EWMA = 5, MC_LR = 6, MC_SPREAD_CHG = 10, MC_RANGE = 11 };
-
+ * three repeat the previous quote. Written to the cache mc, in its order. */
 static void v1_read_mid(const prod_state_t *p, int64_t s, double *mc)
 {
     const v1_state_t *v = &p->v1;
@@ -565,10 +565,10 @@ _Static_assert(VOLT_F_EWMA_RV_60S == VOLT_F_RV_10S + MC_EWMA &&
 /* The cached columns into a row: four fixed-size copies, no index table. */
 static inline void mid_cols_out(const double *mc, double *o)
 {
-    memcpy(o + VOLT_F_RV_10S, mc + MC_RV, 6 * sizeof *mc);
-    memcpy(o + VOLT_F_LOGRET_10S, mc + MC_LR, 4 * sizeof *mc);
+    memcpy(o + VOLT_F_RV_10S, mc + MC_RV, (MC_LR - MC_RV) * sizeof *mc);
+    memcpy(o + VOLT_F_LOGRET_10S, mc + MC_LR, (MC_SPREAD_CHG - MC_LR) * sizeof *mc);
     o[VOLT_F_SPREAD_CHANGE_10S] = mc[MC_SPREAD_CHG];
-    memcpy(o + VOLT_F_RANGE_60S_BPS, mc + MC_RANGE, 2 * sizeof *mc);
+    memcpy(o + VOLT_F_RANGE_60S_BPS, mc + MC_RANGE, (V1_MID_COLS - MC_RANGE) * sizeof *mc);
 }
 
 static void v1_read(const volt_features_t *f, prod_state_t *p, int64_t s, double last_price,

@@ -92,6 +92,17 @@ void volt_frame_push_end(volt_rb_prod_t p)
     volt_frame_push(p, NULL, &end, NULL);
 }
 
+/* Starts a pipeline thread under its name (ps -L, top -H, perf, /proc/PID/task/TID/comm: an
+ * operator finds the hot one). 0 or -errno. */
+static int spawn(pthread_t *th, void *(*fn)(void *), void *arg, const char *name)
+{
+    const int rc = pthread_create(th, NULL, fn, arg);
+    if (rc)
+        return -rc;
+    pthread_setname_np(*th, name);
+    return 0;
+}
+
 int volt_pin_self(int cpu)
 {
     cpu_set_t set;
@@ -305,31 +316,25 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
     }
 
     const int64_t t0 = volt_clock_ns();
-    /* consumers first, so that nobody waits on a thread that does not exist yet; each thread is
-     * named (ps -L, top -H, perf, /proc/PID/task/TID/comm) so an operator can find the hot one */
-    if ((rc = -pthread_create(&th[2], NULL, volt_sink_run, c)))
+    /* consumers first, so that nobody waits on a thread that does not exist yet */
+    if ((rc = spawn(&th[2], volt_sink_run, c, "volt-sink")))
         goto out;
-    pthread_setname_np(th[2], "volt-sink");
     started = 1;
-    if ((rc = -pthread_create(&th[1], NULL, volt_hot_run, hot)))
+    if ((rc = spawn(&th[1], volt_hot_run, hot, "volt-hot")))
         goto out;
-    pthread_setname_np(th[1], "volt-hot");
     started = 2;
     if (c->journal_on) {
-        if ((rc = -pthread_create(&jth, NULL, volt_journal_run, c)))
+        if ((rc = spawn(&jth, volt_journal_run, c, "volt-journal")))
             goto out;
-        pthread_setname_np(jth, "volt-journal");
         jstarted = 1;
     }
     if (c->kafka_on) {
-        if ((rc = -pthread_create(&kth, NULL, volt_kafka_run, c)))
+        if ((rc = spawn(&kth, volt_kafka_run, c, "volt-kafka")))
             goto out;
-        pthread_setname_np(kth, "volt-kafka");
         kstarted = 1;
     }
-    if ((rc = -pthread_create(&th[0], NULL, source, c)))
+    if ((rc = spawn(&th[0], source, c, "volt-source")))
         goto out;
-    pthread_setname_np(th[0], "volt-source");
     started = 3;
 out:
     /* A thread that failed to start leaves its consumer waiting: stand in for it with an END. */
