@@ -54,6 +54,33 @@ typedef struct volt_interval {
     int64_t start_ns[2], end_ns[2];
 } volt_interval_t;
 
+/* Parse assist: the source's own lookup-only parser (parse.h), used when the hot agent is behind
+ * by backlog_bytes or more (0: always; no parser: off). Written by the source thread only. */
+typedef struct volt_assist {
+    volt_parser_t *parser;
+    int64_t backlog_bytes;
+    uint64_t parsed, deferred;
+} volt_assist_t;
+
+/* A frame the source parsed (VOLT_FRAME_PARSED): header, payload and padding as any frame, then,
+ * at the next 8-byte boundary, this trailer with res.n_ticks ticks. The ticks were written there by
+ * the parser itself. */
+typedef struct volt_parsed_trailer {
+    int64_t parse_ns; /* the source's parse time (engine clock) */
+    volt_parse_result_t res; /* text/text_len cleared */
+    volt_tick_t ticks[];
+} volt_parsed_trailer_t;
+
+static inline uint32_t volt_parsed_offset(uint32_t len)
+{
+    return (uint32_t)volt_rb_align8_(sizeof(volt_frame_hdr_t) + len + VOLT_JSON_PADDING);
+}
+
+static inline const volt_parsed_trailer_t *volt_frame_trailer(const volt_frame_hdr_t *f)
+{
+    return (const volt_parsed_trailer_t *)(const void *)((const char *)f + volt_parsed_offset(f->len));
+}
+
 typedef struct volt_ctx {
     const volt_pipeline_cfg_t *cfg;
     volt_rb_t frames;  /* source -> hot */
@@ -62,6 +89,7 @@ typedef struct volt_ctx {
     volt_features_t *features;
     volt_model_t model;
     volt_parser_t *parser;
+    volt_assist_t assist;     /* the source's */
     volt_source_stats_t src;
     volt_hot_stats_t hot;
     volt_sink_stats_t sink;
@@ -104,6 +132,13 @@ typedef struct volt_krec_hdr {
  * markers included, enter a ring; so every payload in a ring can be parsed where it lies. */
 void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t *h,
                      const void *payload);
+
+/* The sources' way into the frame ring (c->frames): volt_frame_push, or, when the parse assist is
+ * on and the hot agent is behind, parses the frame in its slot and sends it as VOLT_FRAME_PARSED
+ * (a message naming a product the hot agent has not interned yet goes as it is). Waits like
+ * volt_frame_push; idle must not be NULL. */
+void volt_frame_push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h,
+                         const void *payload);
 
 /* Pushes an END frame (no payload). */
 void volt_frame_push_end(volt_rb_prod_t p);

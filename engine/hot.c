@@ -68,9 +68,8 @@ static void reset_epoch(hot_t *h, uint32_t epoch)
 }
 
 /* Returns 1 when the message (Advanced: per connection) is a duplicate; flags gaps. */
-static int msg_seq_check(hot_t *h, uint32_t *row_flags)
+static int msg_seq_check(hot_t *h, const volt_parse_result_t *res, uint32_t *row_flags)
 {
-    const volt_parse_result_t *res = &h->res;
     if (!res->has_seq || res->proto != VOLT_PROTO_ADVANCED)
         return 0;
     if (h->have_msg_seq) {
@@ -117,11 +116,26 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
         notice(h, f, VOLT_REJ_TOO_LARGE);
         return;
     }
-    volt_parse_result_t *res = &h->res;
-    const volt_reject_t rej =
-        volt_parse_message(c->parser, payload, f->len, f->recv_wall_ns, h->ticks, res);
-    int64_t t_prev = volt_clock_ns(); /* parsed */
-    const int64_t t_parsed = t_prev;
+    const volt_parse_result_t *res;
+    const volt_tick_t *ticks;
+    int64_t t_prev, parse_ns, queue_ns;
+    if (f->kind == VOLT_FRAME_PARSED) { /* the source parsed it (parse assist): result and ticks
+                                         * follow the payload */
+        const volt_parsed_trailer_t *tr = volt_frame_trailer(f);
+        res = &tr->res;
+        ticks = tr->ticks;
+        t_prev = t0;
+        parse_ns = tr->parse_ns;
+        queue_ns = (int64_t)volt_clock_elapsed(f->recv_mono_ns, t0) - parse_ns;
+    } else {
+        volt_parse_message(c->parser, payload, f->len, f->recv_wall_ns, h->ticks, &h->res);
+        res = &h->res;
+        ticks = h->ticks;
+        t_prev = volt_clock_ns(); /* parsed */
+        parse_ns = (int64_t)volt_clock_elapsed(t0, t_prev);
+        queue_ns = (int64_t)volt_clock_elapsed(f->recv_mono_ns, t0);
+    }
+    const volt_reject_t rej = (volt_reject_t)res->reject;
     if (rej) {
         st->rejected_by[rej]++;
         notice(h, f, rej);
@@ -144,14 +158,14 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
     /* every sequenced message counts for gap and duplicate detection, heartbeats included */
     uint32_t seq_flags = 0;
     h->pending_gap = 0;
-    if (msg_seq_check(h, &seq_flags)) {
+    if (msg_seq_check(h, res, &seq_flags)) {
         st->duplicates++;
         return;
     }
     if (h->pending_gap) {
         notice(h, f, VOLT_NOTICE_SEQ_GAP);
         /* messages were lost on this connection: every product's windows now span a gap */
-        const int64_t when = res->n_ticks ? volt_tick_time_ns(&h->ticks[0]) : 0;
+        const int64_t when = res->n_ticks ? volt_tick_time_ns(&ticks[0]) : 0;
         for (uint32_t p = 0; p < c->products.n; p++)
             h->gap_ns[p] = when ? when : INT64_MAX;
     }
@@ -159,7 +173,7 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
         return;
     st->ticks += res->n_ticks;
     for (uint32_t i = 0; i < res->n_ticks; i++) {
-        const volt_tick_t *t = &h->ticks[i];
+        const volt_tick_t *t = &ticks[i];
         if (t->proto == VOLT_PROTO_EXCHANGE && (t->flags & VOLT_TICK_HAS_SEQ)) {
             const uint16_t p = t->product;
             if (h->have_prod_seq[p] && t->seq <= h->prod_seq[p]) {
@@ -214,8 +228,8 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
         r->lat_ns = (int64_t)e2e;
         r->signal_ns = now;
         volt_hist_record(&st->lat[VOLT_LAT_E2E], e2e);
-        volt_hist_record(&st->lat[VOLT_LAT_QUEUE], volt_clock_elapsed(f->recv_mono_ns, t0));
-        volt_hist_record(&st->lat[VOLT_LAT_PARSE], volt_clock_elapsed(t0, t_parsed));
+        volt_hist_record(&st->lat[VOLT_LAT_QUEUE], (uint64_t)(queue_ns > 0 ? queue_ns : 0));
+        volt_hist_record(&st->lat[VOLT_LAT_PARSE], (uint64_t)(parse_ns > 0 ? parse_ns : 0));
         volt_hist_record(&st->lat[VOLT_LAT_FEATURES], volt_clock_elapsed(t_prev, t_feat));
         volt_hist_record(&st->lat[VOLT_LAT_SCORE], volt_clock_elapsed(t_feat, now));
         volt_hist_record(&st->lat[VOLT_LAT_HOT], volt_clock_elapsed(t0, now));

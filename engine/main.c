@@ -25,7 +25,7 @@ static void usage(FILE *o)
             "  volt live [options]             ingest the Coinbase WebSocket feed (or volt-exchange)\n"
             "  volt features                   list the features (name, unit, window, meaning)\n"
             "  volt bench-pipeline [--rates R,R,...|max] [--seconds S] [--json FILE] [--cpus S,H,K]\n"
-            "                      [--idle X] [--kafka-brokers H:P [--kafka-conf K=V]... [--kafka-topics R,F,A]]\n"
+            "                      [--idle X] [--parse-assist A] [--kafka-brokers H:P [--kafka-conf K=V]... [--kafka-topics R,F,A]]\n"
             "                      RECORDING\n"
             "                                  the whole pipeline at fixed offered rates, latency\n"
             "                                  measured from each message's intended send time\n"
@@ -41,6 +41,8 @@ static void usage(FILE *o)
             "  --cpus S,H,K          pin source, hot and sink threads to these CPUs (-1 = no pin)\n"
             "  --idle STRATEGY       spin | yield | backoff | sleep (default backoff)\n"
             "  --max-frame BYTES     largest message accepted (default 1048576)\n"
+            "  --parse-assist off|always|BYTES   the source thread parses a message itself when\n"
+            "                        at least BYTES wait for the hot agent (default 8192)\n"
             "  --gap-seconds S       silence that restarts a product's windows (default 10, <= 120)\n"
             "  --alert-cooldown S    least event time between two alerts of one product (default 60)\n"
             "  --max-notices N       rejected inputs logged per reason (default 5; all are counted)\n"
@@ -108,10 +110,25 @@ static int num(const char *s, double lo, double hi, double *out)
     return 0;
 }
 
+/* --parse-assist off|always|BYTES */
+static int parse_assist(const char *s, int64_t *out)
+{
+    double v;
+    if (strcmp(s, "off") == 0)
+        *out = VOLT_PARSE_ASSIST_OFF;
+    else if (strcmp(s, "always") == 0)
+        *out = 0;
+    else if (num(s, 0, 1u << 30, &v) == 0)
+        *out = (int64_t)v;
+    else
+        return -1;
+    return 0;
+}
+
 enum {
     O_OUT = 1, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET,
     /* live only */
-    O_STATS, O_HIST, O_LABEL, O_TAU, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH, O_KFILE,
+    O_STATS, O_HIST, O_LABEL, O_TAU, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH, O_KFILE, O_ASSIST,
     O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA, O_SAVE,
     O_ROT_MB, O_ROT_MIN, O_FSYNC
 };
@@ -120,6 +137,7 @@ static const struct option k_opts[] = {
     {"out", required_argument, 0, O_OUT},           {"format", required_argument, 0, O_FORMAT},
     {"model", required_argument, 0, O_MODEL},       {"cpus", required_argument, 0, O_CPUS},
     {"idle", required_argument, 0, O_IDLE},         {"max-frame", required_argument, 0, O_MAXF},
+    {"parse-assist", required_argument, 0, O_ASSIST},
     {"gap-seconds", required_argument, 0, O_GAP},   {"alert-cooldown", required_argument, 0, O_COOL},
     {"max-notices", required_argument, 0, O_NOTICES}, {"quiet", no_argument, 0, O_QUIET},
     {"stats-interval", required_argument, 0, O_STATS}, {"hist-out", required_argument, 0, O_HIST},
@@ -280,6 +298,10 @@ static int parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
                 BAD("--cpus takes three CPU numbers, e.g. 0,1,0 (-1 = no pin).");
             break;
         case O_IDLE: cfg->idle = optarg; break;
+        case O_ASSIST:
+            if (parse_assist(optarg, &cfg->parse_assist))
+                BAD("--parse-assist takes off, always or a byte count.");
+            break;
         case O_MAXF:
             if (num(optarg, 256, 64 << 20, &v))
                 BAD("--max-frame must be a byte count from 256 to 67108864.");
@@ -485,6 +507,7 @@ static int cmd_bench_pipeline(int argc, char **argv)
                                       {"json", required_argument, 0, 'j'},
                                       {"cpus", required_argument, 0, 'c'},
                                       {"idle", required_argument, 0, 'i'},
+                                      {"parse-assist", required_argument, 0, O_ASSIST},
                                       {"kafka-brokers", required_argument, 0, O_KBROKERS},
                                       {"kafka-conf", required_argument, 0, O_KCONF},
                                       {"kafka-config", required_argument, 0, O_KFILE},
@@ -508,6 +531,10 @@ static int cmd_bench_pipeline(int argc, char **argv)
                 BAD("--cpus takes three CPU numbers, e.g. 0,1,0 (-1 = no pin).");
             break;
         case 'i': cfg.idle = optarg; break;
+        case O_ASSIST:
+            if (parse_assist(optarg, &cfg.parse_assist))
+                BAD("--parse-assist takes off, always or a byte count.");
+            break;
         case O_KBROKERS:
         case O_KCONF:
         case O_KFILE:
@@ -561,8 +588,9 @@ static int cmd_bench_pipeline(int argc, char **argv)
     FILE *js = json ? fopen(json, "w") : NULL;
     if (js)
         fprintf(js, "{\"recording\":\"%s\",\"messages_available\":%zu,\"runs\":[", argv[optind], n);
-    printf("%-10s %9s %11s | %-48s | %-15s %-15s %-15s\n", "offered/s", "msgs", "achieved/s",
-           "receive->signal us: p50 p90 p99 p99.9 max", "parse p50/p99", "features", "score");
+    printf("%-10s %9s %11s | %-48s | %-15s %-15s %-15s | %s\n", "offered/s", "msgs", "achieved/s",
+           "receive->signal us: p50 p90 p99 p99.9 max", "parse p50/p99", "features", "score",
+           "parsed by source");
     int rc = 0;
     for (int r = 0; r < n_rates; r++) {
         uint64_t want = rates[r] > 0 ? (uint64_t)(rates[r] * seconds) : (uint64_t)n;
@@ -587,10 +615,10 @@ static int cmd_bench_pipeline(int argc, char **argv)
             snprintf(off, sizeof off, "%.0f", rates[r]);
         else
             snprintf(off, sizeof off, "max");
-        printf("%-10s %9llu %11.0f | %8.2f %8.2f %8.2f %8.2f %9.2f | %6.2f/%-8.2f %6.2f/%-8.2f %6.2f/%-8.2f\n",
+        printf("%-10s %9llu %11.0f | %8.2f %8.2f %8.2f %8.2f %9.2f | %6.2f/%-8.2f %6.2f/%-8.2f %6.2f/%-8.2f | %5.1f %%\n",
                off, (unsigned long long)st.ticks, thr, Q(e, .5), Q(e, .9), Q(e, .99), Q(e, .999),
                (double)e->max / 1e3, Q(pa, .5), Q(pa, .99), Q(fe, .5), Q(fe, .99), Q(sc, .5),
-               Q(sc, .99));
+               Q(sc, .99), st.read ? 100.0 * (double)st.assisted / (double)st.read : 0.0);
         if (st.kafka)
             for (int t = 0; t < VOLT_K_TOPICS; t++)
                 printf("           kafka %-18s queued %llu, delivered %llu, failed %llu, dropped %llu\n",
@@ -606,8 +634,10 @@ static int cmd_bench_pipeline(int argc, char **argv)
                 [VOLT_LAT_PARSE] = "parse",       [VOLT_LAT_FEATURES] = "features",
                 [VOLT_LAT_SCORE] = "score",       [VOLT_LAT_HOT] = "hot",
                 [VOLT_LAT_TO_SINK] = "to_sink",   [VOLT_LAT_SOURCE_LATE] = "source_late"};
-            fprintf(js, "%s{\"offered_per_s\":%s,\"ticks\":%llu,\"achieved_per_s\":%.0f",
-                    r ? "," : "", rates[r] > 0 ? off : "null", (unsigned long long)st.ticks, thr);
+            fprintf(js, "%s{\"offered_per_s\":%s,\"ticks\":%llu,\"achieved_per_s\":%.0f,"
+                        "\"messages\":%llu,\"parsed_by_source\":%llu",
+                    r ? "," : "", rates[r] > 0 ? off : "null", (unsigned long long)st.ticks, thr,
+                    (unsigned long long)st.read, (unsigned long long)st.assisted);
             for (int k = 0; k < VOLT_LAT_COUNT; k++) {
                 const volt_hist_t *h = &st.lat[k];
                 fprintf(js,

@@ -14,6 +14,8 @@ struct volt_parser {
     volt_json_parser_t *outer;
     volt_json_parser_t *inner; /* for a message serialized as a string inside an envelope */
     volt_products_t *products;
+    int lookup_only; /* products: find among the published, never intern (volt_parser_lookup_only) */
+    int deferred;    /* lookup_only: this message named a product not published yet */
     size_t max_frame;
     char *inner_buf; /* padded copy of the unescaped inner message */
     volt_jdoc_t doc;
@@ -74,6 +76,10 @@ volt_parser_t *volt_parser_new(size_t max_frame, volt_products_t *products)
     }
     return p;
 }
+
+void volt_parser_lookup_only(volt_parser_t *p, int on) { p->lookup_only = on != 0; }
+
+int volt_parser_deferred(const volt_parser_t *p) { return p->deferred; }
 
 void volt_parser_free(volt_parser_t *p)
 {
@@ -212,6 +218,15 @@ static volt_reject_t make_tick(volt_parser_t *p, const volt_jitem_t *it, uint8_t
 
     if (pid->n == 0 || pid->n > VOLT_PRODUCT_NAME_MAX)
         return VOLT_REJ_BAD_PRODUCT;
+    if (p->lookup_only) {
+        const int k = volt_products_find_published(p->products, pid->p, pid->n);
+        if (k < 0) {
+            p->deferred = 1; /* the message's outcome is the interner's to decide */
+            return VOLT_REJ_BAD_PRODUCT;
+        }
+        t->product = (uint16_t)k;
+        return VOLT_REJ_NONE;
+    }
     const int idx = volt_products_intern(p->products, pid->p, pid->n);
     if (idx < 0)
         return p->products->n >= VOLT_MAX_PRODUCTS &&
@@ -267,6 +282,7 @@ static volt_reject_t envelope_time(const volt_jlevel_t *env, int64_t *ns)
 volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, int64_t recv_ns,
                                  volt_tick_t *out, volt_parse_result_t *res)
 {
+    p->deferred = 0;
     res->kind = VOLT_MSG_NONE;
     res->proto = 0;
     res->has_seq = 0;

@@ -76,6 +76,14 @@ typedef struct volt_parser volt_parser_t;
 volt_parser_t *volt_parser_new(size_t max_frame, volt_products_t *products);
 void volt_parser_free(volt_parser_t *p);
 
+/* Lookup-only mode (on != 0), for a parser on a thread other than the product table's interner
+ * (the source's parse assist): products are looked up among those already published and never
+ * added. A message naming a product not published yet is parsed to some outcome, but
+ * volt_parser_deferred() then returns 1 and the outcome must be discarded: the message goes to the
+ * interner's parser as it is. */
+void volt_parser_lookup_only(volt_parser_t *p, int on);
+int volt_parser_deferred(const volt_parser_t *p);
+
 /* Parses one message. buf must have VOLT_JSON_PADDING readable bytes after len. recv_ns is the
  * receive time to use when the input carries none (0 in replay: then the exchange time is used).
  * Writes up to VOLT_JSON_MAX_ITEMS ticks to out. Returns res->reject. Hot path: no allocation. */

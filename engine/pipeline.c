@@ -24,6 +24,7 @@ void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
     c->idle = "backoff";
     c->max_frame = 1u << 20;
     c->frame_ring_bytes = 16u << 20;
+    c->parse_assist = VOLT_PARSE_ASSIST_DEFAULT;
     c->row_ring_slots = 4096;
     volt_feat_cfg_default(&c->feat);
     c->model = "zscore";
@@ -84,6 +85,42 @@ int volt_frame_offer(volt_rb_prod_t p, const volt_frame_hdr_t *h, const void *pa
     fill(slot, h, payload);
     volt_rb_commit(p);
     return 1;
+}
+
+void volt_frame_push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h,
+                         const void *payload)
+{
+    volt_rb_prod_t p = volt_rb_producer(&c->frames);
+    volt_assist_t *a = &c->assist;
+    const uint32_t off = volt_parsed_offset(h->len);
+    const uint64_t worst =
+        (uint64_t)off + sizeof(volt_parsed_trailer_t) + VOLT_JSON_MAX_ITEMS * sizeof(volt_tick_t);
+    if (h->kind != VOLT_FRAME_DATA || !a->parser || worst > volt_rb_max_record(&c->frames) ||
+        !volt_rb_backlog_at_least(p, (uint64_t)a->backlog_bytes)) {
+        volt_frame_push(p, idle, h, payload);
+        return;
+    }
+    void *slot;
+    while (!(slot = volt_rb_claim(p, (uint32_t)worst)))
+        volt_idle(idle, 0);
+    volt_idle(idle, 1);
+    fill(slot, h, payload);
+    volt_parsed_trailer_t *tr = (volt_parsed_trailer_t *)(void *)((char *)slot + off);
+    const int64_t t0 = volt_clock_ns();
+    /* in place: the payload is padded in the slot, the ticks land where the hot agent reads them */
+    volt_parse_message(a->parser, (const char *)slot + sizeof *h, h->len, h->recv_wall_ns, tr->ticks,
+                       &tr->res);
+    if (volt_parser_deferred(a->parser)) { /* a product the hot agent has not interned yet */
+        a->deferred++;
+        volt_rb_commit_len(p, frame_bytes(h));
+        return;
+    }
+    tr->parse_ns = volt_clock_ns() - t0;
+    tr->res.text = NULL; /* may point into this thread's parser: never read across */
+    tr->res.text_len = 0;
+    ((volt_frame_hdr_t *)slot)->kind = VOLT_FRAME_PARSED;
+    a->parsed++;
+    volt_rb_commit_len(p, off + (uint32_t)(sizeof *tr + tr->res.n_ticks * sizeof(volt_tick_t)));
 }
 
 void volt_frame_push_end(volt_rb_prod_t p)
@@ -310,6 +347,14 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
         rc = -ENOMEM;
         goto out;
     }
+    c->assist.backlog_bytes = cfg->parse_assist;
+    if (cfg->parse_assist >= 0) {
+        if (!(c->assist.parser = volt_parser_new(cfg->max_frame, &c->products))) {
+            rc = -ENOMEM;
+            goto out;
+        }
+        volt_parser_lookup_only(c->assist.parser, 1);
+    }
     if (!(hot = volt_hot_new(c))) {
         rc = VOLT_ERR(-ENOMEM, "allocating the hot agent");
         goto out;
@@ -378,6 +423,8 @@ out:
         }
         memcpy(stats->by_kind, h->by_kind, sizeof stats->by_kind);
         stats->ticks = h->ticks;
+        stats->assisted = c->assist.parsed;
+        stats->assist_deferred = c->assist.deferred;
         stats->rows = c->sink.rows_written;
         stats->out_of_order = h->out_of_order;
         stats->duplicates = h->duplicates;
@@ -432,6 +479,7 @@ out:
     }
     volt_hot_free(hot);
     volt_parser_free(c->parser);
+    volt_parser_free(c->assist.parser);
     volt_model_close(&c->model);
     volt_features_free(c->features);
     free(frame_buf);
@@ -475,6 +523,9 @@ void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
                     volt_reject_name((volt_reject_t)r), (unsigned long long)s->items_rejected[r]);
     fprintf(out, "  ticks                  %llu (products %llu)\n", (unsigned long long)s->ticks,
             (unsigned long long)s->products);
+    fprintf(out, "  parse assist           %llu messages parsed by the source (%llu left to the hot "
+                 "agent: a product not yet in its table)\n",
+            (unsigned long long)s->assisted, (unsigned long long)s->assist_deferred);
     fprintf(out, "  feature rows           %llu\n", (unsigned long long)s->rows);
     fprintf(out, "  dropped out-of-order   %llu\n", (unsigned long long)s->out_of_order);
     fprintf(out, "  dropped duplicates     %llu\n", (unsigned long long)s->duplicates);

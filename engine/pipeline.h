@@ -29,15 +29,24 @@ typedef struct volt_frame_hdr {
     uint32_t len;         /* payload bytes after the header */
 } volt_frame_hdr_t;
 
-enum { VOLT_FRAME_DATA = 1, VOLT_FRAME_TOO_LARGE = 2, VOLT_FRAME_END = 3 };
+/* DATA: a message for the hot agent to parse; PARSED: one the source parsed already (parse assist,
+ * agents.h: the payload is followed by the parse's result); TOO_LARGE: a frame cut off by the
+ * source; END: the end of the stream. */
+enum { VOLT_FRAME_DATA = 1, VOLT_FRAME_TOO_LARGE = 2, VOLT_FRAME_END = 3, VOLT_FRAME_PARSED = 4 };
+
+/* Parse assist (cfg.parse_assist): the source parses a frame itself, in the ring slot, when at least
+ * this many bytes wait in the frame ring (the hot agent is behind). */
+#define VOLT_PARSE_ASSIST_DEFAULT (8 * 1024)
+#define VOLT_PARSE_ASSIST_OFF (-1)
 
 enum { VOLT_ROW_TICK = 1, VOLT_ROW_NOTICE = 2, VOLT_ROW_END = 3, VOLT_ROW_STATS = 4 };
 
 /* Latency stages of one tick, all on the engine clock (clock.h) from the frame's receive time. */
 typedef enum {
     VOLT_LAT_E2E = 0,  /* receive -> signal (score ready): the headline figure */
-    VOLT_LAT_QUEUE,    /* receive -> the hot agent takes the frame (source + ring) */
-    VOLT_LAT_PARSE,    /* frame taken -> parsed */
+    VOLT_LAT_QUEUE,    /* receive -> the hot agent takes the frame (source + ring; without the
+                        * source's parse of an assisted frame) */
+    VOLT_LAT_PARSE,    /* frame taken -> parsed (an assisted frame: the source's parse) */
     VOLT_LAT_FEATURES, /* parsed (or previous tick of the frame done) -> features updated */
     VOLT_LAT_SCORE,    /* features -> model score and alert decision */
     VOLT_LAT_HOT,      /* frame taken -> signal: the hot agent's own time per tick (parse + features
@@ -110,6 +119,8 @@ typedef struct volt_pipeline_cfg {
     const char *sink_idle;    /* the sink's, when it should differ (NULL: idle) */
     size_t max_frame;         /* largest frame accepted (bytes) */
     uint32_t frame_ring_bytes;
+    int64_t parse_assist;     /* the source parses when this many bytes are queued (0: always;
+                               * VOLT_PARSE_ASSIST_OFF: never); default VOLT_PARSE_ASSIST_DEFAULT */
     uint32_t row_ring_slots;
     volt_feat_cfg_t feat;
     const char *model;        /* model name */
@@ -138,6 +149,8 @@ typedef struct volt_run_stats {
     uint64_t by_kind[VOLT_MSG_KIND_COUNT];
     uint64_t items_rejected[VOLT_REJ_COUNT]; /* bad items inside accepted messages */
     uint64_t ticks;        /* ticks parsed */
+    uint64_t assisted;     /* messages the source parsed (parse assist) */
+    uint64_t assist_deferred; /* ... that it left to the hot agent: a product new to the table */
     uint64_t rows;         /* feature rows written */
     uint64_t out_of_order; /* ticks older than their product's last (dropped) */
     uint64_t duplicates;   /* messages/ticks whose sequence number was already seen (dropped) */

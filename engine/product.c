@@ -1,14 +1,29 @@
 #include "product.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
-void volt_products_init(volt_products_t *p) { memset(p, 0, sizeof *p); }
+void volt_products_init(volt_products_t *p)
+{
+    memset(p, 0, sizeof *p);
+    atomic_init(&p->published, 0);
+}
 
 int volt_products_find(const volt_products_t *p, const char *s, size_t n)
 {
     if (p->last < p->n && p->len[p->last] == n && memcmp(p->name[p->last], s, n) == 0)
         return (int)p->last;
     for (uint32_t i = 0; i < p->n; i++)
+        if (p->len[i] == n && memcmp(p->name[i], s, n) == 0)
+            return (int)i;
+    return -1;
+}
+
+int volt_products_find_published(volt_products_t *p, const char *s, size_t n)
+{
+    /* acquire pairs with the interner's release store below: entries before it are complete */
+    const uint32_t k = atomic_load_explicit(&p->published, memory_order_acquire);
+    for (uint32_t i = 0; i < k; i++)
         if (p->len[i] == n && memcmp(p->name[i], s, n) == 0)
             return (int)i;
     return -1;
@@ -41,6 +56,7 @@ int volt_products_intern(volt_products_t *p, const char *s, size_t n)
     p->name[i][n] = '\0';
     p->len[i] = (uint8_t)n;
     p->n++;
+    atomic_store_explicit(&p->published, p->n, memory_order_release);
     p->last = (uint32_t)i;
     return i;
 }

@@ -30,7 +30,7 @@ static void push(src_t *s, uint32_t kind, uint32_t file, uint64_t line, const ch
                                 .len = (uint32_t)n};
     if (s->c->kafka_on) /* replay publishes everything: wait for room */
         volt_frame_push(volt_rb_producer(&s->c->kraw), &s->idle, &h, p);
-    volt_frame_push(s->prod, &s->idle, &h, p);
+    volt_frame_push_hot(s->c, &s->idle, &h, p);
 }
 
 static int replay_file(src_t *s, uint32_t fi, const char *path, char *buf, size_t cap)

@@ -42,7 +42,7 @@ void *volt_source_mem_run(void *arg)
                                     .len = cfg->bench_len[i]};
         if (c->kafka_on && !volt_frame_offer(volt_rb_producer(&c->kraw), &h, cfg->bench_msg[i]))
             c->kdrop_src++;
-        volt_frame_push(prod, &idle, &h, cfg->bench_msg[i]);
+        volt_frame_push_hot(c, &idle, &h, cfg->bench_msg[i]);
         if (period_ns > 0)
             volt_hist_record(&c->src.late, volt_clock_elapsed(stamp, volt_clock_ns()));
         c->src.read++;

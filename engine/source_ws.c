@@ -77,7 +77,7 @@ static void push(ws_t *s, uint32_t kind, const char *p, size_t n, int64_t wall, 
     /* Kafka never makes the source wait: a full ring is a counted drop */
     if (s->c->kafka_on && !volt_frame_offer(volt_rb_producer(&s->c->kraw), &h, p))
         s->c->kdrop_src++;
-    volt_frame_push(s->prod, &s->idle, &h, p);
+    volt_frame_push_hot(s->c, &s->idle, &h, p);
 }
 
 static void connect_now(ws_t *s);

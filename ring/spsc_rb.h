@@ -7,7 +7,7 @@
  * starts at offset 0. Indices are free-running byte counts, as in volt_ring_t.
  *
  * Producer: volt_rb_claim(len) -> pointer to write len bytes in place (NULL when full), then
- * volt_rb_commit(). Consumer: volt_rb_next() -> the oldest record (in place), then
+ * volt_rb_commit() (or volt_rb_commit_len() to publish fewer bytes than claimed). Consumer: volt_rb_next() -> the oldest record (in place), then
  * volt_rb_release() to free everything read so far (batching releases is allowed). */
 #ifndef VOLT_RING_SPSC_RB_H
 #define VOLT_RING_SPSC_RB_H
@@ -91,6 +91,32 @@ static inline void volt_rb_commit(volt_rb_prod_t p)
     const uint64_t end = r->claim_pos + VOLT_RB_HDR + volt_rb_align8_(r->claim_len);
     /* release pairs with the consumer's acquire load of tail in volt_rb_next */
     atomic_store_explicit(&r->tail, end, memory_order_release);
+}
+
+/* Producer: publishes the record claimed last, cut to its first len bytes: a producer that
+ * claimed for the worst case commits what it wrote (a len above the claim publishes the claim). */
+static inline void volt_rb_commit_len(volt_rb_prod_t p, uint32_t len)
+{
+    volt_rb_t *r = p.r;
+    if (len < r->claim_len) {
+        r->claim_len = len;
+        ((uint32_t *)(void *)(r->buf + (r->claim_pos & r->mask)))[0] = len;
+    }
+    volt_rb_commit(p);
+}
+
+/* Producer: 1 when at least `bytes` are committed and not yet released by the consumer. Reads the
+ * consumer's position only when its cached copy says so, so a producer that is not behind pays
+ * one comparison. */
+static inline int volt_rb_backlog_at_least(volt_rb_prod_t p, uint64_t bytes)
+{
+    volt_rb_t *r = p.r;
+    const uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    if (tail - r->cached_head < bytes)
+        return 0;
+    /* acquire pairs with the consumer's release store of head in volt_rb_release */
+    r->cached_head = atomic_load_explicit(&r->head, memory_order_acquire);
+    return tail - r->cached_head >= bytes;
 }
 
 /* Consumer: returns the next unread record's payload and its length, or NULL when none.

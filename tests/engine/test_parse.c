@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "engine/parse.h"
+
+#include <stdatomic.h>
 #include "helpers.h"
 
 static volt_products_t products;
@@ -288,4 +290,47 @@ Test(parse, survives_random_bytes_and_mutations, .init = setup, .fini = teardown
     cr_expect_gt(outcomes[VOLT_REJ_MALFORMED], 0, "mutations must produce malformed inputs");
     free(buf);
     free(seed);
+}
+
+/* Lookup-only mode (the source's parse assist): a product not yet published defers the message;
+ * once the interning parser has published it, the lookup-only parser gives the very same ticks. */
+Test(parse, lookup_only_defers_unknown_products_and_then_agrees, .init = setup, .fini = teardown)
+{
+    volt_parser_t *ro = volt_parser_new(1u << 20, &products);
+    cr_assert_not_null(ro);
+    volt_parser_lookup_only(ro, 1);
+    size_t len;
+    char *buf = th_read_file(th_fixture("parse/y_advanced_ticker_multi.json"), &len);
+    cr_assert_not_null(buf);
+    static volt_tick_t ro_ticks[VOLT_JSON_MAX_ITEMS];
+    volt_parse_result_t ro_res;
+    volt_parse_message(ro, buf, len, 0, ro_ticks, &ro_res);
+    cr_expect(volt_parser_deferred(ro), "no product is published yet");
+    cr_expect_eq(products.n, 0, "a lookup-only parser never adds a product");
+    cr_expect_eq(atomic_load(&products.published), 0);
+
+    cr_assert_eq(volt_parse_message(parser, buf, len, 0, ticks, &res), VOLT_REJ_NONE);
+    cr_expect_eq(atomic_load(&products.published), 3, "interning publishes each product");
+    cr_assert_eq(volt_parse_message(ro, buf, len, 0, ro_ticks, &ro_res), VOLT_REJ_NONE);
+    cr_expect_not(volt_parser_deferred(ro));
+    cr_assert_eq(ro_res.n_ticks, res.n_ticks);
+    cr_expect_eq(memcmp(ro_ticks, ticks, res.n_ticks * sizeof ticks[0]), 0,
+                 "same ticks, product indices included");
+
+    /* one known and one unknown product in a message: deferred as a whole */
+    const char *two = "{\"channel\":\"ticker\",\"timestamp\":\"2026-04-05T22:35:15.1Z\","
+                      "\"sequence_num\":1,\"events\":[{\"type\":\"update\",\"tickers\":["
+                      "{\"product_id\":\"BTC-USD\",\"price\":\"1\"},"
+                      "{\"product_id\":\"DOGE-USD\",\"price\":\"2\"}]}]}";
+    char *b2 = calloc(strlen(two) + 65, 1);
+    memcpy(b2, two, strlen(two));
+    volt_parse_message(ro, b2, strlen(two), 0, ro_ticks, &ro_res);
+    cr_expect(volt_parser_deferred(ro), "DOGE-USD is not published");
+    cr_expect_eq(volt_products_find(&products, "DOGE-USD", 8), -1);
+    /* and the flag is per message */
+    volt_parse_message(ro, buf, len, 0, ro_ticks, &ro_res);
+    cr_expect_not(volt_parser_deferred(ro));
+    free(b2);
+    free(buf);
+    volt_parser_free(ro);
 }

@@ -13,10 +13,13 @@
 #include "ring/spsc_rb.h"
 #include "helpers.h"
 
+static int64_t g_assist = VOLT_PARSE_ASSIST_DEFAULT;
+
 static int run(const char *const *files, int n, const char *out, volt_run_stats_t *st)
 {
     volt_pipeline_cfg_t cfg;
     volt_pipeline_cfg_default(&cfg);
+    cfg.parse_assist = g_assist;
     cfg.files = files;
     cfg.n_files = n;
     cfg.out_path = out;
@@ -104,6 +107,58 @@ Test(replay, two_runs_write_identical_bytes, .timeout = 120)
         unlink(in);
     unlink(a);
     unlink(b);
+}
+
+/* The parse assist changes which thread parses, never what comes out: every outcome, counter and
+ * byte of the rows is the same with the source parsing every message it can, none, or when behind. */
+static void same_with_assist(const char *const *files, int n, uint64_t min_assisted)
+{
+    const int64_t modes[] = {VOLT_PARSE_ASSIST_OFF, 0, VOLT_PARSE_ASSIST_DEFAULT};
+    char out[3][32];
+    volt_run_stats_t st[3];
+    for (int m = 0; m < 3; m++) {
+        snprintf(out[m], sizeof out[m], "/tmp/volt_assist_XXXXXX");
+        cr_assert_geq(mkstemp(out[m]), 0);
+        g_assist = modes[m];
+        cr_assert_eq(run(files, n, out[m], &st[m]), 0);
+    }
+    g_assist = VOLT_PARSE_ASSIST_DEFAULT;
+    cr_expect_eq(st[0].assisted, 0, "off: the hot agent parses everything");
+    cr_expect_geq(st[1].assisted, min_assisted, "always: the source parsed %llu messages",
+                  (unsigned long long)st[1].assisted);
+    for (int m = 1; m < 3; m++) {
+        cr_expect(th_same_bytes(out[0], out[m]), "rows differ with parse assist mode %d", m);
+        cr_expect_eq(st[m].read, st[0].read);
+        cr_expect_eq(st[m].accepted, st[0].accepted);
+        cr_expect_eq(memcmp(st[m].rejected_by, st[0].rejected_by, sizeof st[0].rejected_by), 0);
+        cr_expect_eq(memcmp(st[m].items_rejected, st[0].items_rejected, sizeof st[0].items_rejected),
+                     0);
+        cr_expect_eq(memcmp(st[m].by_kind, st[0].by_kind, sizeof st[0].by_kind), 0);
+        cr_expect_eq(st[m].ticks, st[0].ticks);
+        cr_expect_eq(st[m].rows, st[0].rows);
+        cr_expect_eq(st[m].duplicates, st[0].duplicates);
+        cr_expect_eq(st[m].out_of_order, st[0].out_of_order);
+        cr_expect_eq(st[m].seq_gaps, st[0].seq_gaps);
+        cr_expect_eq(st[m].feed_errors, st[0].feed_errors);
+        cr_expect_eq(st[m].alerts, st[0].alerts);
+        cr_expect_eq(st[m].products, st[0].products);
+        cr_expect_eq(st[m].lat[VOLT_LAT_PARSE].count, st[0].lat[VOLT_LAT_PARSE].count);
+    }
+    for (int m = 0; m < 3; m++)
+        unlink(out[m]);
+}
+
+Test(replay, parse_assist_changes_nothing_but_the_thread, .timeout = 120)
+{
+    /* every outcome: rejects of each kind, a feed error, a duplicate, an out-of-order tick */
+    const char *mixed[] = {th_fixture("replay/mixed.ndjson")};
+    same_with_assist(mixed, 1, 0);
+    char in[] = "/tmp/volt_synth_XXXXXX";
+    cr_assert_geq(mkstemp(in), 0);
+    write_synthetic(in, 20000, 3);
+    const char *files[] = {in};
+    same_with_assist(files, 1, 1000);
+    unlink(in);
 }
 
 static int sh(const char *cmd, char *out, size_t cap)

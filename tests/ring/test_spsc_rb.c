@@ -53,6 +53,58 @@ Test(ring_spsc_rb, reports_full_and_recovers_after_release)
     cr_expect_not_null(volt_rb_claim(p, 500), "space freed by the consumer is reused");
 }
 
+Test(ring_spsc_rb, commit_len_publishes_only_what_was_written)
+{
+    cr_assert_eq(volt_rb_init(&rb, rbuf, sizeof rbuf), 0);
+    volt_rb_prod_t p = volt_rb_producer(&rb);
+    volt_rb_cons_t c = volt_rb_consumer(&rb);
+    /* worst-case claims cut to 10 bytes: 4096 / (8 + 16) records fit, not 4096 / (8 + 1000) */
+    int n = 0;
+    uint8_t *w;
+    while (n < 1000 && (w = volt_rb_claim(p, 1000))) {
+        memset(w, n & 0xff, 10);
+        volt_rb_commit_len(p, 10);
+        n++;
+    }
+    cr_expect_gt(n, 100, "shrunk records take their own length, not the claim's (%d fit)", n);
+    for (int i = 0; i < n; i++) {
+        uint32_t len;
+        const uint8_t *r = volt_rb_next(c, &len);
+        cr_assert_not_null(r);
+        cr_expect_eq(len, 10);
+        cr_expect_eq(r[9], (uint8_t)(i & 0xff));
+    }
+    uint32_t len;
+    cr_expect_null(volt_rb_next(c, &len));
+    volt_rb_release(c);
+    /* a length above the claim publishes the claim */
+    w = volt_rb_claim(p, 16);
+    volt_rb_commit_len(p, 64);
+    cr_assert_not_null(volt_rb_next(c, &len));
+    cr_expect_eq(len, 16);
+}
+
+Test(ring_spsc_rb, backlog_is_what_the_consumer_has_not_released)
+{
+    cr_assert_eq(volt_rb_init(&rb, rbuf, sizeof rbuf), 0);
+    volt_rb_prod_t p = volt_rb_producer(&rb);
+    volt_rb_cons_t c = volt_rb_consumer(&rb);
+    cr_expect_not(volt_rb_backlog_at_least(p, 1));
+    for (int i = 0; i < 4; i++) { /* 4 x (8 + 256) bytes */
+        cr_assert_not_null(volt_rb_claim(p, 256));
+        volt_rb_commit(p);
+    }
+    cr_expect(volt_rb_backlog_at_least(p, 4 * 264));
+    cr_expect_not(volt_rb_backlog_at_least(p, 4 * 264 + 1));
+    uint32_t len;
+    volt_rb_next(c, &len);
+    volt_rb_next(c, &len);
+    cr_expect(volt_rb_backlog_at_least(p, 4 * 264), "read but not released still counts");
+    volt_rb_release(c);
+    cr_expect_not(volt_rb_backlog_at_least(p, 2 * 264 + 1));
+    cr_expect(volt_rb_backlog_at_least(p, 2 * 264));
+}
+
 /* Producer writes records of pseudo-random length whose bytes encode their sequence number. */
 #define RB_N 2000000u
 static volt_rb_t srb;
