@@ -61,11 +61,13 @@ static void fill(void *slot, const volt_frame_hdr_t *h, const void *payload)
     memset(d + sizeof *h + h->len, 0, VOLT_JSON_PADDING);
 }
 
-void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t *h,
-                     const void *payload)
+/* Claims len bytes, waiting (idle, or sched_yield without one) while the ring is full, and fills
+ * the frame in. */
+static void *claim_fill(volt_rb_prod_t p, volt_idle_t *idle, uint32_t len, const volt_frame_hdr_t *h,
+                        const void *payload)
 {
     void *slot;
-    while (!(slot = volt_rb_claim(p, frame_bytes(h)))) {
+    while (!(slot = volt_rb_claim(p, len))) {
         if (idle)
             volt_idle(idle, 0);
         else
@@ -74,6 +76,13 @@ void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t
     if (idle)
         volt_idle(idle, 1);
     fill(slot, h, payload);
+    return slot;
+}
+
+void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t *h,
+                     const void *payload)
+{
+    claim_fill(p, idle, frame_bytes(h), h, payload);
     volt_rb_commit(p);
 }
 
@@ -92,19 +101,19 @@ void volt_frame_push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_
 {
     volt_rb_prod_t p = volt_rb_producer(&c->frames);
     volt_assist_t *a = &c->assist;
-    const uint32_t off = volt_parsed_offset(h->len);
-    const uint64_t worst =
-        (uint64_t)off + sizeof(volt_parsed_trailer_t) + VOLT_JSON_MAX_ITEMS * sizeof(volt_tick_t);
-    if (h->kind != VOLT_FRAME_DATA || !a->parser || worst > volt_rb_max_record(&c->frames) ||
+    if (h->kind != VOLT_FRAME_DATA || !a->parser ||
         !volt_rb_backlog_at_least(p, (uint64_t)a->backlog_bytes)) {
         volt_frame_push(p, idle, h, payload);
         return;
     }
-    void *slot;
-    while (!(slot = volt_rb_claim(p, (uint32_t)worst)))
-        volt_idle(idle, 0);
-    volt_idle(idle, 1);
-    fill(slot, h, payload);
+    const uint32_t off = volt_parsed_offset(h->len);
+    const uint64_t worst =
+        (uint64_t)off + sizeof(volt_parsed_trailer_t) + VOLT_JSON_MAX_ITEMS * sizeof(volt_tick_t);
+    if (worst > volt_rb_max_record(&c->frames)) { /* a frame near the ring's record limit */
+        volt_frame_push(p, idle, h, payload);
+        return;
+    }
+    void *slot = claim_fill(p, idle, (uint32_t)worst, h, payload);
     volt_parsed_trailer_t *tr = (volt_parsed_trailer_t *)(void *)((char *)slot + off);
     const int64_t t0 = volt_clock_ns();
     /* in place: the payload is padded in the slot, the ticks land where the hot agent reads them */

@@ -9,24 +9,26 @@ void volt_products_init(volt_products_t *p)
     atomic_init(&p->published, 0);
 }
 
-int volt_products_find(const volt_products_t *p, const char *s, size_t n)
+/* Index of s among the first k entries, or -1. */
+static int scan(const volt_products_t *p, uint32_t k, const char *s, size_t n)
 {
-    if (p->last < p->n && p->len[p->last] == n && memcmp(p->name[p->last], s, n) == 0)
-        return (int)p->last;
-    for (uint32_t i = 0; i < p->n; i++)
+    for (uint32_t i = 0; i < k; i++)
         if (p->len[i] == n && memcmp(p->name[i], s, n) == 0)
             return (int)i;
     return -1;
 }
 
+int volt_products_find(const volt_products_t *p, const char *s, size_t n)
+{
+    if (p->last < p->n && p->len[p->last] == n && memcmp(p->name[p->last], s, n) == 0)
+        return (int)p->last;
+    return scan(p, p->n, s, n);
+}
+
 int volt_products_find_published(volt_products_t *p, const char *s, size_t n)
 {
     /* acquire pairs with the interner's release store below: entries before it are complete */
-    const uint32_t k = atomic_load_explicit(&p->published, memory_order_acquire);
-    for (uint32_t i = 0; i < k; i++)
-        if (p->len[i] == n && memcmp(p->name[i], s, n) == 0)
-            return (int)i;
-    return -1;
+    return scan(p, atomic_load_explicit(&p->published, memory_order_acquire), s, n);
 }
 
 static int valid_name(const char *s, size_t n)
