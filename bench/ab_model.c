@@ -1,17 +1,18 @@
 /* bench/ab_model.c — the driver of bench/ab-model: two builds of engine/model.c (A and B, from two
- * git revisions, their exported functions renamed A_* and B_* at compile time) score the same 1024
- * rows under the same model as bench/bench_model.c's logistic31 (31 inputs, every third one
- * log-transformed, 5% missing; VOLT_AB_NOLOG=1: all identity), in blocks of 1024 predictions
- * alternated A, B, A, B... so that the machine's drift hits both alike; prints the median and the
- * 10th percentile of the per-block ns per prediction, back to back (independent rows) and chained
- * (each probability feeds the next row, as model/logistic31_latency), and the largest difference
- * between A's and B's probabilities. */
+ * git revisions, their exported functions renamed A_* and B_* at compile time) score the rows of
+ * bench/model_fixture.h under its logistic31 model, the one bench/bench_model.c benches (31
+ * inputs, every third one log-transformed, 5% missing; VOLT_AB_NOLOG=1: all identity), in blocks
+ * of 1024 predictions alternated A, B, A, B... so that the machine's drift hits both alike;
+ * prints the median and the 10th percentile of the per-block ns per prediction, back to back
+ * (independent rows) and chained (each probability feeds the next row, as
+ * model/logistic31_latency), and the largest difference between A's and B's probabilities. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "bench/model_fixture.h"
 #include "engine/model.h"
 #include "simd/cpu.h"
 
@@ -20,18 +21,8 @@ int B_read(volt_model_t *m, FILE *in, const char *what);
 void A_close(volt_model_t *m);
 void B_close(volt_model_t *m);
 
-enum { ROWS = 1024, BLOCKS = 4000 };
+enum { ROWS = VOLT_BENCH_MODEL_ROWS, BLOCKS = 4000 };
 static double rows[ROWS][VOLT_NF];
-
-static uint64_t rng(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-static double unif(uint64_t *s) { return (double)(rng(s) >> 11) / 9007199254740992.0; }
 
 static double now_ns(void)
 {
@@ -65,6 +56,13 @@ static double block(const volt_model_t *m, int chained)
     return (now_ns() - t0) / ROWS;
 }
 
+/* one line of the table: medians, 10th percentiles and B/A of two sorted arms */
+static void report(const char *what, const double *a, const double *b)
+{
+    printf("%-26s %10.1f %10.1f %10.1f %10.1f %8.3f\n", what, a[BLOCKS / 2], b[BLOCKS / 2],
+           a[BLOCKS / 10], b[BLOCKS / 10], b[BLOCKS / 2] / a[BLOCKS / 2]);
+}
+
 static int load(int (*rd)(volt_model_t *, FILE *, const char *), volt_model_t *m, char *text)
 {
     FILE *in = fmemopen(text, strlen(text), "r");
@@ -78,19 +76,10 @@ static int load(int (*rd)(volt_model_t *, FILE *, const char *), volt_model_t *m
 int main(void)
 {
     volt_simd_init();
-    uint64_t s = 42;
-    for (int r = 0; r < ROWS; r++)
-        for (int i = 0; i < VOLT_NF; i++)
-            rows[r][i] = unif(&s) < 0.05 ? NAN : unif(&s) * 2.0 - 0.5;
+    volt_bench_model_rows(rows);
     static char text[16384];
     const int nolog = getenv("VOLT_AB_NOLOG") && atoi(getenv("VOLT_AB_NOLOG"));
-    uint64_t s2 = 7;
-    int o = snprintf(text, sizeof text, "volt-model 1\nkind logistic\nversion ab\nthreshold 0.5\n"
-                                        "intercept -1\nfeatures %d\n", VOLT_NF);
-    for (int i = 0; i < VOLT_NF; i++)
-        o += snprintf(text + o, sizeof text - (size_t)o, "feature %s %s 1e-8 0.1 0.2 1.5 %.6f\n",
-                      volt_feature_table[i].name, !nolog && i % 3 == 0 ? "log" : "id", unif(&s2) - 0.5);
-    snprintf(text + o, sizeof text - (size_t)o, "end\n");
+    volt_bench_logistic_text(text, sizeof text, nolog);
     volt_model_t a, b;
     if (load(A_read, &a, text) || load(B_read, &b, text)) {
         fprintf(stderr, "ab-model: a model did not load\n");
@@ -118,10 +107,8 @@ int main(void)
     printf("largest |p_A - p_B|: %.3g\n", worst);
     printf("%-26s %10s %10s %10s %10s %8s\n", "ns per prediction", "A median", "B median", "A p10",
            "B p10", "B/A");
-    printf("%-26s %10.1f %10.1f %10.1f %10.1f %8.3f\n", "back to back", t[0][BLOCKS / 2],
-           t[1][BLOCKS / 2], t[0][BLOCKS / 10], t[1][BLOCKS / 10], t[1][BLOCKS / 2] / t[0][BLOCKS / 2]);
-    printf("%-26s %10.1f %10.1f %10.1f %10.1f %8.3f\n", "chained (latency)", t[2][BLOCKS / 2],
-           t[3][BLOCKS / 2], t[2][BLOCKS / 10], t[3][BLOCKS / 10], t[3][BLOCKS / 2] / t[2][BLOCKS / 2]);
+    report("back to back", t[0], t[1]);
+    report("chained (latency)", t[2], t[3]);
     A_close(&a);
     B_close(&b);
     return 0;

@@ -8,29 +8,12 @@
 #include <string.h>
 
 #include "bench.h"
+#include "model_fixture.h"
 #include "engine/model.h"
 
-#define ROWS 1024
+#define ROWS VOLT_BENCH_MODEL_ROWS
 
 static double g_rows[ROWS][VOLT_NF];
-
-static uint64_t rng(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-static double unif(uint64_t *s) { return (double)(rng(s) >> 11) / 9007199254740992.0; }
-
-static void make_rows(void)
-{
-    uint64_t s = 42;
-    for (int r = 0; r < ROWS; r++)
-        for (int i = 0; i < VOLT_NF; i++)
-            g_rows[r][i] = unif(&s) < 0.05 ? NAN : unif(&s) * 2.0 - 0.5;
-}
 
 static int open_text(volt_model_t *m, char *text, size_t len)
 {
@@ -45,13 +28,7 @@ static int open_text(volt_model_t *m, char *text, size_t len)
 static int make_logistic(volt_model_t *m)
 {
     static char t[16384];
-    uint64_t s = 7;
-    int o = snprintf(t, sizeof t, "volt-model 1\nkind logistic\nversion bench\nthreshold 0.5\n"
-                                  "intercept -1\nfeatures %d\n", VOLT_NF);
-    for (int i = 0; i < VOLT_NF; i++)
-        o += snprintf(t + o, sizeof t - (size_t)o, "feature %s %s 1e-8 0.1 0.2 1.5 %.6f\n",
-                      volt_feature_table[i].name, i % 3 == 0 ? "log" : "id", unif(&s) - 0.5);
-    snprintf(t + o, sizeof t - (size_t)o, "end\n");
+    volt_bench_logistic_text(t, sizeof t, 0);
     return open_text(m, t, strlen(t));
 }
 
@@ -73,10 +50,12 @@ static int make_gbt(volt_model_t *m, int trees, int depth)
         for (int i = 0; i < nn; i++)
             if (i < ni)
                 o += (size_t)snprintf(t + o, cap - o, "node %d %d %d %d %.6f %d\n", i, 2 * i + 1,
-                                      2 * i + 2, (int)(rng(&s) % VOLT_NF), unif(&s) * 2.0 - 0.5,
-                                      (int)(rng(&s) & 1));
+                                      2 * i + 2, (int)(volt_bench_rng(&s) % VOLT_NF),
+                                      volt_bench_unif(&s) * 2.0 - 0.5,
+                                      (int)(volt_bench_rng(&s) & 1));
             else
-                o += (size_t)snprintf(t + o, cap - o, "leaf %d %.6f\n", i, unif(&s) * 0.2 - 0.1);
+                o += (size_t)snprintf(t + o, cap - o, "leaf %d %.6f\n", i,
+                                      volt_bench_unif(&s) * 0.2 - 0.1);
     }
     o += (size_t)snprintf(t + o, cap - o, "end\n");
     int rc = open_text(m, t, o);
@@ -121,7 +100,7 @@ static void run_chained(volt_bench_state_t *st, volt_model_t *m)
 static void logistic(volt_bench_state_t *st, void (*loop)(volt_bench_state_t *, volt_model_t *))
 {
     volt_model_t m;
-    make_rows();
+    volt_bench_model_rows(g_rows);
     if (make_logistic(&m)) {
         volt_bench_skip(st, "logistic model did not load");
         return;
@@ -136,7 +115,7 @@ static void bm_logistic_latency(volt_bench_state_t *st) { logistic(st, run_chain
 static void bm_gbt(volt_bench_state_t *st)
 {
     volt_model_t m;
-    make_rows();
+    volt_bench_model_rows(g_rows);
     if (make_gbt(&m, (int)volt_bench_arg(st), 6)) {
         volt_bench_skip(st, "tree model did not load");
         return;
@@ -148,7 +127,7 @@ static void bm_gbt(volt_bench_state_t *st)
 static void bm_file(volt_bench_state_t *st)
 {
     volt_model_t m;
-    make_rows();
+    volt_bench_model_rows(g_rows);
     const char *path = getenv("VOLT_BENCH_MODEL");
     if (!path || volt_model_open(&m, path)) {
         volt_bench_skip(st, "set VOLT_BENCH_MODEL to a model file exported by volt-lab");

@@ -2,10 +2,14 @@
  * 1 / (1 + exp(-z)): libm's exp is a call with a long dependency chain at the very end of every
  * prediction.
  *
- * x = (k/64) ln2 + r with k = round(64 x / ln2) and |r| <= ln2/128 (ln2/64 in two parts, so r is
- * exact to ~1e-19); exp(x) = 2^(k div 64) * T[k mod 64] * exp(r) with T[j] = 2^(j/64) (the
- * correctly rounded doubles, generated once with 60-digit decimal arithmetic) and exp(r) - 1 by
- * its Taylor series to r^5/5! (the first term left out is below 4e-17 relative). Inputs are
+ * x = (k/64) ln2 + r with k = round(64 x / ln2) and |r| <= ln2/128; exp(x) = 2^(k div 64) *
+ * T[k mod 64] * exp(r) with T[j] = 2^(j/64) (the correctly rounded doubles, generated once with
+ * 60-digit decimal arithmetic) and exp(r) - 1 by its Taylor series to r^5/5! (the first term left
+ * out is below 4e-17 relative). The path is kept short, since a prediction waits on it: 2^(k/64)
+ * is built from the shifter's own bits (k sits in the low bits of x * 64/ln2 + 1.5 * 2^52, so
+ * T[k mod 64] plus (k div 64) << 52 on the bits is the scale: no conversion to an integer, no
+ * multiplication), and the reduction is one FMA against ln2/64 rounded to 53 bits (exact but for
+ * its rounding), the rest of ln2/64 (3.6e-19) times k being added beside the polynomial. Inputs are
  * clamped to [-708, 708], so the result is always a normal double (exp(-708) = 3.3e-308,
  * exp(708) = 3.0e307); NaN gives NaN. Within 2 ulp of libm's exp in tests/simd/test_vlog.c.
  *
@@ -53,21 +57,19 @@ VOLT_TARGET_FMA_ static inline double volt_exp_parts_(double x, double *ts)
 #else
     x = x < -708.0 ? -708.0 : x > 708.0 ? 708.0 : x;
 #endif
-    /* k = round(64 x / ln2) through the 1.5 * 2^52 shifter (|k| < 2^17) */
     const double shift = 0x1.8p52;
-    const double kd = __builtin_fma(x, 92.33248261689366, shift) - shift;
-    /* ln2/64 = hi + lo; hi has 21 significant bits, so k * hi is exact */
-    double r = __builtin_fma(-kd, 0.6931467056274414 / 64.0, x);
-    r = __builtin_fma(-kd, 4.7493250390316726e-07 / 64.0, r);
-    const int64_t k = (int64_t)kd;
-    const int64_t j = k & 63, n = (k - j) / 64;
-    const uint64_t bits = (uint64_t)(n + 1023) << 52;
-    double scale;
-    memcpy(&scale, &bits, 8);
-    *ts = volt_exp2_64_[j] * scale; /* 2^(k/64), exact */
-    /* q = exp(r) - 1 = (r + r^2/2) + r^3 (1/6 + r/24 + r^2/120), the halves side by side */
+    const double u = __builtin_fma(x, 0x1.71547652b82fep+6, shift); /* 1.5 * 2^52 + k */
+    const double kd = u - shift;
+    const double r = __builtin_fma(-kd, 0x1.62e42fefa39efp-7, x);
+    const double rl = kd * -0x1.abc9e3b39803fp-62;
+    uint64_t ub, tb;
+    memcpy(&ub, &u, 8);
+    memcpy(&tb, &volt_exp2_64_[ub & 63], 8);
+    tb += (ub & ~(uint64_t)63) << 46; /* (k div 64) << 52, modulo 2^64: |k| < 2^17 */
+    memcpy(ts, &tb, 8);
+    /* q = exp(r + rl) - 1 = (r + rl + r^2/2) + r^3 (1/6 + r/24 + r^2/120), halves side by side */
     const double r2 = r * r;
-    const double ra = __builtin_fma(r2, 0.5, r);
+    const double ra = __builtin_fma(r2, 0.5, r + rl);
     const double r3 = r2 * r;
     const double c = __builtin_fma(r2, 1.0 / 120.0, __builtin_fma(r, 1.0 / 24.0, 1.0 / 6.0));
     return __builtin_fma(c, r3, ra);
@@ -83,38 +85,13 @@ VOLT_TARGET_FMA_ static inline double volt_exp_fma(double x)
     return __builtin_fma(ts, q, ts);
 }
 
-/* 1 / (1 + exp(-z)), the logistic link, on a shorter path than volt_exp_parts_ (the scorer waits
- * on it): 2^(k/64) is built from the shifter's own bits (k sits in the low bits of x * 64/ln2 +
- * 1.5 * 2^52, so T[k mod 64] plus (k div 64) << 52 on the bits is the scale, with no conversion
- * to an integer and no multiplication), and the reduction is one FMA against ln2/64 rounded to 53
- * bits (exact but for its rounding) with the rest of ln2/64 (3.6e-19) times k added beside the
- * polynomial, where it costs no latency. 1 + ts is added beside the polynomial too. */
+/* 1 / (1 + exp(-z)), the logistic link; 1 + ts is added beside the polynomial. */
 VOLT_TARGET_FMA_ static inline double volt_sigmoid_fma(double z)
 {
     if (z != z)
         return z;
-#if defined(__x86_64__)
-    const double x = _mm_cvtsd_f64(_mm_min_sd(_mm_max_sd(_mm_set_sd(-z), _mm_set_sd(-708.0)), _mm_set_sd(708.0)));
-#else
-    const double x = -z < -708.0 ? -708.0 : -z > 708.0 ? 708.0 : -z;
-#endif
-    const double shift = 0x1.8p52;
-    const double u = __builtin_fma(x, 0x1.71547652b82fep+6, shift); /* 1.5 * 2^52 + k */
-    const double kd = u - shift;
-    const double r = __builtin_fma(-kd, 0x1.62e42fefa39efp-7, x);
-    const double rl = kd * -0x1.abc9e3b39803fp-62;
-    uint64_t ub, tb;
-    memcpy(&ub, &u, 8);
-    memcpy(&tb, &volt_exp2_64_[ub & 63], 8);
-    tb += (ub & ~(uint64_t)63) << 46; /* (k div 64) << 52, modulo 2^64: |k| < 2^17 */
     double ts;
-    memcpy(&ts, &tb, 8);
-    /* q = exp(r + rl) - 1 = (r + rl + r^2/2) + r^3 (1/6 + r/24 + r^2/120) */
-    const double r2 = r * r;
-    const double ra = __builtin_fma(r2, 0.5, r + rl);
-    const double r3 = r2 * r;
-    const double c = __builtin_fma(r2, 1.0 / 120.0, __builtin_fma(r, 1.0 / 24.0, 1.0 / 6.0));
-    const double q = __builtin_fma(c, r3, ra);
+    const double q = volt_exp_parts_(-z, &ts);
     return 1.0 / __builtin_fma(ts, q, ts + 1.0);
 }
 
