@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "tick_fixture.h"
 #include "engine/features.h"
 #include "engine/model.h"
 #include "engine/parse.h"
@@ -17,37 +18,7 @@
 #define NT (1 << 16)
 static volt_tick_t ticks[NT];
 
-static void make_ticks(double per_s)
-{
-    uint64_t x = 88172645463325252ull;
-    double p = 89500.0;
-    int64_t ns = 1764547200LL * 1000000000LL;
-    const int64_t step = (int64_t)(1e9 / per_s);
-    for (int i = 0; i < NT; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        ns += step / 2 + (int64_t)(x % (uint64_t)step);
-        if ((x >> 20) % 4 == 0)
-            p += ((double)((x >> 30) % 201) - 100.0) * 0.01;
-        volt_tick_t *t = &ticks[i];
-        memset(t, 0, sizeof *t);
-        t->exch_ns = ns;
-        t->flags = VOLT_TICK_EXCH_TIME;
-        t->kind = VOLT_TICK_TICKER;
-        t->price = p;
-        t->best_bid = p - 0.01;
-        t->best_ask = p;
-        t->volume_24h = 5000.0 + i * 1e-3;
-        t->size = t->bid_qty = t->ask_qty = t->low_24h = t->high_24h = NAN;
-        if ((x >> 40) % 4 == 0) {
-            t->kind = VOLT_TICK_TRADE;
-            t->size = (double)((x >> 44) % 1000) * 1e-4 + 1e-4;
-            t->side = (x >> 55) & 1 ? VOLT_SIDE_BUY : VOLT_SIDE_SELL;
-            t->best_bid = t->best_ask = t->volume_24h = NAN;
-        }
-    }
-}
+static void make_ticks(double per_s) { volt_bench_make_ticks(ticks, NT, per_s); }
 
 /* Feeds tk[0..n) through a fresh feature engine, pass after pass; each pass is shifted forward by
  * the array's span plus pause_ns so event time never goes backwards. */
@@ -105,45 +76,6 @@ static void bm_features_update_scalar(volt_bench_state_t *st)
 static volt_tick_t *rec_ticks;
 static size_t rec_n;
 
-static int load_recording(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    static volt_products_t products;
-    volt_products_init(&products);
-    volt_parser_t *p = volt_parser_new(1u << 20, &products);
-    size_t cap = 1u << 16;
-    rec_ticks = malloc(cap * sizeof *rec_ticks);
-    char *line = NULL;
-    size_t lcap = 0;
-    ssize_t len;
-    volt_tick_t out[VOLT_JSON_MAX_ITEMS];
-    volt_parse_result_t res;
-    int ok = rec_ticks != NULL;
-    while (ok && (len = getline(&line, &lcap, f)) > 0) {
-        if (volt_parse_message(p, line, (size_t)len, 0, out, &res) != VOLT_REJ_NONE)
-            continue;
-        for (uint32_t i = 0; ok && i < res.n_ticks; i++) {
-            if (rec_n == cap) {
-                volt_tick_t *g = realloc(rec_ticks, 2 * cap * sizeof *rec_ticks);
-                if (!(ok = g != NULL))
-                    break; /* out of memory: bench what was read */
-                rec_ticks = g;
-                cap *= 2;
-            }
-            /* one clock for the passes' time shift: the event time (volt_tick_time_ns) */
-            out[i].exch_ns = volt_tick_time_ns(&out[i]);
-            out[i].flags |= VOLT_TICK_EXCH_TIME;
-            rec_ticks[rec_n++] = out[i];
-        }
-    }
-    free(line);
-    fclose(f);
-    volt_parser_free(p);
-    return rec_n ? 0 : -1;
-}
-
 static void bm_features_recording(volt_bench_state_t *st)
 {
     const char *path = getenv("VOLT_BENCH_RECORDING");
@@ -151,7 +83,7 @@ static void bm_features_recording(volt_bench_state_t *st)
         volt_bench_skip(st, "set VOLT_BENCH_RECORDING to an NDJSON recording");
         return;
     }
-    if (!rec_ticks && load_recording(path) != 0) {
+    if (!rec_ticks && (rec_n = volt_bench_load_recording(path, &rec_ticks)) == 0) {
         volt_bench_skip(st, "VOLT_BENCH_RECORDING: no ticks read");
         return;
     }

@@ -1,0 +1,209 @@
+/* bench/ab_features.c — the driver of bench/ab-features: two builds of the feature engine (A and
+ * B, from two git revisions, every global symbol of their objects renamed A_* and B_* after
+ * compiling) are fed the same ticks in blocks of 1024 alternated A, B, A, B... so that the
+ * machine's drift hits both alike; prints the median and the 10th percentile of the per-block ns
+ * per tick and B/A (the median of the pairs' ratios), for the synthetic market at 4 ticks/s (the recordings' rate: nearly every tick
+ * closes a second), at 1000 ticks/s, and for the recording named by VOLT_BENCH_RECORDING when set
+ * (the ticks of bench/tick_fixture.h, as volt-bench's features/ benches). Before timing, every
+ * row of one pass over each workload is compared: the count of rows whose outputs differ and the
+ * largest relative difference (NaN against a number counts as a differing row). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench/tick_fixture.h"
+#include "engine/features.h"
+#include "simd/cpu.h"
+
+void A_volt_feat_cfg_default(volt_feat_cfg_t *c);
+volt_features_t *A_volt_features_new(const volt_feat_cfg_t *cfg);
+void A_volt_features_free(volt_features_t *f);
+volt_feat_status_t A_volt_features_update(volt_features_t *f, const volt_tick_t *t, volt_feat_out_t *o);
+void B_volt_feat_cfg_default(volt_feat_cfg_t *c);
+volt_features_t *B_volt_features_new(const volt_feat_cfg_t *cfg);
+void B_volt_features_free(volt_features_t *f);
+volt_feat_status_t B_volt_features_update(volt_features_t *f, const volt_tick_t *t, volt_feat_out_t *o);
+
+typedef struct arm {
+    volt_features_t *(*make)(const volt_feat_cfg_t *);
+    void (*cfg)(volt_feat_cfg_t *);
+    void (*drop)(volt_features_t *);
+    volt_feat_status_t (*update)(volt_features_t *, const volt_tick_t *, volt_feat_out_t *);
+} arm_t;
+
+static const arm_t k_arm[2] = {
+    {A_volt_features_new, A_volt_feat_cfg_default, A_volt_features_free, A_volt_features_update},
+    {B_volt_features_new, B_volt_feat_cfg_default, B_volt_features_free, B_volt_features_update},
+};
+
+enum { BLOCK = 1024, NT = 1 << 16 };
+
+/* A workload: ticks fed pass after pass, each pass shifted forward by its span plus a pause. */
+typedef struct feed {
+    const volt_tick_t *tk;
+    size_t n, i;
+    int64_t span, shift;
+} feed_t;
+
+static void feed_init(feed_t *q, const volt_tick_t *tk, size_t n, int64_t pause_ns)
+{
+    *q = (feed_t){tk, n, 0, tk[n - 1].exch_ns - tk[0].exch_ns + pause_ns, 0};
+}
+
+static inline void feed_next(feed_t *q, volt_tick_t *t)
+{
+    *t = q->tk[q->i];
+    t->exch_ns += q->shift;
+    if (++q->i == q->n) {
+        q->i = 0;
+        q->shift += q->span;
+    }
+}
+
+static double now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double block(const arm_t *a, volt_features_t *f, feed_t *q)
+{
+    volt_feat_out_t out;
+    volt_tick_t t;
+    const double t0 = now_ns();
+    for (int k = 0; k < BLOCK; k++) {
+        feed_next(q, &t);
+        a->update(f, &t, &out);
+        __asm__ volatile("" : : "m"(out));
+    }
+    return (now_ns() - t0) / BLOCK;
+}
+
+/* Rows of one pass through both builds: how many differ, and the largest relative difference. */
+static void compare(const volt_tick_t *tk, size_t n, int64_t pause_ns)
+{
+    volt_features_t *f[2];
+    feed_t q[2];
+    for (int k = 0; k < 2; k++) {
+        volt_feat_cfg_t c;
+        k_arm[k].cfg(&c);
+        f[k] = k_arm[k].make(&c);
+        feed_init(&q[k], tk, n, pause_ns);
+    }
+    size_t differ = 0;
+    double worst = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        volt_feat_out_t o[2];
+        for (int k = 0; k < 2; k++) {
+            volt_tick_t t;
+            feed_next(&q[k], &t);
+            memset(&o[k], 0, sizeof o[k]);
+            k_arm[k].update(f[k], &t, &o[k]);
+        }
+        int row_differs = 0;
+        for (int j = 0; j < VOLT_NF; j++) {
+            const double a = o[0].f[j], b = o[1].f[j];
+            if (isnan(a) || isnan(b)) {
+                row_differs |= isnan(a) != isnan(b);
+                continue;
+            }
+            if (a != b) {
+                row_differs = 1;
+                const double d = fabs(a - b) / fmax(fabs(a), fabs(b));
+                worst = d > worst ? d : worst;
+            }
+        }
+        differ += (size_t)row_differs;
+    }
+    printf("  rows differing: %zu of %zu, largest relative difference %.3g\n", differ, n, worst);
+    for (int k = 0; k < 2; k++)
+        k_arm[k].drop(f[k]);
+}
+
+static void run(const char *what, const volt_tick_t *tk, size_t n, int64_t pause_ns, int blocks)
+{
+    printf("%s (%zu ticks a pass)\n", what, n);
+    compare(tk, n, pause_ns);
+    /* each arm reads its own copy of the ticks: on one copy, the second arm of a pair would find
+     * the block's ticks in cache, loaded by the first */
+    volt_features_t *f[2];
+    feed_t q[2];
+    volt_tick_t *own[2];
+    for (int k = 0; k < 2; k++) {
+        volt_feat_cfg_t c;
+        k_arm[k].cfg(&c);
+        f[k] = k_arm[k].make(&c);
+        own[k] = malloc(n * sizeof *tk);
+        if (!own[k] || !f[k]) {
+            fprintf(stderr, "ab-features: out of memory\n");
+            exit(1);
+        }
+        memcpy(own[k], tk, n * sizeof *tk);
+        feed_init(&q[k], own[k], n, pause_ns);
+    }
+    double *t[2] = {malloc(blocks * sizeof(double)), malloc(blocks * sizeof(double))};
+    if (!t[0] || !t[1]) {
+        fprintf(stderr, "ab-features: out of memory\n");
+        exit(1);
+    }
+    for (int b = 0; b < blocks; b++)
+        for (int j = 0; j < 2; j++) { /* A B, then B A: neither arm always runs first */
+            const int k = j ^ (b & 1);
+            t[k][b] = block(&k_arm[k], f[k], &q[k]);
+        }
+    /* B/A: the median of each pair's ratio (the two blocks of a pair ran back to back, so drift
+     * slower than a block cancels in it) */
+    double *r = malloc(blocks * sizeof(double));
+    if (!r) {
+        fprintf(stderr, "ab-features: out of memory\n");
+        exit(1);
+    }
+    for (int b = 0; b < blocks; b++)
+        r[b] = t[1][b] / t[0][b];
+    qsort(r, (size_t)blocks, sizeof(double), cmp);
+    for (int k = 0; k < 2; k++)
+        qsort(t[k], (size_t)blocks, sizeof(double), cmp);
+    printf("  %-24s %10.1f %10.1f %10.1f %10.1f %8.3f\n", "ns per tick", t[0][blocks / 2],
+           t[1][blocks / 2], t[0][blocks / 10], t[1][blocks / 10], r[blocks / 2]);
+    free(r);
+    for (int k = 0; k < 2; k++) {
+        k_arm[k].drop(f[k]);
+        free(t[k]);
+        free(own[k]);
+    }
+}
+
+int main(void)
+{
+    volt_simd_init();
+    const char *b = getenv("VOLT_AB_BLOCKS");
+    const int blocks = b && atoi(b) > 0 ? atoi(b) : 2000;
+    static volt_tick_t syn[NT];
+    printf("%d blocks of %d ticks per arm, alternated; columns: A median, B median, A p10, B p10, "
+           "B/A (median of the pairs' ratios)\n", blocks, BLOCK);
+    volt_bench_make_ticks(syn, NT, 4.0);
+    run("synthetic, 4 ticks/s", syn, NT, 1000000000LL, blocks);
+    volt_bench_make_ticks(syn, NT, 1000.0);
+    run("synthetic, 1000 ticks/s", syn, NT, 1000000000LL, blocks);
+    const char *path = getenv("VOLT_BENCH_RECORDING");
+    if (path && *path) {
+        volt_tick_t *rec;
+        const size_t n = volt_bench_load_recording(path, &rec);
+        if (n == 0) {
+            fprintf(stderr, "ab-features: VOLT_BENCH_RECORDING=%s: no ticks read\n", path);
+            return 1;
+        }
+        run(path, rec, n, 3600000000000LL, blocks);
+        free(rec);
+    }
+    return 0;
+}
