@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench/ab_util.h"
 #include "bench/tick_fixture.h"
 #include "engine/features.h"
 #include "simd/cpu.h"
@@ -62,52 +62,74 @@ static inline void feed_next(feed_t *q, volt_tick_t *t)
     }
 }
 
-static double now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double block(const arm_t *a, volt_features_t *f, feed_t *q)
 {
     volt_feat_out_t out;
     volt_tick_t t;
-    const double t0 = now_ns();
+    const double t0 = volt_ab_now_ns();
     for (int k = 0; k < BLOCK; k++) {
         feed_next(q, &t);
         a->update(f, &t, &out);
         __asm__ volatile("" : : "m"(out));
     }
-    return (now_ns() - t0) / BLOCK;
+    return (volt_ab_now_ns() - t0) / BLOCK;
+}
+
+static void *alloc_or_die(size_t n)
+{
+    void *p = malloc(n);
+    if (!p) {
+        fprintf(stderr, "ab-features: out of memory\n");
+        exit(1);
+    }
+    return p;
+}
+
+/* Both engines, fresh, each fed from its own copy of the ticks (on one copy, the second arm of a
+ * pair would find the block's ticks in cache, loaded by the first). */
+typedef struct arms {
+    volt_features_t *f[2];
+    feed_t q[2];
+    volt_tick_t *own[2];
+} arms_t;
+
+static void arms_open(arms_t *x, const volt_tick_t *tk, size_t n, int64_t pause_ns)
+{
+    for (int k = 0; k < 2; k++) {
+        volt_feat_cfg_t c;
+        k_arm[k].cfg(&c);
+        if (!(x->f[k] = k_arm[k].make(&c))) {
+            fprintf(stderr, "ab-features: an engine did not start\n");
+            exit(1);
+        }
+        x->own[k] = alloc_or_die(n * sizeof *tk);
+        memcpy(x->own[k], tk, n * sizeof *tk);
+        feed_init(&x->q[k], x->own[k], n, pause_ns);
+    }
+}
+
+static void arms_close(arms_t *x)
+{
+    for (int k = 0; k < 2; k++) {
+        k_arm[k].drop(x->f[k]);
+        free(x->own[k]);
+    }
 }
 
 /* Rows of one pass through both builds: how many differ, and the largest relative difference. */
 static void compare(const volt_tick_t *tk, size_t n, int64_t pause_ns)
 {
-    volt_features_t *f[2];
-    feed_t q[2];
-    for (int k = 0; k < 2; k++) {
-        volt_feat_cfg_t c;
-        k_arm[k].cfg(&c);
-        f[k] = k_arm[k].make(&c);
-        feed_init(&q[k], tk, n, pause_ns);
-    }
+    arms_t x;
+    arms_open(&x, tk, n, pause_ns);
     size_t differ = 0;
     double worst = 0.0;
     for (size_t i = 0; i < n; i++) {
         volt_feat_out_t o[2];
         for (int k = 0; k < 2; k++) {
             volt_tick_t t;
-            feed_next(&q[k], &t);
+            feed_next(&x.q[k], &t);
             memset(&o[k], 0, sizeof o[k]);
-            k_arm[k].update(f[k], &t, &o[k]);
+            k_arm[k].update(x.f[k], &t, &o[k]);
         }
         int row_differs = 0;
         for (int j = 0; j < VOLT_NF; j++) {
@@ -125,61 +147,35 @@ static void compare(const volt_tick_t *tk, size_t n, int64_t pause_ns)
         differ += (size_t)row_differs;
     }
     printf("  rows differing: %zu of %zu, largest relative difference %.3g\n", differ, n, worst);
-    for (int k = 0; k < 2; k++)
-        k_arm[k].drop(f[k]);
+    arms_close(&x);
 }
 
 static void run(const char *what, const volt_tick_t *tk, size_t n, int64_t pause_ns, int blocks)
 {
     printf("%s (%zu ticks a pass)\n", what, n);
     compare(tk, n, pause_ns);
-    /* each arm reads its own copy of the ticks: on one copy, the second arm of a pair would find
-     * the block's ticks in cache, loaded by the first */
-    volt_features_t *f[2];
-    feed_t q[2];
-    volt_tick_t *own[2];
-    for (int k = 0; k < 2; k++) {
-        volt_feat_cfg_t c;
-        k_arm[k].cfg(&c);
-        f[k] = k_arm[k].make(&c);
-        own[k] = malloc(n * sizeof *tk);
-        if (!own[k] || !f[k]) {
-            fprintf(stderr, "ab-features: out of memory\n");
-            exit(1);
-        }
-        memcpy(own[k], tk, n * sizeof *tk);
-        feed_init(&q[k], own[k], n, pause_ns);
-    }
-    double *t[2] = {malloc(blocks * sizeof(double)), malloc(blocks * sizeof(double))};
-    if (!t[0] || !t[1]) {
-        fprintf(stderr, "ab-features: out of memory\n");
-        exit(1);
-    }
+    arms_t x;
+    arms_open(&x, tk, n, pause_ns);
+    double *t[2] = {alloc_or_die(blocks * sizeof(double)), alloc_or_die(blocks * sizeof(double))};
+    double *r = alloc_or_die(blocks * sizeof(double));
     for (int b = 0; b < blocks; b++)
         for (int j = 0; j < 2; j++) { /* A B, then B A: neither arm always runs first */
             const int k = j ^ (b & 1);
-            t[k][b] = block(&k_arm[k], f[k], &q[k]);
+            t[k][b] = block(&k_arm[k], x.f[k], &x.q[k]);
         }
     /* B/A: the median of each pair's ratio (the two blocks of a pair ran back to back, so drift
      * slower than a block cancels in it) */
-    double *r = malloc(blocks * sizeof(double));
-    if (!r) {
-        fprintf(stderr, "ab-features: out of memory\n");
-        exit(1);
-    }
     for (int b = 0; b < blocks; b++)
         r[b] = t[1][b] / t[0][b];
-    qsort(r, (size_t)blocks, sizeof(double), cmp);
+    qsort(r, (size_t)blocks, sizeof(double), volt_ab_cmp);
     for (int k = 0; k < 2; k++)
-        qsort(t[k], (size_t)blocks, sizeof(double), cmp);
+        qsort(t[k], (size_t)blocks, sizeof(double), volt_ab_cmp);
     printf("  %-24s %10.1f %10.1f %10.1f %10.1f %8.3f\n", "ns per tick", t[0][blocks / 2],
            t[1][blocks / 2], t[0][blocks / 10], t[1][blocks / 10], r[blocks / 2]);
     free(r);
-    for (int k = 0; k < 2; k++) {
-        k_arm[k].drop(f[k]);
-        free(t[k]);
-        free(own[k]);
-    }
+    free(t[0]);
+    free(t[1]);
+    arms_close(&x);
 }
 
 int main(void)

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench/ab_util.h"
 #include "bench/model_fixture.h"
 #include "engine/model.h"
 #include "simd/cpu.h"
@@ -24,24 +24,11 @@ void B_close(volt_model_t *m);
 enum { ROWS = VOLT_BENCH_MODEL_ROWS, BLOCKS = 4000 };
 static double rows[ROWS][VOLT_NF];
 
-static double now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double block(const volt_model_t *m, int chained)
 {
     static double row[VOLT_NF];
     double s, p = 0.5;
-    const double t0 = now_ns();
+    const double t0 = volt_ab_now_ns();
     for (int r = 0; r < ROWS; r++) {
         if (chained) {
             memcpy(row, rows[r], sizeof row);
@@ -53,7 +40,7 @@ static double block(const volt_model_t *m, int chained)
         }
     }
     __asm__ volatile("" : : "m"(p));
-    return (now_ns() - t0) / ROWS;
+    return (volt_ab_now_ns() - t0) / ROWS;
 }
 
 /* one line of the table: medians, 10th percentiles and B/A of two sorted arms */
@@ -101,7 +88,7 @@ int main(void)
         t[3][k] = block(&b, 1);
     }
     for (int i = 0; i < 4; i++)
-        qsort(t[i], BLOCKS, sizeof t[i][0], cmp);
+        qsort(t[i], BLOCKS, sizeof t[i][0], volt_ab_cmp);
     printf("model: logistic, %d inputs, %s; %d blocks of %d predictions per arm, alternated\n",
            VOLT_NF, nolog ? "all identity" : "every third log-transformed", BLOCKS, ROWS);
     printf("largest |p_A - p_B|: %.3g\n", worst);
