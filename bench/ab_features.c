@@ -40,35 +40,13 @@ static const arm_t k_arm[2] = {
 
 enum { BLOCK = 1024, NT = 1 << 16 };
 
-/* A workload: ticks fed pass after pass, each pass shifted forward by its span plus a pause. */
-typedef struct feed {
-    const volt_tick_t *tk;
-    size_t n, i;
-    int64_t span, shift;
-} feed_t;
-
-static void feed_init(feed_t *q, const volt_tick_t *tk, size_t n, int64_t pause_ns)
-{
-    *q = (feed_t){tk, n, 0, tk[n - 1].exch_ns - tk[0].exch_ns + pause_ns, 0};
-}
-
-static inline void feed_next(feed_t *q, volt_tick_t *t)
-{
-    *t = q->tk[q->i];
-    t->exch_ns += q->shift;
-    if (++q->i == q->n) {
-        q->i = 0;
-        q->shift += q->span;
-    }
-}
-
-static double block(const arm_t *a, volt_features_t *f, feed_t *q)
+static double block(const arm_t *a, volt_features_t *f, volt_bench_feed_t *q)
 {
     volt_feat_out_t out;
     volt_tick_t t;
     const double t0 = volt_ab_now_ns();
     for (int k = 0; k < BLOCK; k++) {
-        feed_next(q, &t);
+        volt_bench_feed_next(q, &t);
         a->update(f, &t, &out);
         __asm__ volatile("" : : "m"(out));
     }
@@ -89,7 +67,7 @@ static void *alloc_or_die(size_t n)
  * pair would find the block's ticks in cache, loaded by the first). */
 typedef struct arms {
     volt_features_t *f[2];
-    feed_t q[2];
+    volt_bench_feed_t q[2];
     volt_tick_t *own[2];
 } arms_t;
 
@@ -104,7 +82,7 @@ static void arms_open(arms_t *x, const volt_tick_t *tk, size_t n, int64_t pause_
         }
         x->own[k] = alloc_or_die(n * sizeof *tk);
         memcpy(x->own[k], tk, n * sizeof *tk);
-        feed_init(&x->q[k], x->own[k], n, pause_ns);
+        volt_bench_feed_init(&x->q[k], x->own[k], n, pause_ns);
     }
 }
 
@@ -127,7 +105,7 @@ static void compare(const volt_tick_t *tk, size_t n, int64_t pause_ns)
         volt_feat_out_t o[2];
         for (int k = 0; k < 2; k++) {
             volt_tick_t t;
-            feed_next(&x.q[k], &t);
+            volt_bench_feed_next(&x.q[k], &t);
             memset(&o[k], 0, sizeof o[k]);
             k_arm[k].update(x.f[k], &t, &o[k]);
         }

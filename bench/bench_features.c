@@ -20,8 +20,7 @@ static volt_tick_t ticks[NT];
 
 static void make_ticks(double per_s) { volt_bench_make_ticks(ticks, NT, per_s); }
 
-/* Feeds tk[0..n) through a fresh feature engine, pass after pass; each pass is shifted forward by
- * the array's span plus pause_ns so event time never goes backwards. */
+/* Feeds tk[0..n) through a fresh feature engine, pass after pass (bench/tick_fixture.h). */
 static void feed_ticks(volt_bench_state_t *st, const volt_tick_t *tk, size_t n_ticks,
                        int64_t pause_ns)
 {
@@ -29,19 +28,15 @@ static void feed_ticks(volt_bench_state_t *st, const volt_tick_t *tk, size_t n_t
     volt_feat_cfg_default(&cfg);
     volt_features_t *f = volt_features_new(&cfg);
     volt_feat_out_t out;
-    const int64_t span = tk[n_ticks - 1].exch_ns - tk[0].exch_ns + pause_ns;
-    int64_t n = 0, shift = 0;
-    size_t i = 0;
+    volt_bench_feed_t q;
+    volt_bench_feed_init(&q, tk, n_ticks, pause_ns);
+    int64_t n = 0;
     while (volt_bench_next(st, 256)) {
         for (int k = 0; k < 256; k++) {
-            volt_tick_t t = tk[i];
-            t.exch_ns += shift;
+            volt_tick_t t;
+            volt_bench_feed_next(&q, &t);
             volt_features_update(f, &t, &out);
             volt_bench_keep(&out);
-            if (++i == n_ticks) {
-                i = 0;
-                shift += span;
-            }
         }
         n += 256;
     }

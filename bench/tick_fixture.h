@@ -1,7 +1,7 @@
 /* bench/tick_fixture.h — the ticks the feature benches feed (bench/bench_features.c) and
  * bench/ab-features' driver (bench/ab_features.c) pairs: one definition, so both measure the same
  * work. A synthetic market at a chosen rate (one tick in four a trade with size and taker side),
- * and a recording parsed into ticks once (VOLT_BENCH_RECORDING). */
+ * a recording parsed into ticks once (VOLT_BENCH_RECORDING), and the pass-after-pass feed. */
 #ifndef VOLT_BENCH_TICK_FIXTURE_H
 #define VOLT_BENCH_TICK_FIXTURE_H
 
@@ -93,6 +93,30 @@ static inline size_t volt_bench_load_recording(const char *path, volt_tick_t **o
     }
     *out = ticks;
     return n;
+}
+
+/* A workload: ticks fed pass after pass, each pass shifted forward by the array's span plus a
+ * pause, so event time never goes backwards. */
+typedef struct volt_bench_feed {
+    const volt_tick_t *tk;
+    size_t n, i;
+    int64_t span, shift;
+} volt_bench_feed_t;
+
+static inline void volt_bench_feed_init(volt_bench_feed_t *q, const volt_tick_t *tk, size_t n,
+                                        int64_t pause_ns)
+{
+    *q = (volt_bench_feed_t){tk, n, 0, tk[n - 1].exch_ns - tk[0].exch_ns + pause_ns, 0};
+}
+
+static inline void volt_bench_feed_next(volt_bench_feed_t *q, volt_tick_t *t)
+{
+    *t = q->tk[q->i];
+    t->exch_ns += q->shift;
+    if (++q->i == q->n) {
+        q->i = 0;
+        q->shift += q->span;
+    }
 }
 
 #endif

@@ -7,8 +7,9 @@
  * starts at offset 0. Indices are free-running byte counts, as in volt_ring_t.
  *
  * Producer: volt_rb_claim(len) -> pointer to write len bytes in place (NULL when full), then
- * volt_rb_commit() (or volt_rb_commit_len() to publish fewer bytes than claimed). Consumer: volt_rb_next() -> the oldest record (in place), then
- * volt_rb_release() to free everything read so far (batching releases is allowed). */
+ * volt_rb_commit() (or volt_rb_commit_len() to publish fewer bytes than claimed). Consumer:
+ * volt_rb_next() -> the oldest record (in place), then volt_rb_release() to free everything read
+ * so far (batching releases is allowed). */
 #ifndef VOLT_RING_SPSC_RB_H
 #define VOLT_RING_SPSC_RB_H
 
