@@ -20,28 +20,28 @@ extern "C" void volt_peer_boost_reset(void)
     q = new (storage) queue_t();
 }
 
-extern "C" void volt_peer_boost_produce(uint32_t batch)
+extern "C" void volt_peer_boost_produce(uint32_t batch, uint64_t n)
 {
     uint64_t in[256];
-    for (uint64_t sent = 0; sent < VOLT_PEER_RING_ITEMS;) {
+    for (uint64_t sent = 0; sent < n;) {
         if (batch == 1) {
             if (q->push(sent))
                 sent++;
             continue;
         }
         uint64_t want = batch;
-        if (sent + want > VOLT_PEER_RING_ITEMS)
-            want = VOLT_PEER_RING_ITEMS - sent;
+        if (sent + want > n)
+            want = n - sent;
         for (uint64_t i = 0; i < want; i++)
             in[i] = sent + i;
         sent += q->push(in, want);
     }
 }
 
-extern "C" uint64_t volt_peer_boost_consume(uint32_t batch)
+extern "C" uint64_t volt_peer_boost_consume(uint32_t batch, uint64_t n)
 {
     uint64_t out[256], sum = 0;
-    for (uint64_t got = 0; got < VOLT_PEER_RING_ITEMS;) {
+    for (uint64_t got = 0; got < n;) {
         if (batch == 1) {
             uint64_t v;
             if (q->pop(v)) {
@@ -50,10 +50,10 @@ extern "C" uint64_t volt_peer_boost_consume(uint32_t batch)
             }
             continue;
         }
-        const uint64_t n = q->pop(out, batch);
-        for (uint64_t i = 0; i < n; i++)
+        const uint64_t k = q->pop(out, batch);
+        for (uint64_t i = 0; i < k; i++)
             sum += out[i];
-        got += n;
+        got += k;
     }
     return sum;
 }

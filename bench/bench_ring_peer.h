@@ -9,12 +9,13 @@
 extern "C" {
 #endif
 
-#define VOLT_PEER_RING_ITEMS (1u << 22) /* items per timed run */
+#define VOLT_PEER_RING_ITEMS (1u << 22) /* items per timed run (the paired bench: a quarter) */
 #define VOLT_PEER_RING_SLOTS 8192u      /* ring slots, as volt's and ck_ring's */
 
 void volt_peer_boost_reset(void);
-void volt_peer_boost_produce(uint32_t batch);
-uint64_t volt_peer_boost_consume(uint32_t batch);
+/* push or pop n items, `batch` per call (1: the single-item calls) */
+void volt_peer_boost_produce(uint32_t batch, uint64_t n);
+uint64_t volt_peer_boost_consume(uint32_t batch, uint64_t n);
 
 #ifdef __cplusplus
 }
