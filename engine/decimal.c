@@ -191,6 +191,8 @@ __attribute__((target("ssse3"))) static inline int digits16(const char *s, unsig
 __attribute__((target("ssse3"))) static volt_dec_status_t parse_padded_ssse3(const char *s, size_t n,
                                                                             double *out)
 {
+    if (n == 0)
+        return VOLT_DEC_EMPTY;
     const int sign = s[0] == '-' || s[0] == '+';
     const size_t len = n - (size_t)sign;
     uint64_t m;
@@ -205,11 +207,16 @@ __attribute__((target("ssse3"))) static volt_dec_status_t parse_padded_ssse3(con
 }
 #endif
 
-volt_dec_status_t volt_decimal_parse_padded(const char *s, size_t n, double *out)
+volt_decimal_fn volt_decimal_padded_fn(void)
 {
 #if defined(__x86_64__)
-    if (n >= 1 && volt_simd_isa() == VOLT_ISA_AVX2)
-        return parse_padded_ssse3(s, n, out);
+    if (volt_simd_isa() == VOLT_ISA_AVX2)
+        return parse_padded_ssse3;
 #endif
-    return volt_decimal_parse(s, n, out);
+    return volt_decimal_parse;
+}
+
+volt_dec_status_t volt_decimal_parse_padded(const char *s, size_t n, double *out)
+{
+    return volt_decimal_padded_fn()(s, n, out);
 }

@@ -18,6 +18,7 @@ struct volt_parser {
     int deferred;    /* lookup_only: this message named a product not published yet */
     size_t max_frame;
     char *inner_buf; /* padded copy of the unescaped inner message */
+    volt_decimal_fn dec; /* the decimal parser for the ISA in force, fetched once per message */
     volt_jdoc_t doc;
     volt_jdoc_t doc2;
 };
@@ -98,7 +99,7 @@ static inline int sv_eq(const volt_jval_t *v, const char *lit, size_t n)
 #define SV_EQ(v, lit) sv_eq((v), lit, sizeof(lit) - 1)
 
 /* A decimal field: absent -> NaN (ok unless required); string -> parsed; other types -> error. */
-static volt_reject_t get_decimal(const volt_jval_t *v, int required, double *out)
+static volt_reject_t get_decimal(volt_decimal_fn dec, const volt_jval_t *v, int required, double *out)
 {
     switch (v->type) {
     case VOLT_JT_ABSENT:
@@ -110,7 +111,7 @@ static volt_reject_t get_decimal(const volt_jval_t *v, int required, double *out
             return VOLT_REJ_NONE;
         }
         /* a slice of the padded input (parse.h): the padded variant may read past it */
-        const volt_dec_status_t s = volt_decimal_parse_padded(v->p, v->n, out);
+        const volt_dec_status_t s = dec(v->p, v->n, out);
         return s == VOLT_DEC_OK ? VOLT_REJ_NONE : VOLT_REJ_BAD_NUMBER;
     }
     default:
@@ -171,15 +172,15 @@ static volt_reject_t make_tick(volt_parser_t *p, const volt_jitem_t *it, uint8_t
         return VOLT_REJ_WRONG_TYPE;
     volt_reject_t r;
     const int is_trade = kind == VOLT_TICK_TRADE;
-    if ((r = get_decimal(&it->f[VOLT_JF_PRICE], 1, &t->price)) ||
-        (r = get_decimal(&it->f[VOLT_JF_SIZE], is_trade, &t->size)) ||
-        (r = get_decimal(&it->f[VOLT_JF_BEST_BID], 0, &t->best_bid)) ||
-        (r = get_decimal(&it->f[VOLT_JF_BEST_ASK], 0, &t->best_ask)) ||
-        (r = get_decimal(&it->f[VOLT_JF_BID_QTY], 0, &t->bid_qty)) ||
-        (r = get_decimal(&it->f[VOLT_JF_ASK_QTY], 0, &t->ask_qty)) ||
-        (r = get_decimal(&it->f[VOLT_JF_VOLUME_24H], 0, &t->volume_24h)) ||
-        (r = get_decimal(&it->f[VOLT_JF_LOW_24H], 0, &t->low_24h)) ||
-        (r = get_decimal(&it->f[VOLT_JF_HIGH_24H], 0, &t->high_24h)))
+    if ((r = get_decimal(p->dec, &it->f[VOLT_JF_PRICE], 1, &t->price)) ||
+        (r = get_decimal(p->dec, &it->f[VOLT_JF_SIZE], is_trade, &t->size)) ||
+        (r = get_decimal(p->dec, &it->f[VOLT_JF_BEST_BID], 0, &t->best_bid)) ||
+        (r = get_decimal(p->dec, &it->f[VOLT_JF_BEST_ASK], 0, &t->best_ask)) ||
+        (r = get_decimal(p->dec, &it->f[VOLT_JF_BID_QTY], 0, &t->bid_qty)) ||
+        (r = get_decimal(p->dec, &it->f[VOLT_JF_ASK_QTY], 0, &t->ask_qty)) ||
+        (r = get_decimal(p->dec, &it->f[VOLT_JF_VOLUME_24H], 0, &t->volume_24h)) ||
+        (r = get_decimal(p->dec, &it->f[VOLT_JF_LOW_24H], 0, &t->low_24h)) ||
+        (r = get_decimal(p->dec, &it->f[VOLT_JF_HIGH_24H], 0, &t->high_24h)))
         return r;
     /* Domain checks. NaN only arises from absent optional fields here. */
     if (!(t->price > 0.0))
@@ -283,6 +284,7 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
                                  volt_tick_t *out, volt_parse_result_t *res)
 {
     p->deferred = 0;
+    p->dec = volt_decimal_padded_fn();
     res->kind = VOLT_MSG_NONE;
     res->proto = 0;
     res->has_seq = 0;
