@@ -19,6 +19,7 @@ struct volt_parser {
     size_t max_frame;
     char *inner_buf; /* padded copy of the unescaped inner message */
     volt_decimal_fn dec; /* the decimal parser for the ISA in force, fetched once per message */
+    volt_iso_cache_t tcache; /* the minute of the last ISO timestamp (engine/timefmt.h) */
     volt_jdoc_t doc;
     volt_jdoc_t doc2;
 };
@@ -119,13 +120,14 @@ static volt_reject_t get_decimal(volt_decimal_fn dec, const volt_jval_t *v, int 
     }
 }
 
-static volt_reject_t get_iso_time(const volt_jval_t *v, int64_t *ns)
+static volt_reject_t get_iso_time(volt_parser_t *p, const volt_jval_t *v, int64_t *ns)
 {
     if (v->type == VOLT_JT_ABSENT)
         return VOLT_REJ_MISSING_FIELD;
     if (v->type != VOLT_JT_STRING)
         return VOLT_REJ_WRONG_TYPE;
-    return volt_time_parse_iso(v->p, v->n, ns) == 0 ? VOLT_REJ_NONE : VOLT_REJ_BAD_TIME;
+    return volt_time_parse_iso_cached(&p->tcache, v->p, v->n, ns) == 0 ? VOLT_REJ_NONE
+                                                                         : VOLT_REJ_BAD_TIME;
 }
 
 /* Unsigned integer from a JSON number or a digit string (Advanced sends numbers). */
@@ -193,7 +195,7 @@ static volt_reject_t make_tick(volt_parser_t *p, const volt_jitem_t *it, uint8_t
     t->exch_ns = 0;
     const volt_jval_t *tm = &it->f[VOLT_JF_TIME];
     if (tm->type != VOLT_JT_ABSENT) {
-        if ((r = get_iso_time(tm, &t->exch_ns)))
+        if ((r = get_iso_time(p, tm, &t->exch_ns)))
             return r;
         t->flags |= VOLT_TICK_EXCH_TIME;
     } else if (msg_ns) {
@@ -259,7 +261,7 @@ static volt_reject_t finish(volt_parse_result_t *res, volt_reject_t r)
 }
 
 /* Envelope receive time: recv_ns > ingest_time > ts > timestamp. 0 when none (not an error). */
-static volt_reject_t envelope_time(const volt_jlevel_t *env, int64_t *ns)
+static volt_reject_t envelope_time(volt_parser_t *p, const volt_jlevel_t *env, int64_t *ns)
 {
     uint64_t u;
     if (env->recv_ns.type != VOLT_JT_ABSENT) {
@@ -269,14 +271,14 @@ static volt_reject_t envelope_time(const volt_jlevel_t *env, int64_t *ns)
         return VOLT_REJ_NONE;
     }
     if (env->ingest_time.type != VOLT_JT_ABSENT)
-        return get_iso_time(&env->ingest_time, ns);
+        return get_iso_time(p, &env->ingest_time, ns);
     if (env->ts.type == VOLT_JT_NUMBER || env->ts.type == VOLT_JT_STRING)
         return volt_time_parse_epoch(env->ts.p, env->ts.n, ns) == 0 ? VOLT_REJ_NONE
                                                                     : VOLT_REJ_BAD_TIME;
     if (env->ts.type == VOLT_JT_OTHER)
         return VOLT_REJ_WRONG_TYPE;
     if (env->timestamp.type != VOLT_JT_ABSENT)
-        return get_iso_time(&env->timestamp, ns);
+        return get_iso_time(p, &env->timestamp, ns);
     return VOLT_REJ_NONE;
 }
 
@@ -307,7 +309,7 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
     /* Which object is the message, and does an envelope carry the receive time? */
     const volt_jlevel_t *msg = &doc->top;
     if (doc->has_envelope_key) {
-        volt_reject_t r = envelope_time(&doc->top, &recv_ns);
+        volt_reject_t r = envelope_time(p, &doc->top, &recv_ns);
         if (r)
             return finish(res, r);
         uint64_t conn;
@@ -342,7 +344,7 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
     if (msg->channel.type == VOLT_JT_STRING) {
         proto = VOLT_PROTO_ADVANCED;
         if (msg->timestamp.type != VOLT_JT_ABSENT) {
-            volt_reject_t r = get_iso_time(&msg->timestamp, &msg_ns);
+            volt_reject_t r = get_iso_time(p, &msg->timestamp, &msg_ns);
             if (r)
                 return finish(res, r);
         }

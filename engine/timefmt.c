@@ -1,5 +1,7 @@
 #include "timefmt.h"
 
+#include <string.h>
+
 #include "simd/cpu.h"
 #include "swar.h"
 
@@ -67,12 +69,10 @@ static int iso_in_range(unsigned Y, unsigned M, unsigned D, unsigned h, unsigned
            mi <= 59 && sec <= 60;
 }
 
-/* The rest after the 19-character prefix: [.digits] then Z, z or +HH:MM/-HH:MM, or nothing. */
-static int iso_finish(const char *s, size_t n, unsigned Y, unsigned M, unsigned D, unsigned h,
-                      unsigned mi, unsigned sec, int64_t *ns)
+/* The rest after the 19-character prefix: [.digits] then Z, z or +HH:MM/-HH:MM, or nothing; the
+ * fraction in ns and the zone's offset in seconds. */
+static int iso_tail(const char *s, size_t n, int64_t *frac_ns, int64_t *offset)
 {
-    if (!iso_in_range(Y, M, D, h, mi, sec))
-        return -1;
     size_t i = 19;
     int64_t frac = 0;
     if (i < n && s[i] == '.') {
@@ -111,9 +111,20 @@ static int iso_finish(const char *s, size_t n, unsigned Y, unsigned M, unsigned 
     }
     if (i != n)
         return -1;
-    const int64_t days = volt_days_from_civil(Y, M, D);
-    const int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
-    *ns = secs * INT64_C(1000000000) + frac;
+    *frac_ns = frac;
+    *offset = offset_s;
+    return 0;
+}
+
+/* Range check, tail, and the instant; *minute_s: the minute's :00 in seconds (no offset). */
+static int iso_finish(const char *s, size_t n, unsigned Y, unsigned M, unsigned D, unsigned h,
+                      unsigned mi, unsigned sec, int64_t *ns, int64_t *minute_s)
+{
+    int64_t frac, offset_s;
+    if (!iso_in_range(Y, M, D, h, mi, sec) || iso_tail(s, n, &frac, &offset_s))
+        return -1;
+    *minute_s = volt_days_from_civil(Y, M, D) * 86400 + h * 3600 + mi * 60;
+    *ns = (*minute_s + sec - offset_s) * INT64_C(1000000000) + frac;
     return 0;
 }
 
@@ -149,7 +160,8 @@ __attribute__((target("ssse3"))) static int iso_prefix_ssse3(const char *s, unsi
 }
 #endif
 
-int volt_time_parse_iso(const char *s, size_t n, int64_t *ns)
+/* The whole parse; *minute_s as iso_finish's. */
+static int iso_full(const char *s, size_t n, int64_t *ns, int64_t *minute_s)
 {
     unsigned Y, M, D, h, mi, sec;
     if (n < 19)
@@ -161,7 +173,34 @@ int volt_time_parse_iso(const char *s, size_t n, int64_t *ns)
 #else
     const int bad = iso_prefix(s, n, &Y, &M, &D, &h, &mi, &sec);
 #endif
-    return bad ? -1 : iso_finish(s, n, Y, M, D, h, mi, sec, ns);
+    return bad ? -1 : iso_finish(s, n, Y, M, D, h, mi, sec, ns, minute_s);
+}
+
+int volt_time_parse_iso(const char *s, size_t n, int64_t *ns)
+{
+    int64_t minute_s;
+    return iso_full(s, n, ns, &minute_s);
+}
+
+int volt_time_parse_iso_cached(volt_iso_cache_t *c, const char *s, size_t n, int64_t *ns)
+{
+    if (n >= 19 && c->valid && memcmp(s, c->prefix, 16) == 0) {
+        /* the prefix passed the full parse and its range check; the seconds are read and checked
+         * as the full parse does (":SS", 0..60) */
+        const unsigned s1 = (unsigned char)s[17] - '0', s2 = (unsigned char)s[18] - '0';
+        int64_t frac, offset_s;
+        if (s[16] != ':' || s1 > 9 || s2 > 9 || s1 * 10 + s2 > 60 || iso_tail(s, n, &frac, &offset_s))
+            return -1;
+        *ns = (c->minute_s + (int64_t)(s1 * 10 + s2) - offset_s) * INT64_C(1000000000) + frac;
+        return 0;
+    }
+    int64_t minute_s;
+    if (iso_full(s, n, ns, &minute_s))
+        return -1;
+    memcpy(c->prefix, s, 16);
+    c->minute_s = minute_s;
+    c->valid = 1;
+    return 0;
 }
 
 int volt_time_parse_epoch(const char *s, size_t n, int64_t *ns)

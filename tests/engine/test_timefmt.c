@@ -93,3 +93,55 @@ Test(timefmt, vector_and_scalar_prefixes_agree)
     cr_expect_gt(accepted, 100, "the mutations include valid timestamps (%d of %d)", accepted, compared);
     cr_expect_lt(accepted, compared / 2, "and invalid ones");
 }
+
+/* The minute cache gives what the full parse gives, hit or miss: every single-character change of
+ * valid timestamps, each parsed through a cache primed with its unchanged original (so changes
+ * after the 16th character hit the cache) and through the plain parser. */
+Test(timefmt, minute_cache_agrees_with_the_full_parse)
+{
+    const char *base[] = {"2026-04-05T22:35:14.009945409Z", "2025-12-01 16:44:46.329398",
+                          "2024-02-29T23:59:60Z", "1970-01-01T00:00:00+01:00",
+                          "2025-12-01T16:44:59.999999999-05:30"};
+    const char subst[] = "0123456789-T :.Z+aZ/\x7f\x80";
+    int hits = 0, accepted = 0;
+    for (size_t b = 0; b < sizeof base / sizeof *base; b++) {
+        const size_t n = strlen(base[b]);
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < sizeof subst - 1; k++) {
+                char s[40];
+                memcpy(s, base[b], n + 1);
+                s[i] = subst[k];
+                volt_iso_cache_t c = {0};
+                int64_t primed = -1, a = -1, v = -1;
+                cr_assert_eq(volt_time_parse_iso_cached(&c, base[b], n, &primed), 0, "%s", base[b]);
+                cr_assert_eq(primed, iso(base[b]));
+                const int ra = volt_time_parse_iso(s, n, &a);
+                const int rv = volt_time_parse_iso_cached(&c, s, n, &v);
+                cr_assert_eq(rv, ra, "'%s': cached %d, full %d", s, rv, ra);
+                if (ra == 0) {
+                    cr_assert_eq(v, a, "'%s'", s);
+                    accepted++;
+                }
+                hits += i >= 16;
+                /* the cache still answers for the original after whatever came through */
+                cr_assert_eq(volt_time_parse_iso_cached(&c, base[b], n, &v), 0);
+                cr_assert_eq(v, primed, "'%s' then '%s'", s, base[b]);
+            }
+    }
+    cr_expect_gt(hits, 100);
+    cr_expect_gt(accepted, 100);
+}
+
+Test(timefmt, minute_cache_follows_the_clock_across_minutes_and_days)
+{
+    volt_iso_cache_t c = {0};
+    const char *seq[] = {"2025-12-31T23:58:59.5Z", "2025-12-31T23:59:00Z", "2025-12-31T23:59:59.999Z",
+                         "2026-01-01T00:00:00.000000001Z", "2026-01-01T00:00:01Z",
+                         "2025-12-31T23:59:30Z" /* back in time: a miss, then cached again */,
+                         "2025-12-31T23:59:31Z"};
+    for (size_t i = 0; i < sizeof seq / sizeof *seq; i++) {
+        int64_t v = -1;
+        cr_assert_eq(volt_time_parse_iso_cached(&c, seq[i], strlen(seq[i]), &v), 0, "%s", seq[i]);
+        cr_expect_eq(v, iso(seq[i]), "%s", seq[i]);
+    }
+}
