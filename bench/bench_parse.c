@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ab_util.h"
 #include "bench.h"
 #include "engine/clock.h"
 #include "engine/parse.h"
@@ -107,18 +108,6 @@ void *volt_peer_parse_new(const char *fixture);
 int volt_peer_parse_run(void *ctx, int n);
 void volt_peer_parse_free(void *ctx);
 
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 /* volt's parse and the bare-simdjson peer side by side in one loop: each iteration times a block
  * of PAIR_BLOCK messages through each (which goes first alternates), so both see the same
  * machine at nearly the same moment; the counters are the medians over the pairs of volt's and
@@ -160,9 +149,9 @@ static void bm_parse_paired(volt_bench_state_t *st)
         }
     }
     if (n) {
-        volt_bench_counter(st, "volt_ns", median(a, n), 0);
-        volt_bench_counter(st, "peer_ns", median(b, n), 0);
-        volt_bench_counter(st, "ratio", median(r, n), 0);
+        volt_bench_counter(st, "volt_ns", volt_ab_median(a, n), 0);
+        volt_bench_counter(st, "peer_ns", volt_ab_median(b, n), 0);
+        volt_bench_counter(st, "ratio", volt_ab_median(r, n), 0);
         volt_bench_counter(st, "pairs", (double)n, 0);
     }
     volt_parser_free(c->p);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "ab_util.h"
 #include "bench.h"
 #include "ring/spsc.h"
 #include "bench_ring_peer.h"
@@ -235,18 +236,6 @@ static void bm_ring_boost(volt_bench_state_t *st) { run_cross_core(st, &k_boost)
 enum { PAIR_ROUNDS = 9, PAIR_MAX = 4096 };
 #define PAIR_N (XN / 4)
 
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 static void bm_ring_paired(volt_bench_state_t *st)
 {
     const uint32_t batch = (uint32_t)volt_bench_arg(st);
@@ -292,8 +281,8 @@ static void bm_ring_paired(volt_bench_state_t *st)
         return;
     }
     for (int i = 0; i < ni; i++)
-        volt_bench_counter(st, name[i], median(rate[i], r), 0);
-    volt_bench_counter(st, "ratio", median(ratio, r), 0);
+        volt_bench_counter(st, name[i], volt_ab_median(rate[i], r), 0);
+    volt_bench_counter(st, "ratio", volt_ab_median(ratio, r), 0);
     volt_bench_counter(st, "rounds", (double)r, 0);
 }
 
