@@ -256,30 +256,26 @@ static void bm_ring_paired(volt_bench_state_t *st)
     }
     static double rate[3][PAIR_MAX], ratio[PAIR_MAX];
     size_t r = 0;
-    int bad = 0;
     pin(0);
-    while (!bad && volt_bench_next(st, 1)) {
-        for (int k = 0; k < PAIR_ROUNDS && r < PAIR_MAX && !bad; k++, r++) {
-            double best_peer = 0.0;
+    while (volt_bench_next(st, 1)) {
+        for (int k = 0; k < PAIR_ROUNDS && r < PAIR_MAX; k++, r++) {
             for (int j = 0; j < ni; j++) {
                 const int i = (int)((j + r) % (size_t)ni);
                 const double t = run_once(impl[i], ib[i], PAIR_N);
-                if (t <= 0) {
-                    bad = 1;
-                    break;
+                if (t < 0) {
+                    unpin();
+                    volt_bench_skip(st, "ring lost or duplicated items");
+                    return;
                 }
                 rate[i][r] = (double)PAIR_N / t / 1e6;
             }
-            for (int i = 1; i < ni && !bad; i++)
+            double best_peer = rate[1][r];
+            for (int i = 2; i < ni; i++)
                 best_peer = rate[i][r] > best_peer ? rate[i][r] : best_peer;
-            ratio[r] = bad ? 0.0 : rate[0][r] / best_peer;
+            ratio[r] = rate[0][r] / best_peer;
         }
     }
     unpin();
-    if (bad) {
-        volt_bench_skip(st, "ring lost or duplicated items");
-        return;
-    }
     for (int i = 0; i < ni; i++)
         volt_bench_counter(st, name[i], volt_ab_median(rate[i], r), 0);
     volt_bench_counter(st, "ratio", volt_ab_median(ratio, r), 0);

@@ -18,7 +18,6 @@ struct volt_parser {
     int deferred;    /* lookup_only: this message named a product not published yet */
     size_t max_frame;
     char *inner_buf; /* padded copy of the unescaped inner message */
-    volt_decimal_fn dec; /* the decimal parser for the ISA in force, fetched once per message */
     volt_iso_cache_t tcache; /* the minute of the last ISO timestamp (engine/timefmt.h) */
     volt_jdoc_t doc;
     volt_jdoc_t doc2;
@@ -174,15 +173,16 @@ static volt_reject_t make_tick(volt_parser_t *p, const volt_jitem_t *it, uint8_t
         return VOLT_REJ_WRONG_TYPE;
     volt_reject_t r;
     const int is_trade = kind == VOLT_TICK_TRADE;
-    if ((r = get_decimal(p->dec, &it->f[VOLT_JF_PRICE], 1, &t->price)) ||
-        (r = get_decimal(p->dec, &it->f[VOLT_JF_SIZE], is_trade, &t->size)) ||
-        (r = get_decimal(p->dec, &it->f[VOLT_JF_BEST_BID], 0, &t->best_bid)) ||
-        (r = get_decimal(p->dec, &it->f[VOLT_JF_BEST_ASK], 0, &t->best_ask)) ||
-        (r = get_decimal(p->dec, &it->f[VOLT_JF_BID_QTY], 0, &t->bid_qty)) ||
-        (r = get_decimal(p->dec, &it->f[VOLT_JF_ASK_QTY], 0, &t->ask_qty)) ||
-        (r = get_decimal(p->dec, &it->f[VOLT_JF_VOLUME_24H], 0, &t->volume_24h)) ||
-        (r = get_decimal(p->dec, &it->f[VOLT_JF_LOW_24H], 0, &t->low_24h)) ||
-        (r = get_decimal(p->dec, &it->f[VOLT_JF_HIGH_24H], 0, &t->high_24h)))
+    const volt_decimal_fn dec = volt_decimal_padded_fn(); /* one dispatch for the nine fields */
+    if ((r = get_decimal(dec, &it->f[VOLT_JF_PRICE], 1, &t->price)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_SIZE], is_trade, &t->size)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_BEST_BID], 0, &t->best_bid)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_BEST_ASK], 0, &t->best_ask)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_BID_QTY], 0, &t->bid_qty)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_ASK_QTY], 0, &t->ask_qty)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_VOLUME_24H], 0, &t->volume_24h)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_LOW_24H], 0, &t->low_24h)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_HIGH_24H], 0, &t->high_24h)))
         return r;
     /* Domain checks. NaN only arises from absent optional fields here. */
     if (!(t->price > 0.0))
@@ -286,7 +286,6 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
                                  volt_tick_t *out, volt_parse_result_t *res)
 {
     p->deferred = 0;
-    p->dec = volt_decimal_padded_fn();
     res->kind = VOLT_MSG_NONE;
     res->proto = 0;
     res->has_seq = 0;

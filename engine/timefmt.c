@@ -187,11 +187,11 @@ int volt_time_parse_iso_cached(volt_iso_cache_t *c, const char *s, size_t n, int
     if (n >= 19 && c->valid && memcmp(s, c->prefix, 16) == 0) {
         /* the prefix passed the full parse and its range check; the seconds are read and checked
          * as the full parse does (":SS", 0..60) */
-        const unsigned s1 = (unsigned char)s[17] - '0', s2 = (unsigned char)s[18] - '0';
+        unsigned sec;
         int64_t frac, offset_s;
-        if (s[16] != ':' || s1 > 9 || s2 > 9 || s1 * 10 + s2 > 60 || iso_tail(s, n, &frac, &offset_s))
+        if (s[16] != ':' || digits(s, n, 17, 2, &sec) || sec > 60 || iso_tail(s, n, &frac, &offset_s))
             return -1;
-        *ns = (c->minute_s + (int64_t)(s1 * 10 + s2) - offset_s) * INT64_C(1000000000) + frac;
+        *ns = (c->minute_s + (int64_t)sec - offset_s) * INT64_C(1000000000) + frac;
         return 0;
     }
     int64_t minute_s;
