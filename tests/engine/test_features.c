@@ -129,6 +129,35 @@ Test(features, products_keep_separate_windows, .init = setup, .fini = teardown)
     cr_expect(close_rel(feed(b).f[VOLT_F_RET_1MIN], 0.1, 1e-12));
 }
 
+/* A window whose only nonzero tick return is r has price_volatility_5min = |r| / sqrt(n), n the
+ * returns in it, which exposes r to a few ulp: each move, from 1e-9 to 30 %, on both sides of the
+ * 2^-10 where the tick return leaves its series for libm's log, gives libm's log(price / last). */
+Test(features, the_tick_return_is_libms_log_of_the_price_ratio_for_small_and_large_moves,
+     .init = setup, .fini = teardown)
+{
+    static const double move[] = {1e-9,  -3e-8,        1.1e-7,        -2e-5,         4e-4,
+                                  -9e-4, 0x1.fffp-11,  -0x1.fffp-11,  0x1.0008p-10,  -0x1.0008p-10,
+                                  3e-3,  -5e-3,        0.02,          -0.3};
+    enum { NM = sizeof move / sizeof move[0] };
+    _Static_assert(NM <= VOLT_MAX_PRODUCTS, "one product per move");
+    for (int k = 0; k < NM; k++) {
+        const double p0 = 90000.0 + 1234.56 * k, p1 = p0 * (1.0 + move[k]);
+        for (int i = 0; i < 2 * 310; i++) { /* two ticks a second, 310 s of one price */
+            volt_tick_t t = tk(20000 * S + i * (S / 2), p0);
+            t.product = (uint16_t)k;
+            feed(t);
+        }
+        volt_tick_t t = tk(20000 * S + 620 * (S / 2), p1);
+        t.product = (uint16_t)k;
+        const volt_feat_out_t o = feed(t);
+        /* the window is seconds [20310-299, 20310]: two ticks in each of its first 299 seconds and
+         * the jump in the last, all but the jump returning exactly 0 */
+        const double r = log(p1 / p0), want = fabs(r) / sqrt(2.0 * 299 + 1);
+        cr_expect(close_rel(o.f[VOLT_F_VOL_5MIN], want, 1e-15), "move %a: vol %.17g, want %.17g",
+                  move[k], o.f[VOLT_F_VOL_5MIN], want);
+    }
+}
+
 /* ---- brute force from the definitions ---- */
 typedef struct {
     int64_t ns;
