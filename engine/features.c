@@ -263,7 +263,7 @@ static inline double sample_std(uint64_t n, uint64_t nz, double s1, double s2)
  * d + d^2 P(d), P the series -1/2 + d/3 - d^2/4 + d^3/5 - d^4/6 cut after d^4 (the first term left
  * out, d^7/7, is below 2^-62 of d). The last addition adds d^2 P(d), at most 2^-10 of the result
  * and itself within 2^-52 of its value, to the exact d: within one rounding (and 2^-62) of log(q),
- * where libm's log is a call of about four times the instructions. Larger moves take libm's log. */
+ * without the call into libm. Larger moves take libm's log. */
 static inline double tick_logret(double q)
 {
     const double d = q - 1.0;
