@@ -148,8 +148,7 @@ static void run(const char *what, const volt_tick_t *tk, size_t n, int64_t pause
     qsort(r, (size_t)blocks, sizeof(double), volt_ab_cmp);
     for (int k = 0; k < 2; k++)
         qsort(t[k], (size_t)blocks, sizeof(double), volt_ab_cmp);
-    printf("  %-24s %10.1f %10.1f %10.1f %10.1f %8.3f\n", "ns per tick", t[0][blocks / 2],
-           t[1][blocks / 2], t[0][blocks / 10], t[1][blocks / 10], r[blocks / 2]);
+    volt_ab_row("  ns per tick", t[0], t[1], (size_t)blocks, r[blocks / 2]);
     free(r);
     free(t[0]);
     free(t[1]);

@@ -43,11 +43,10 @@ static double block(const volt_model_t *m, int chained)
     return (volt_ab_now_ns() - t0) / ROWS;
 }
 
-/* one line of the table: medians, 10th percentiles and B/A of two sorted arms */
+/* one line of the table; B/A is the ratio of the medians */
 static void report(const char *what, const double *a, const double *b)
 {
-    printf("%-26s %10.1f %10.1f %10.1f %10.1f %8.3f\n", what, a[BLOCKS / 2], b[BLOCKS / 2],
-           a[BLOCKS / 10], b[BLOCKS / 10], b[BLOCKS / 2] / a[BLOCKS / 2]);
+    volt_ab_row(what, a, b, BLOCKS, b[BLOCKS / 2] / a[BLOCKS / 2]);
 }
 
 static int load(int (*rd)(volt_model_t *, FILE *, const char *), volt_model_t *m, char *text)
