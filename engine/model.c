@@ -94,7 +94,8 @@ static inline int log_inputs(const lin_model_t *m, const double *f, double *v, i
  * the identity inputs read straight from the
  * feature array in feature-index order, four per instruction, with weight 0 for features the
  * identity terms do not read (the last, partial group through a masked load). */
-__attribute__((target("avx2,fma"))) static inline double lin_logit_avx2(const lin_model_t *m, const double *f)
+__attribute__((target("avx2,fma"), always_inline)) static inline double
+lin_logit_avx2(const lin_model_t *m, const double *f, const int ngl)
 {
     const __m256d inf = _mm256_set1_pd(INFINITY), sign = _mm256_set1_pd(-0.0),
                   zero = _mm256_setzero_pd(), tiny = _mm256_set1_pd(0x1p-1022);
@@ -102,8 +103,9 @@ __attribute__((target("avx2,fma"))) static inline double lin_logit_avx2(const li
      * of dependent FMAs after the last log, and the bias rides in lane 0 of the first instead of
      * one more addition at the end. */
     __m256d a1 = _mm256_set_pd(0.0, 0.0, 0.0, m->b), a2 = _mm256_setzero_pd();
-    const int nl4 = (m->nl + 3) & ~3;
-    for (int k = 0; k < nl4; k += 4) {
+#pragma GCC unroll 8
+    for (int g = 0; g < ngl; g++) {
+        const int k = 4 * g;
         const int *ix = m->lidx + k;
         const __m256d x = _mm256_set_pd(f[ix[3]], f[ix[2]], f[ix[1]], f[ix[0]]);
         /* usable: 0 <= x < inf (false for NaN) */
@@ -113,7 +115,7 @@ __attribute__((target("avx2,fma"))) static inline double lin_logit_avx2(const li
          * discarded by the blend below, ok being ready by then */
         const __m256d v = _mm256_max_pd(_mm256_add_pd(x, _mm256_loadu_pd(m->leps + k)), tiny);
         const __m256d s = _mm256_blendv_pd(_mm256_loadu_pd(m->limp + k), volt_log4_normal_avx2(v), ok);
-        if (k & 4)
+        if (g & 1)
             a2 = _mm256_fmadd_pd(_mm256_loadu_pd(m->lw + k), s, a2);
         else
             a1 = _mm256_fmadd_pd(_mm256_loadu_pd(m->lw + k), s, a1);
@@ -145,14 +147,28 @@ __attribute__((target("avx2,fma"))) static inline double lin_logit_avx2(const li
 }
 
 /* The whole AVX2 prediction in one function: the logit and the inline logistic link
- * (simd/vexp.h) inlined, no call on the way. */
-__attribute__((target("avx2,fma"))) static void lin_score_avx2(const void *state, const double *f,
-                                                                double *score, double *prob)
-{
-    const double z = lin_logit_avx2(state, f);
-    *score = z;
-    *prob = volt_sigmoid_fma(z);
-}
+ * (simd/vexp.h) inlined, no call on the way. One copy per count of logged groups (0..8), chosen at
+ * load: the groups' loop is then fully unrolled, with no counter, no alternating branch and the
+ * log's constants held in registers throughout. */
+#define VOLT_LIN_SCORE_AVX2(G)                                                                     \
+    __attribute__((target("avx2,fma"))) static void lin_score_avx2_##G(                            \
+        const void *state, const double *f, double *score, double *prob)                           \
+    {                                                                                              \
+        const double z = lin_logit_avx2(state, f, G);                                              \
+        *score = z;                                                                                \
+        *prob = volt_sigmoid_fma(z);                                                               \
+    }
+VOLT_LIN_SCORE_AVX2(0)
+VOLT_LIN_SCORE_AVX2(1)
+VOLT_LIN_SCORE_AVX2(2)
+VOLT_LIN_SCORE_AVX2(3)
+VOLT_LIN_SCORE_AVX2(4)
+VOLT_LIN_SCORE_AVX2(5)
+VOLT_LIN_SCORE_AVX2(6)
+VOLT_LIN_SCORE_AVX2(7)
+VOLT_LIN_SCORE_AVX2(8)
+#undef VOLT_LIN_SCORE_AVX2
+_Static_assert((VOLT_NF + 3) / 4 == 8, "one AVX2 scorer per count of logged groups, 0..8");
 #endif
 
 /* logit = b + sum w_i x_i with x_i the transformed, imputed input: the scaling folded into the
@@ -193,8 +209,11 @@ static void plain_free(void *state) { free(state); }
 
 static const volt_model_ops_t k_logistic = {.name = "logistic", .score = lin_score, .free = plain_free};
 #if defined(__x86_64__)
-static const volt_model_ops_t k_logistic_avx2 = {.name = "logistic", .score = lin_score_avx2,
-                                                 .free = plain_free};
+#define VOLT_LIN_OPS(G) {.name = "logistic", .score = lin_score_avx2_##G, .free = plain_free}
+static const volt_model_ops_t k_logistic_avx2[9] = {
+    VOLT_LIN_OPS(0), VOLT_LIN_OPS(1), VOLT_LIN_OPS(2), VOLT_LIN_OPS(3), VOLT_LIN_OPS(4),
+    VOLT_LIN_OPS(5), VOLT_LIN_OPS(6), VOLT_LIN_OPS(7), VOLT_LIN_OPS(8)};
+#undef VOLT_LIN_OPS
 #endif
 
 /* ---- gradient-boosted trees ------------------------------------------------------------------ */
@@ -447,7 +466,7 @@ static int read_logistic(reader_t *r, volt_model_t *m)
     m->ops = &k_logistic;
 #if defined(__x86_64__)
     if (volt_simd_isa() == VOLT_ISA_AVX2 && lm->dense_ok)
-        m->ops = &k_logistic_avx2;
+        m->ops = &k_logistic_avx2[(lm->nl + 3) / 4];
 #endif
     m->state = lm;
     m->n_features = lm->n;

@@ -293,20 +293,26 @@ Test(model, malformed_files_are_refused_with_a_reason)
 /* The AVX2 logistic path (inline vector log and exp, feature-space blend and weigh) equals the
  * gathered scalar path (libm) on random models and rows with missing, negative, zero, subnormal,
  * huge and infinite inputs; a model naming a feature twice
- * (allowed by the format) scores the same on both. */
+ * (allowed by the format) scores the same on both. Trials 20..28 log-transform the first
+ * 0, 3, 8, 11, 16, 19, 24, 27 and 31 inputs: every count of logged groups of four (0..8), each of
+ * which has its own unrolled AVX2 copy. */
 Test(model, logistic_avx2_equals_scalar)
 {
     uint64_t s = 77;
-    for (int trial = 0; trial < 20; trial++) {
+    const void *seen[9] = {0};
+    for (int trial = 0; trial < 29; trial++) {
+        const int nlog = trial < 20 ? -1 : trial == 28 ? VOLT_NF : 4 * (trial - 20) - (trial & 1);
         static char text[16384];
         int o = snprintf(text, sizeof text, "volt-model 1\nkind logistic\nversion r\nthreshold 0.5\n"
                                             "intercept %a\nfeatures %d\n", unif(&s) - 0.5,
-                         trial == 19 ? VOLT_NF : VOLT_NF - trial);
-        for (int i = 0; i < (trial == 19 ? VOLT_NF : VOLT_NF - trial); i++) {
+                         trial >= 19 ? VOLT_NF : VOLT_NF - trial);
+        for (int i = 0; i < (trial >= 19 ? VOLT_NF : VOLT_NF - trial); i++) {
             /* trial 19: feature 3 read by two identity terms (i = 5 and i = 11), which the AVX2
              * path's feature-space weights cannot hold: that model keeps the scalar path */
             const int fi = trial == 19 && i == 5 ? 3 : (i * 7 + trial) % VOLT_NF;
-            const int is_log = trial == 19 && (i == 5 || i == 11) ? 0 : (i + trial) % 3 == 0;
+            const int is_log = nlog >= 0                        ? i < nlog
+                               : trial == 19 && (i == 5 || i == 11) ? 0
+                                                                    : (i + trial) % 3 == 0;
             o += snprintf(text + o, sizeof text - (size_t)o, "feature %s %s %a %a %a %a %a\n",
                           volt_feature_table[fi].name, is_log ? "log" : "id",
                           1e-6 + unif(&s) * 1e-3, unif(&s) - 0.5, unif(&s) - 0.5, 0.1 + unif(&s),
@@ -346,7 +352,12 @@ Test(model, logistic_avx2_equals_scalar)
         cr_assert_eq(ma.ops == mb.ops, trial == 19, "trial %d: the scalar and the AVX2 copy %s",
                      trial, trial == 19 ? "share the scalar path (a repeated identity feature)"
                                         : "take different paths");
+        if (nlog >= 0)
+            seen[(nlog + 3) / 4] = mb.ops;
         volt_model_close(&ma);
         volt_model_close(&mb);
     }
+    for (int g = 0; g < 9; g++) /* nine distinct copies, one per count of logged groups */
+        for (int h = 0; h < g; h++)
+            cr_assert_neq(seen[g], seen[h], "%d and %d logged groups share a scorer", h, g);
 }
