@@ -22,19 +22,31 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+/* The integer constants as 32-byte vectors in memory, read through a pointer the compiler cannot
+ * see through: it would otherwise build each from a 64-bit immediate (movabs, vmovq, vpbroadcastq:
+ * three instructions and a register held across the caller) where a memory operand costs none. */
+enum { VOLT_LOG4_SQRTH_, VOLT_LOG4_EXP_, VOLT_LOG4_BIAS_, VOLT_LOG4_TWO52_ };
+__attribute__((aligned(32))) static const unsigned long long volt_log4_k_[4][4] = {
+    {0x3fe6a09e667f3bcdull, 0x3fe6a09e667f3bcdull, 0x3fe6a09e667f3bcdull, 0x3fe6a09e667f3bcdull},
+    {0xFFF0000000000000ull, 0xFFF0000000000000ull, 0xFFF0000000000000ull, 0xFFF0000000000000ull},
+    {0x8000000000000000ull, 0x8000000000000000ull, 0x8000000000000000ull, 0x8000000000000000ull},
+    {0x4330000000000000ull, 0x4330000000000000ull, 0x4330000000000000ull, 0x4330000000000000ull}};
+
 __attribute__((target("avx2,fma"))) static inline __m256d volt_log4_normal_avx2(__m256d x)
 {
+    const unsigned long long(*k)[4] = volt_log4_k_;
+    __asm__("" : "+r"(k)); /* opaque: the constants stay loads */
+#define VOLT_LOG4_K_(i) _mm256_load_si256((const __m256i *)k[i])
     const __m256i ix = _mm256_castpd_si256(x);
     /* t = bits(x) - bits(sqrt(1/2)): its top 12 bits are e (two's complement), and taking e off
      * the exponent leaves m in [sqrt(1/2), sqrt(2)) */
-    const __m256i t = _mm256_sub_epi64(ix, _mm256_set1_epi64x(0x3fe6a09e667f3bcdll));
-    const __m256d m = _mm256_castsi256_pd(
-        _mm256_sub_epi64(ix, _mm256_and_si256(t, _mm256_set1_epi64x((long long)0xFFF0000000000000ull))));
+    const __m256i t = _mm256_sub_epi64(ix, VOLT_LOG4_K_(VOLT_LOG4_SQRTH_));
+    const __m256d m = _mm256_castsi256_pd(_mm256_sub_epi64(ix, _mm256_and_si256(t, VOLT_LOG4_K_(VOLT_LOG4_EXP_))));
     /* e as a double: (t + 2^63) >> 52 is e + 2048 in 0..4095; OR it into 2^52's mantissa */
-    const __m256i eb = _mm256_srli_epi64(_mm256_add_epi64(t, _mm256_set1_epi64x((long long)0x8000000000000000ull)), 52);
-    const __m256d two52 = _mm256_set1_pd(0x1p52);
-    const __m256d e = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(eb, _mm256_castpd_si256(two52))),
+    const __m256i eb = _mm256_srli_epi64(_mm256_add_epi64(t, VOLT_LOG4_K_(VOLT_LOG4_BIAS_)), 52);
+    const __m256d e = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(eb, VOLT_LOG4_K_(VOLT_LOG4_TWO52_))),
                                     _mm256_set1_pd(0x1p52 + 2048.0));
+#undef VOLT_LOG4_K_
     const __m256d one = _mm256_set1_pd(1.0);
     const __m256d s = _mm256_div_pd(_mm256_sub_pd(m, one), _mm256_add_pd(m, one)); /* m - 1 exact */
     const __m256d s2 = _mm256_add_pd(s, s);
