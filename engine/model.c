@@ -98,7 +98,7 @@ __attribute__((target("avx2,fma"), always_inline)) static inline double
 lin_logit_avx2(const lin_model_t *m, const double *f, const int ngl)
 {
     const __m256d inf = _mm256_set1_pd(INFINITY), sign = _mm256_set1_pd(-0.0),
-                  zero = _mm256_setzero_pd(), tiny = _mm256_set1_pd(0x1p-1022);
+                  zero = _mm256_setzero_pd();
     /* The logged groups are the critical path (load, log, weigh): two accumulators halve the chain
      * of dependent FMAs after the last log, and the bias rides in lane 0 of the first instead of
      * one more addition at the end. */
@@ -111,9 +111,10 @@ lin_logit_avx2(const lin_model_t *m, const double *f, const int ngl)
         /* usable: 0 <= x < inf (false for NaN) */
         const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(x, zero, _CMP_GE_OQ),
                                          _mm256_cmp_pd(x, inf, _CMP_LT_OQ));
-        /* a normal positive stand-in for unusable lanes (max takes tiny for NaN); their log is
-         * discarded by the blend below, ok being ready by then */
-        const __m256d v = _mm256_max_pd(_mm256_add_pd(x, _mm256_loadu_pd(m->leps + k)), tiny);
+        /* unusable lanes are logged as they are: the log's integer reduction puts any bit pattern
+         * (negative, zero, subnormal, infinite, NaN) at a mantissa in [sqrt(1/2), sqrt(2)), so
+         * their results are finite and the blend below discards them, ok being ready by then */
+        const __m256d v = _mm256_add_pd(x, _mm256_loadu_pd(m->leps + k));
         const __m256d s = _mm256_blendv_pd(_mm256_loadu_pd(m->limp + k), volt_log4_normal_avx2(v), ok);
         if (g & 1)
             a2 = _mm256_fmadd_pd(_mm256_loadu_pd(m->lw + k), s, a2);

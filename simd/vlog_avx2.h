@@ -14,8 +14,9 @@
  * (within 4 ulp).
  *
  * volt_log4_normal_avx2 takes positive normal finite inputs; volt_log4_avx2 also takes positive
- * subnormals (scaled by 2^54 first). NaN, zero, negatives and infinities give meaningless lanes:
- * callers blend a placeholder in and discard those results. */
+ * subnormals (scaled by 2^54 first). NaN, zero, negatives and infinities (and subnormals, for the
+ * first) give meaningless lanes, but finite ones: the reduction puts any bit pattern's m in
+ * [sqrt(1/2), sqrt(2)), so callers may log such lanes as they are and discard the results. */
 #ifndef VOLT_SIMD_VLOG_AVX2_H
 #define VOLT_SIMD_VLOG_AVX2_H
 

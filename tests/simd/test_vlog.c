@@ -116,3 +116,36 @@ Test(vexp, within_2_ulp_of_libm)
     cr_assert_eq(volt_sigmoid_fma(0.0), 0.5);
     cr_log_info("exp: largest difference from libm %.2f ulp; sigmoid %.2f ulp", worst, worst_sig);
 }
+
+#if defined(__x86_64__)
+#include "simd/vlog_avx2.h"
+
+__attribute__((target("avx2,fma"))) static void log4_normal(const double *in, double *out)
+{
+    _mm256_storeu_pd(out, volt_log4_normal_avx2(_mm256_loadu_pd(in)));
+}
+
+/* The logistic scorer logs unusable inputs as they are and blends them away (engine/model.c), which
+ * is safe only if their lanes stay finite: every bit pattern outside the kernel's domain — NaN of
+ * either sign, infinities, zeros, negatives, subnormals, the largest double — gives a finite lane,
+ * and the usable lanes beside them are still within 4 ulp of libm's. */
+Test(vlog, avx2_lanes_outside_the_domain_stay_finite)
+{
+    if (volt_simd_force(VOLT_ISA_AVX2) != VOLT_ISA_AVX2) {
+        volt_simd_init();
+        cr_skip_test("CPU lacks AVX2/FMA");
+    }
+    volt_simd_init();
+    const double odd[] = {NAN, -NAN, INFINITY, -INFINITY, 0.0, -0.0, -1.0, -DBL_MAX,
+                          -DBL_MIN, 4.9e-324, -4.9e-324, 0x1p-1060, DBL_MAX, -0x1p-1074, -1e-300,
+                          -3.5};
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        const double in[4] = {odd[i], 2.5, odd[(i + 5) % 16], 1e-300};
+        double out[4];
+        log4_normal(in, out);
+        cr_assert(isfinite(out[0]) && isfinite(out[2]), "log4(%a, %a) lanes: %a, %a", in[0], in[2],
+                  out[0], out[2]);
+        cr_assert(ulps(out[1], log(2.5)) <= 4.0 && ulps(out[3], log(1e-300)) <= 4.0);
+    }
+}
+#endif
