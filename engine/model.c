@@ -151,6 +151,7 @@ lin_logit_avx2(const lin_model_t *m, const double *f, const int ngl)
  * (simd/vexp.h) inlined, no call on the way. One copy per count of logged groups (0..8), chosen at
  * load: the groups' loop is then fully unrolled, with no counter, no alternating branch and the
  * log's constants held in registers throughout. */
+#define VOLT_LIN_EACH_COUNT(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8)
 #define VOLT_LIN_SCORE_AVX2(G)                                                                     \
     __attribute__((target("avx2,fma"))) static void lin_score_avx2_##G(                            \
         const void *state, const double *f, double *score, double *prob)                           \
@@ -159,17 +160,8 @@ lin_logit_avx2(const lin_model_t *m, const double *f, const int ngl)
         *score = z;                                                                                \
         *prob = volt_sigmoid_fma(z);                                                               \
     }
-VOLT_LIN_SCORE_AVX2(0)
-VOLT_LIN_SCORE_AVX2(1)
-VOLT_LIN_SCORE_AVX2(2)
-VOLT_LIN_SCORE_AVX2(3)
-VOLT_LIN_SCORE_AVX2(4)
-VOLT_LIN_SCORE_AVX2(5)
-VOLT_LIN_SCORE_AVX2(6)
-VOLT_LIN_SCORE_AVX2(7)
-VOLT_LIN_SCORE_AVX2(8)
+VOLT_LIN_EACH_COUNT(VOLT_LIN_SCORE_AVX2)
 #undef VOLT_LIN_SCORE_AVX2
-_Static_assert((VOLT_NF + 3) / 4 == 8, "one AVX2 scorer per count of logged groups, 0..8");
 #endif
 
 /* logit = b + sum w_i x_i with x_i the transformed, imputed input: the scaling folded into the
@@ -210,11 +202,12 @@ static void plain_free(void *state) { free(state); }
 
 static const volt_model_ops_t k_logistic = {.name = "logistic", .score = lin_score, .free = plain_free};
 #if defined(__x86_64__)
-#define VOLT_LIN_OPS(G) {.name = "logistic", .score = lin_score_avx2_##G, .free = plain_free}
-static const volt_model_ops_t k_logistic_avx2[9] = {
-    VOLT_LIN_OPS(0), VOLT_LIN_OPS(1), VOLT_LIN_OPS(2), VOLT_LIN_OPS(3), VOLT_LIN_OPS(4),
-    VOLT_LIN_OPS(5), VOLT_LIN_OPS(6), VOLT_LIN_OPS(7), VOLT_LIN_OPS(8)};
+#define VOLT_LIN_OPS(G) {.name = "logistic", .score = lin_score_avx2_##G, .free = plain_free},
+static const volt_model_ops_t k_logistic_avx2[] = {VOLT_LIN_EACH_COUNT(VOLT_LIN_OPS)};
 #undef VOLT_LIN_OPS
+#undef VOLT_LIN_EACH_COUNT
+_Static_assert(sizeof k_logistic_avx2 / sizeof k_logistic_avx2[0] == (VOLT_NF + 3) / 4 + 1,
+               "one AVX2 scorer per count of logged groups, 0..(VOLT_NF + 3) / 4");
 #endif
 
 /* ---- gradient-boosted trees ------------------------------------------------------------------ */

@@ -139,8 +139,9 @@ Test(vlog, avx2_lanes_outside_the_domain_stay_finite)
     const double odd[] = {NAN, -NAN, INFINITY, -INFINITY, 0.0, -0.0, -1.0, -DBL_MAX,
                           -DBL_MIN, 4.9e-324, -4.9e-324, 0x1p-1060, DBL_MAX, -0x1p-1074, -1e-300,
                           -3.5};
-    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
-        const double in[4] = {odd[i], 2.5, odd[(i + 5) % 16], 1e-300};
+    const size_t n = sizeof odd / sizeof odd[0];
+    for (size_t i = 0; i < n; i++) {
+        const double in[4] = {odd[i], 2.5, odd[(i + 5) % n], 1e-300};
         double out[4];
         log4_normal(in, out);
         cr_assert(isfinite(out[0]) && isfinite(out[2]), "log4(%a, %a) lanes: %a, %a", in[0], in[2],
