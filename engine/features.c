@@ -82,17 +82,22 @@ enum { L_RV10 = 0, L_RV30, L_RV60, L_RV300, L_RV900, L_TV, L_TB, L_TS };
 #define N_RV 5
 static const int64_t lane_w[VOLT_SLIDE_LANES] = {10, 30, 60, 300, 900, 60, 60, 60};
 #define VV_W 300    /* vol of vol: closes of rv_60s */
-#define DQ_CAP 512  /* range deques: > 300 + 1 */
-#define DQ_MASK (DQ_CAP - 1)
+#define RG_MAXW 300 /* the longest range window */
 #define SINCE_GAP_CAP_S 3600.0
 
 #define V1_MID_COLS 13
 
-/* Monotonic deque of seconds whose mid closes are candidates for a window's max (or min). */
-typedef struct deque {
-    int64_t head, tail; /* positions; entries [head, tail) */
-    int64_t sec[DQ_CAP];
-} deque_t;
+/* A window's running max and min of the mid closes, van Herk / Gil-Werman: the seconds are cut
+ * into blocks of w (block-aligned on the absolute second), the extremes of the open block so far
+ * are kept as one value each, and those of every suffix of the previous block are computed once,
+ * when it completes. The window ending at second c is a suffix of the previous block plus the
+ * open block's prefix: one max and one min, no branch on the data (a monotonic deque's pops
+ * mispredicted). Seconds without a mid count as -inf for the max and +inf for the min. */
+typedef struct range_win {
+    double pre_hi, pre_lo;                      /* the open block's extremes up to its last close */
+    double suf_hi[RG_MAXW], suf_lo[RG_MAXW];    /* the previous block's suffix extremes */
+    double hi, lo;                              /* over the window ending at the last close */
+} range_win_t;
 
 /* One second of the v1 grid: what a tick touches, in one cache line. */
 typedef struct sec {
@@ -125,7 +130,7 @@ typedef struct v1_state {
     double imid;                 /* 1 / mid */
     uint32_t vv_n, vv_since_refresh;
     double vv_mean, vv_m2;       /* Welford over the last VV_W closes of rv_60s */
-    deque_t dq[2][2];            /* [60 s, 300 s][max, min] */
+    range_win_t rg[2];           /* 60 s, 300 s */
     int64_t mc_s;                /* v1_read_mid's cache: the second, mid and spread it was for */
     double mc_mid, mc_sbps;      /* (INT64_MIN / NaN: empty) */
     double mc_val[V1_MID_COLS];
@@ -242,6 +247,15 @@ static void reset_product(prod_state_t *p, int64_t s)
     v->b[s & HMASK].lm = v->b[s & HMASK].mc = v->b[s & HMASK].sbps = NAN;
     for (int i = 0; i < VOLT_FEAT_HIST; i++)
         v->v60[i] = NAN;
+    for (int k = 0; k < 2; k++) {
+        range_win_t *g = &v->rg[k];
+        g->pre_hi = g->hi = -INFINITY;
+        g->pre_lo = g->lo = INFINITY;
+        for (int i = 0; i < RG_MAXW; i++) {
+            g->suf_hi[i] = -INFINITY;
+            g->suf_lo[i] = INFINITY;
+        }
+    }
 }
 
 /* Sample std from count, nonzero count and sums; exact 0 when every return was 0. */
@@ -253,7 +267,7 @@ static inline double sample_std(uint64_t n, uint64_t nz, double s1, double s2)
         return 0.0;
     /* (s2 - s1^2 / n) / (n - 1) with one division: the chain div-div-sqrt was the longest
      * latency of a tick */
-    const double dn = (double)n;
+    const double dn = (double)(int64_t)n; /* counts stay far below 2^63: the signed conversion is one instruction, the unsigned one a branch and five */
     const double var = (dn * s2 - s1 * s1) / (dn * (dn - 1.0));
     return var > 0.0 ? sqrt(var) : 0.0;
 }
@@ -347,25 +361,50 @@ static void z_reference(const volt_features_t *f, prod_state_t *p)
 
 static inline int warm(const prod_state_t *p, int64_t w) { return p->cur_s - p->start_s >= w; }
 
-/* ---- v1: range deques ---- */
-
-static inline void dq_push(deque_t *d, const sec_t *b, int64_t c, int want_max)
+/* c ? x : y on the bits, without a branch on c */
+static inline double sel_bits(int c, double x, double y)
 {
-    const double x = b[(uint64_t)c & HMASK].mc;
-    while (d->tail > d->head) {
-        const double y = b[(uint64_t)d->sec[(d->tail - 1) & DQ_MASK] & HMASK].mc;
-        if (want_max ? y <= x : y >= x)
-            d->tail--;
-        else
-            break;
-    }
-    d->sec[d->tail++ & DQ_MASK] = c;
+    uint64_t bx, by;
+    memcpy(&bx, &x, 8);
+    memcpy(&by, &y, 8);
+    const uint64_t m = (uint64_t)0 - (uint64_t)(c != 0);
+    const uint64_t r = (bx & m) | (by & ~m);
+    double d;
+    memcpy(&d, &r, 8);
+    return d;
 }
 
-static inline void dq_expire(deque_t *d, int64_t lo)
+static inline double max2(double a, double b) { return a > b ? a : b; }
+static inline double min2(double a, double b) { return a < b ? a : b; }
+
+/* Closes second c in a range window of w seconds (range_win_t): the window [c - w + 1, c]. */
+static inline void range_close(const v1_state_t *v, range_win_t *g, int64_t c, int64_t w)
 {
-    while (d->tail > d->head && d->sec[d->head & DQ_MASK] < lo)
-        d->head++;
+    const int m = c >= v->first_mid_s; /* has_mid_since, defined below */
+    const double x = v->b[(uint64_t)c & HMASK].mc;
+    g->pre_hi = max2(g->pre_hi, m ? x : -INFINITY);
+    g->pre_lo = min2(g->pre_lo, m ? x : INFINITY);
+    const int64_t pos = ((c % w) + w) % w; /* c's place in its block */
+    if (pos == w - 1) {
+        /* the block is complete, and is the window: keep its suffixes for the next one */
+        g->hi = g->pre_hi;
+        g->lo = g->pre_lo;
+        double h = -INFINITY, l = INFINITY;
+        for (int64_t i = w - 1; i >= 0; i--) {
+            const int64_t sec = c - (w - 1) + i;
+            const double y = v->b[(uint64_t)sec & HMASK].mc;
+            const int ok = sec >= v->first_mid_s;
+            h = max2(h, ok ? y : -INFINITY);
+            l = min2(l, ok ? y : INFINITY);
+            g->suf_hi[i] = h;
+            g->suf_lo[i] = l;
+        }
+        g->pre_hi = -INFINITY;
+        g->pre_lo = INFINITY;
+    } else {
+        g->hi = max2(g->suf_hi[pos + 1], g->pre_hi);
+        g->lo = min2(g->suf_lo[pos + 1], g->pre_lo);
+    }
 }
 
 static inline double nonneg(double x) { return x > 0.0 ? x : 0.0; }
@@ -375,7 +414,7 @@ static inline int has_mid_since(const v1_state_t *v, int64_t s) { return s >= v-
 
 /* Closes second c of the v1 grid: its return enters every window, the seconds that leave are
  * taken out, and the closes of rv_60s feed the vol-of-vol and tau. */
-static void v1_close(volt_features_t *f, prod_state_t *p, int64_t c)
+static void v1_close(volt_features_t *f, prod_state_t *p, volt_tau_t *tau, int64_t c)
 {
     v1_state_t *v = &p->v1;
     const uint64_t ci = (uint64_t)c & HMASK;
@@ -467,18 +506,10 @@ static void v1_close(volt_features_t *f, prod_state_t *p, int64_t c)
     v->vv_val = v->vv_n == VV_W ? sqrt(nonneg(v->vv_m2) / (VV_W - 1)) : NAN;
 
     /* range: mid closes of the last 60 / 300 completed seconds */
-    if (has_mid_since(v, c)) {
-        for (int k = 0; k < 2; k++) {
-            dq_push(&v->dq[k][0], v->b, c, 1);
-            dq_push(&v->dq[k][1], v->b, c, 0);
-        }
-    }
-    dq_expire(&v->dq[0][0], c + 1 - 60);
-    dq_expire(&v->dq[0][1], c + 1 - 60);
-    dq_expire(&v->dq[1][0], c + 1 - 300);
-    dq_expire(&v->dq[1][1], c + 1 - 300);
+    range_close(v, &v->rg[0], c, 60);
+    range_close(v, &v->rg[1], c, 300);
 
-    volt_tau_record(&f->tau[p - f->prod], c, V);
+    volt_tau_record(tau, c, V);
 }
 
 static void v1_open(prod_state_t *p, int64_t c)
@@ -530,7 +561,8 @@ static double v1_tick(v1_state_t *v, const volt_tick_t *t, int64_t s, int64_t ns
     return since;
 }
 
-/* sin and cos of 2 pi d / 86400, d the second of the UTC day: exactly libm's sin and cos of that
+/* Called when a tick opens a new second (not per tick: a test per tick on the second changing
+ * mispredicts). sin and cos of 2 pi d / 86400, d the second of the UTC day: exactly libm's sin and cos of that
  * angle when d is a multiple of TOD_STEP or below it (one table entry: the other factor is exactly
  * 1 and the other term exactly 0), within 1.7e-15 of them otherwise: libm's angle is rounded once
  * and the table's two angles apart (measured over the whole day; docs/features.md). */
@@ -580,9 +612,7 @@ static void v1_read_mid(const prod_state_t *p, int64_t s, double *mc)
         const int64_t w = k ? 300 : 60;
         double rg = NAN;
         if (has_mid_since(v, s - w)) {
-            const deque_t *mx = &v->dq[k][0], *mn = &v->dq[k][1];
-            const double a = v->b[(uint64_t)mx->sec[mx->head & DQ_MASK] & HMASK].mc;
-            const double z = v->b[(uint64_t)mn->sec[mn->head & DQ_MASK] & HMASK].mc;
+            const double a = v->rg[k].hi, z = v->rg[k].lo;
             const double hi = a > v->mid ? a : v->mid, lo = z < v->mid ? z : v->mid;
             rg = (hi - lo) * v->imid * 1e4;
         }
@@ -611,7 +641,7 @@ static inline void mid_cols_out(const double *mc, double *o)
     memcpy(o + VOLT_F_RANGE_60S_BPS, mc + MC_RANGE, (V1_MID_COLS - MC_RANGE) * sizeof *mc);
 }
 
-static void v1_read(const volt_features_t *f, prod_state_t *p, int64_t s, double last_price,
+static void v1_read(const volt_tau_t *tau, prod_state_t *p, int64_t s, double last_price,
                     double since, double *o)
 {
     v1_state_t *v = &p->v1;
@@ -630,7 +660,7 @@ static void v1_read(const volt_features_t *f, prod_state_t *p, int64_t s, double
         const double ts = lane_value(&v->win, L_TS, v->b[si].ts);
         const uint64_t n = v->tc_w + v->b[si].tc, nb = v->nb_w + v->b[si].nb, nsl = v->ns_w + v->b[si].ns;
         const double buy = nb ? tb : 0.0, sell = nsl ? ts : 0.0;
-        o[VOLT_F_TRADE_COUNT_60S] = (double)n;
+        o[VOLT_F_TRADE_COUNT_60S] = (double)(int64_t)n;
         o[VOLT_F_TRADE_VOLUME_60S] = n ? tv : 0.0;
         o[VOLT_F_TAKER_IMBALANCE_60S] = nb + nsl ? (buy - sell) / (buy + sell) : NAN;
     } else {
@@ -641,17 +671,17 @@ static void v1_read(const volt_features_t *f, prod_state_t *p, int64_t s, double
     o[VOLT_F_SECS_SINCE_TICK] = since;
     o[VOLT_F_TOD_SIN] = v->tod_sin;
     o[VOLT_F_TOD_COS] = v->tod_cos;
-    o[VOLT_F_TAU_TRAILING] = f->tau[p - f->prod].cur;
+    o[VOLT_F_TAU_TRAILING] = tau->cur;
 }
 
 /* Closes second cur_s and opens cur_s + 1, repeated until cur_s == s. */
-static void advance(volt_features_t *f, prod_state_t *p, int64_t s)
+static void advance(volt_features_t *f, prod_state_t *p, volt_tau_t *tau, int64_t s)
 {
     const int64_t ZW = f->cfg.z_window_s;
     while (p->cur_s < s) {
         const int64_t c = p->cur_s;
         const uint64_t ci = (uint64_t)c & HMASK;
-        v1_close(f, p, c);
+        v1_close(f, p, tau, c);
         /* the volatility at the close of second c becomes a z-score sample */
         double v = NAN;
         if (warm(p, W5))
@@ -707,31 +737,34 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
                                         volt_feat_out_t *out)
 {
     prod_state_t *p = &f->prod[t->product];
+    volt_tau_t *tau = &f->tau[t->product];
     const int64_t ns = volt_tick_time_ns(t);
     const int64_t s = ns >= 0 ? ns / NS_PER_S : -((-ns + NS_PER_S - 1) / NS_PER_S);
     uint32_t flags = 0;
     if (!p->started) {
         reset_product(p, s);
-        volt_tau_skip_to(&f->tau[t->product], s);
+        volt_tau_skip_to(tau, s);
+        v1_tod(f, &p->v1, s);
         flags |= VOLT_ROW_SEGMENT_START;
     } else if (ns < p->last_ns) {
         f->stats.out_of_order++;
         return VOLT_FEAT_OUT_OF_ORDER;
     } else if (ns - p->last_ns > f->cfg.gap_ns) {
-        v1_close(f, p, p->cur_s); /* the old segment's last second, for tau */
+        v1_close(f, p, tau, p->cur_s); /* the old segment's last second, for tau */
         reset_product(p, s);
-        volt_tau_skip_to(&f->tau[t->product], s);
+        volt_tau_skip_to(tau, s);
+        v1_tod(f, &p->v1, s);
         f->stats.gaps++;
         flags |= VOLT_ROW_SEGMENT_START | VOLT_ROW_AFTER_GAP;
     } else if (s > p->cur_s) {
-        advance(f, p, s);
+        advance(f, p, tau, s);
+        v1_tod(f, &p->v1, s);
     }
     p->last_ns = ns;
     f->stats.updates++;
 
     const uint64_t ci = (uint64_t)s & HMASK;
     const double since = v1_tick(&p->v1, t, s, ns);
-    v1_tod(f, &p->v1, s);
     if (t->kind == VOLT_TICK_TICKER) {
         if (!isnan(p->last_price)) {
             /* an unchanged price is an exact zero return: no logarithm needed */
@@ -767,10 +800,10 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     o[VOLT_F_SPREAD_BPS] = p->v1.spread_bps; /* the same quote: bid and ask are positive */
     const double vref = p->vol24c[(uint64_t)(s - W1) & HMASK];
     o[VOLT_F_VOL24_PCT] = w1 && vref > 0.0 ? 100.0 * (p->vol24 / vref - 1.0) : NAN;
-    o[VOLT_F_TRADE_INTENSITY] = w1 ? (double)(p->w1_ticks + p->nticks[ci]) : NAN;
+    o[VOLT_F_TRADE_INTENSITY] = w1 ? (double)(int64_t)(p->w1_ticks + p->nticks[ci]) : NAN;
     o[VOLT_F_VOL_ZSCORE] = (vol - p->z_mean) * p->z_isd; /* NaN when either is */
     out->segment_age_s = (double)(ns - p->start_s * NS_PER_S) * 1e-9;
-    v1_read(f, p, s, p->last_price, since, o);
+    v1_read(tau, p, s, p->last_price, since, o);
     o[VOLT_F_SECS_SINCE_GAP] =
         out->segment_age_s < SINCE_GAP_CAP_S ? out->segment_age_s : SINCE_GAP_CAP_S;
     out->mid = p->v1.mid;

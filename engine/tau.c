@@ -68,18 +68,22 @@ static inline void push(volt_tau_t *t, heap_t h, double x, uint16_t s)
     sift_up(t, h, (*h.n)++, x, s);
 }
 
+/* Puts (x, s) at element i, in place of what was there, and moves it up or down to its place. */
+static inline void replace_at(volt_tau_t *t, heap_t h, uint32_t i, double x, uint16_t s)
+{
+    if (i > 0 && h.x[(i - 1) / 2] < x)
+        sift_up(t, h, i, x, s);
+    else
+        sift_down(t, h, i, x, s);
+}
+
 /* Takes element i out: the last element fills the hole and moves up or down to its place. */
 static void remove_at(volt_tau_t *t, heap_t h, uint32_t i)
 {
     const uint32_t last = --*h.n;
     if (i == last)
         return;
-    const double x = h.x[last];
-    const uint16_t s = h.slot[last];
-    if (i > 0 && h.x[(i - 1) / 2] < x)
-        sift_up(t, h, i, x, s);
-    else
-        sift_down(t, h, i, x, s);
+    replace_at(t, h, i, h.x[last], h.slot[last]);
 }
 
 /* Moves the top of `from` into `to` (values change sign between the two heaps). */
@@ -143,11 +147,47 @@ void volt_tau_init(volt_tau_t *t)
         t->v[k] = NAN;
 }
 
+/* The steady state: sample (si, x) takes the place of slot oi's, so n and both heaps' sizes stay.
+ * x takes the leaving sample's element when it belongs to the same heap; otherwise the other heap's
+ * top crosses into that element and x takes the top's place. One or two sifts from an element,
+ * where a removal, an insertion and a move between the heaps took three or four from the ends. */
+static void swap_in(volt_tau_t *t, uint16_t oi, uint16_t si, double x)
+{
+    const uint16_t p = t->pos[oi];
+    const heap_t lo = lo_heap(t), hi = hi_heap(t);
+    if (!(p & IN_HI)) {
+        if (t->n_hi == 0 || x <= -t->hi_x[0]) {
+            replace_at(t, lo, p, x, si);
+        } else { /* x above hi's smallest: that one comes down to lo, x goes up to its place */
+            const double y = -t->hi_x[0];
+            const uint16_t sy = t->hi_slot[0];
+            sift_down(t, hi, 0, -x, si);
+            replace_at(t, lo, p, y, sy);
+        }
+    } else {
+        const uint32_t i = p & (IN_HI - 1);
+        if (x >= t->lo_x[0]) { /* lo is never empty while hi is not */
+            replace_at(t, hi, i, -x, si);
+        } else { /* x below lo's largest: that one goes up to hi, x comes down to its place */
+            const double y = t->lo_x[0];
+            const uint16_t sy = t->lo_slot[0];
+            sift_down(t, lo, 0, x, si);
+            replace_at(t, hi, i, -y, sy);
+        }
+    }
+}
+
 /* Second s's sample enters the window and second s - W's leaves. */
 static void put(volt_tau_t *t, int64_t s, double x)
 {
     const uint16_t oi = (uint16_t)((uint64_t)(s - VOLT_TAU_WINDOW_S) & TMASK);
     const uint16_t si = (uint16_t)((uint64_t)s & TMASK);
+    if (!isnan(t->v[oi]) && !isnan(x)) {
+        swap_in(t, oi, si, x);
+        t->v[oi] = NAN;
+        t->v[si] = x;
+        return;
+    }
     if (!isnan(t->v[oi])) {
         erase(t, oi);
         t->v[oi] = NAN;
