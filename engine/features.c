@@ -361,19 +361,6 @@ static void z_reference(const volt_features_t *f, prod_state_t *p)
 
 static inline int warm(const prod_state_t *p, int64_t w) { return p->cur_s - p->start_s >= w; }
 
-/* c ? x : y on the bits, without a branch on c */
-static inline double sel_bits(int c, double x, double y)
-{
-    uint64_t bx, by;
-    memcpy(&bx, &x, 8);
-    memcpy(&by, &y, 8);
-    const uint64_t m = (uint64_t)0 - (uint64_t)(c != 0);
-    const uint64_t r = (bx & m) | (by & ~m);
-    double d;
-    memcpy(&d, &r, 8);
-    return d;
-}
-
 static inline double max2(double a, double b) { return a > b ? a : b; }
 static inline double min2(double a, double b) { return a < b ? a : b; }
 
