@@ -83,6 +83,7 @@ enum { L_RV10 = 0, L_RV30, L_RV60, L_RV300, L_RV900, L_TV, L_TB, L_TS };
 static const int64_t lane_w[VOLT_SLIDE_LANES] = {10, 30, 60, 300, 900, 60, 60, 60};
 #define VV_W 300    /* vol of vol: closes of rv_60s */
 #define RG_MAXW 300 /* the longest range window */
+static const int64_t range_w[2] = {60, RG_MAXW}; /* range_60s_bps, range_300s_bps */
 #define SINCE_GAP_CAP_S 3600.0
 
 #define V1_MID_COLS 13
@@ -267,7 +268,8 @@ static inline double sample_std(uint64_t n, uint64_t nz, double s1, double s2)
         return 0.0;
     /* (s2 - s1^2 / n) / (n - 1) with one division: the chain div-div-sqrt was the longest
      * latency of a tick */
-    const double dn = (double)(int64_t)n; /* counts stay far below 2^63: the signed conversion is one instruction, the unsigned one a branch and five */
+    /* counts stay far below 2^63: converted signed (one instruction; unsigned takes a branch) */
+    const double dn = (double)(int64_t)n;
     const double var = (dn * s2 - s1 * s1) / (dn * (dn - 1.0));
     return var > 0.0 ? sqrt(var) : 0.0;
 }
@@ -361,13 +363,18 @@ static void z_reference(const volt_features_t *f, prod_state_t *p)
 
 static inline int warm(const prod_state_t *p, int64_t w) { return p->cur_s - p->start_s >= w; }
 
+static inline double nonneg(double x) { return x > 0.0 ? x : 0.0; }
+
+/* first_mid_s is INT64_MAX before the first mid, which no second reaches: one comparison */
+static inline int has_mid_since(const v1_state_t *v, int64_t s) { return s >= v->first_mid_s; }
+
 static inline double max2(double a, double b) { return a > b ? a : b; }
 static inline double min2(double a, double b) { return a < b ? a : b; }
 
 /* Closes second c in a range window of w seconds (range_win_t): the window [c - w + 1, c]. */
 static inline void range_close(const v1_state_t *v, range_win_t *g, int64_t c, int64_t w)
 {
-    const int m = c >= v->first_mid_s; /* has_mid_since, defined below */
+    const int m = has_mid_since(v, c);
     const double x = v->b[(uint64_t)c & HMASK].mc;
     g->pre_hi = max2(g->pre_hi, m ? x : -INFINITY);
     g->pre_lo = min2(g->pre_lo, m ? x : INFINITY);
@@ -380,7 +387,7 @@ static inline void range_close(const v1_state_t *v, range_win_t *g, int64_t c, i
         for (int64_t i = w - 1; i >= 0; i--) {
             const int64_t sec = c - (w - 1) + i;
             const double y = v->b[(uint64_t)sec & HMASK].mc;
-            const int ok = sec >= v->first_mid_s;
+            const int ok = has_mid_since(v, sec);
             h = max2(h, ok ? y : -INFINITY);
             l = min2(l, ok ? y : INFINITY);
             g->suf_hi[i] = h;
@@ -393,11 +400,6 @@ static inline void range_close(const v1_state_t *v, range_win_t *g, int64_t c, i
         g->lo = min2(g->suf_lo[pos + 1], g->pre_lo);
     }
 }
-
-static inline double nonneg(double x) { return x > 0.0 ? x : 0.0; }
-
-/* first_mid_s is INT64_MAX before the first mid, which no second reaches: one comparison */
-static inline int has_mid_since(const v1_state_t *v, int64_t s) { return s >= v->first_mid_s; }
 
 /* Closes second c of the v1 grid: its return enters every window, the seconds that leave are
  * taken out, and the closes of rv_60s feed the vol-of-vol and tau. */
@@ -493,8 +495,8 @@ static void v1_close(volt_features_t *f, prod_state_t *p, volt_tau_t *tau, int64
     v->vv_val = v->vv_n == VV_W ? sqrt(nonneg(v->vv_m2) / (VV_W - 1)) : NAN;
 
     /* range: mid closes of the last 60 / 300 completed seconds */
-    range_close(v, &v->rg[0], c, 60);
-    range_close(v, &v->rg[1], c, 300);
+    for (int k = 0; k < 2; k++)
+        range_close(v, &v->rg[k], c, range_w[k]);
 
     volt_tau_record(tau, c, V);
 }
@@ -548,8 +550,8 @@ static double v1_tick(v1_state_t *v, const volt_tick_t *t, int64_t s, int64_t ns
     return since;
 }
 
-/* Called when a tick opens a new second (not per tick: a test per tick on the second changing
- * mispredicts). sin and cos of 2 pi d / 86400, d the second of the UTC day: exactly libm's sin and cos of that
+/* Called when a tick opens a new second (a per-tick test for a new second mispredicts).
+ * sin and cos of 2 pi d / 86400, d the second of the UTC day: exactly libm's sin and cos of that
  * angle when d is a multiple of TOD_STEP or below it (one table entry: the other factor is exactly
  * 1 and the other term exactly 0), within 1.7e-15 of them otherwise: libm's angle is rounded once
  * and the table's two angles apart (measured over the whole day; docs/features.md). */
@@ -596,13 +598,9 @@ static void v1_read_mid(const prod_state_t *p, int64_t s, double *mc)
     mc[MC_SPREAD_CHG] =
         has_mid_since(v, s - 10) ? v->spread_bps - v->b[(uint64_t)(s - 10) & HMASK].sbps : NAN;
     for (int k = 0; k < 2; k++) {
-        const int64_t w = k ? 300 : 60;
         double rg = NAN;
-        if (has_mid_since(v, s - w)) {
-            const double a = v->rg[k].hi, z = v->rg[k].lo;
-            const double hi = a > v->mid ? a : v->mid, lo = z < v->mid ? z : v->mid;
-            rg = (hi - lo) * v->imid * 1e4;
-        }
+        if (has_mid_since(v, s - range_w[k]))
+            rg = (max2(v->rg[k].hi, v->mid) - min2(v->rg[k].lo, v->mid)) * v->imid * 1e4;
         mc[MC_RANGE + k] = rg;
     }
 }
