@@ -81,6 +81,8 @@ static inline const volt_parsed_trailer_t *volt_frame_trailer(const volt_frame_h
     return (const volt_parsed_trailer_t *)(const void *)((const char *)f + volt_parsed_offset(f->len));
 }
 
+typedef struct volt_sink volt_sink_t;
+
 typedef struct volt_ctx {
     const volt_pipeline_cfg_t *cfg;
     volt_rb_t frames;  /* source -> hot */
@@ -93,6 +95,7 @@ typedef struct volt_ctx {
     volt_source_stats_t src;
     volt_hot_stats_t hot;
     volt_sink_stats_t sink;
+    volt_sink_t *sink_shared; /* the sink when it runs on the bench source's thread, else NULL */
     volt_live_stats_t live; /* written by the live source only */
     volt_interval_t interval;
     /* Kafka (cfg->kafka_brokers): source -> kraw -> kafka agent <- krec <- sink */
@@ -158,6 +161,20 @@ void *volt_kafka_run(void *ctx);
 void *volt_hot_new(volt_ctx_t *c);
 void volt_hot_free(void *state);
 void *volt_hot_run(void *state);
-void *volt_sink_run(void *ctx);
+/* The sink agent (sink.c). Its state is made at set-up (it allocates, opens the output file);
+ * then one thread runs it: its own (volt_sink_run) or, with cfg->sink_on_source, the bench
+ * source's between messages (source_mem.c). */
+volt_sink_t *volt_sink_new(volt_ctx_t *c);
+/* One duty cycle: takes up to max rows from the row ring (rows, alerts, notices, stats) and
+ * handles them. Returns how many it took (0: none waiting, or the END row was taken before). */
+uint32_t volt_sink_do_work(volt_sink_t *s, uint32_t max);
+/* 1 once the END row was taken. */
+int volt_sink_done(const volt_sink_t *s);
+/* After the END row (or when no thread ran it): flushes the labeler, ends the Kafka ring, closes
+ * the output. Called once, by the thread that ran the sink. */
+void volt_sink_finish(volt_sink_t *s);
+void volt_sink_free(volt_sink_t *s);
+/* The sink's own thread: pins it (cfg->cpus[2]), runs duty cycles until END, then finishes. */
+void *volt_sink_run(void *sink);
 
 #endif

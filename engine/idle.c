@@ -20,6 +20,10 @@ int volt_idle_preset(volt_idle_t *s, const char *name)
     } else if (strcmp(name, "backoff") == 0) {
         s->spins = 2000;
         s->yields = 200;
+    } else if (strcmp(name, "park") == 0) {
+        s->spins = 0;
+        s->yields = 0;
+        s->park_min_ns = s->park_max_ns = 1000000;
     } else if (strcmp(name, "sleep") == 0) {
         s->spins = 0;
         s->yields = 0;
@@ -33,6 +37,8 @@ int volt_idle_preset(volt_idle_t *s, const char *name)
 
 void volt_idle(volt_idle_t *s, uint64_t work)
 {
+    if (!work && s->side)
+        work = s->side(s->side_arg);
     if (work) {
         s->n = 0;
         s->park_ns = s->park_min_ns;

@@ -25,7 +25,8 @@ static void usage(FILE *o)
             "  volt live [options]             ingest the Coinbase WebSocket feed (or volt-exchange)\n"
             "  volt features                   list the features (name, unit, window, meaning)\n"
             "  volt bench-pipeline [--rates R,R,...|max] [--seconds S] [--json FILE] [--cpus S,H,K]\n"
-            "                      [--idle X] [--parse-assist A] [--kafka-brokers H:P [--kafka-conf K=V]... [--kafka-topics R,F,A]]\n"
+            "                      [--idle X] [--sink-thread [--sink-idle X]] [--parse-assist A]\n"
+            "                      [--kafka-brokers H:P [--kafka-conf K=V]... [--kafka-topics R,F,A]]\n"
             "                      RECORDING\n"
             "                                  the whole pipeline at fixed offered rates, latency\n"
             "                                  measured from each message's intended send time\n"
@@ -39,7 +40,7 @@ static void usage(FILE *o)
             "  --model zscore|FILE   model to score with: the seed's z-score baseline (default) or a\n"
             "                        model file exported by volt-lab (logistic or gbt; docs/models.md)\n"
             "  --cpus S,H,K          pin source, hot and sink threads to these CPUs (-1 = no pin)\n"
-            "  --idle STRATEGY       spin | yield | backoff | sleep (default backoff)\n"
+            "  --idle STRATEGY       spin | yield | backoff | sleep | park (default backoff)\n"
             "  --max-frame BYTES     largest message accepted (default 1048576)\n"
             "  --parse-assist off|always|BYTES   the source thread parses a message itself when\n"
             "                        at least BYTES wait for the hot agent (default 8192)\n"
@@ -76,6 +77,11 @@ static void usage(FILE *o)
             "  --rotate-mb N, --rotate-minutes M   start a new journal file (default 256, 60)\n"
             "  --fsync-ms MS         fdatasync the journal at least this often (default 1000;\n"
             "                        0 = after every write batch)\n"
+            "\n"            "Bench-pipeline options (docs/bench.md; --cpus, --idle, --parse-assist and the Kafka\n"
+            "options as above):\n"
+            "  --sink-thread         give the sink a thread of its own (default: it runs on the\n"
+            "                        source's thread, in the slack between due messages)\n"
+            "  --sink-idle STRATEGY  that thread's idle strategy (default park)\n"
             "\n"
             "Alerts, notices and the summary go to stdout when rows go to a file, else to stderr.\n"
             "Exit status: 0 on success; 2 on a usage error; 1 on an I/O or set-up error.\n",
@@ -499,14 +505,18 @@ static int cmd_bench_pipeline(int argc, char **argv)
         cfg.cpus[1] = 1;
         cfg.cpus[2] = 0;
     }
-    /* the sink shares the side core with the pacing source (and the Kafka agent): it backs off
-     * instead of yielding in a loop, leaving that core to them; its ring absorbs the wake-up delay */
-    cfg.sink_idle = "backoff";
+    /* the sink shares the side core with the pacing source: by default it runs on the source's
+     * thread, in its slack (source_mem.c); --sink-thread gives it its own, parking between
+     * batches so that it holds the shared core only while it has rows */
+    cfg.sink_on_source = 1;
+    cfg.sink_idle = "park";
     static const struct option o[] = {{"rates", required_argument, 0, 'r'},
                                       {"seconds", required_argument, 0, 's'},
                                       {"json", required_argument, 0, 'j'},
                                       {"cpus", required_argument, 0, 'c'},
                                       {"idle", required_argument, 0, 'i'},
+                                      {"sink-idle", required_argument, 0, 'k'},
+                                      {"sink-thread", no_argument, 0, 't'},
                                       {"parse-assist", required_argument, 0, O_ASSIST},
                                       {"kafka-brokers", required_argument, 0, O_KBROKERS},
                                       {"kafka-conf", required_argument, 0, O_KCONF},
@@ -531,6 +541,8 @@ static int cmd_bench_pipeline(int argc, char **argv)
                 BAD("--cpus takes three CPU numbers, e.g. 0,1,0 (-1 = no pin).");
             break;
         case 'i': cfg.idle = optarg; break;
+        case 'k': cfg.sink_idle = optarg; break;
+        case 't': cfg.sink_on_source = 0; break;
         case O_ASSIST:
             if (parse_assist(optarg, &cfg.parse_assist))
                 BAD("--parse-assist takes off, always or a byte count.");

@@ -162,8 +162,12 @@ static int validate(const volt_pipeline_cfg_t *cfg)
 {
     volt_idle_t probe;
     if (volt_idle_preset(&probe, cfg->idle))
-        return VOLT_ERR(-EINVAL, "unknown idle strategy '%s' (spin, yield, backoff, sleep)",
+        return VOLT_ERR(-EINVAL, "unknown idle strategy '%s' (spin, yield, backoff, sleep, park)",
                         cfg->idle);
+    if (cfg->sink_idle && volt_idle_preset(&probe, cfg->sink_idle))
+        return VOLT_ERR(-EINVAL,
+                        "unknown idle strategy '%s' for the sink (spin, yield, backoff, sleep, park)",
+                        cfg->sink_idle);
     if (cfg->max_frame < 256 || cfg->max_frame > (64u << 20))
         return VOLT_ERR(-EINVAL, "--max-frame must be between 256 bytes and 64 MiB");
     if (!volt_is_pow2(cfg->frame_ring_bytes) ||
@@ -213,6 +217,8 @@ int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats
     int rc = begin(cfg, stats);
     if (rc)
         return rc;
+    if (cfg->sink_on_source)
+        return VOLT_ERR(-EINVAL, "only the bench source runs the sink on its thread");
     if (cfg->n_files <= 0)
         return VOLT_ERR(-EINVAL, "replay needs at least one recording");
     if ((rc = open_inputs(cfg)))
@@ -242,6 +248,8 @@ int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
         return VOLT_ERR(-EINVAL, "--url must look like ws://host:port/path or wss://host/path");
     if (cfg->n_products <= 0)
         return VOLT_ERR(-EINVAL, "live needs at least one --pair");
+    if (cfg->sink_on_source)
+        return VOLT_ERR(-EINVAL, "only the bench source runs the sink on its thread");
     if (!(cfg->watchdog_s > 0) || !(cfg->backoff_min_s > 0) || cfg->backoff_max_s < cfg->backoff_min_s)
         return VOLT_ERR(-EINVAL, "watchdog and backoff times must be positive (min <= max)");
     if (cfg->ca_file) {
@@ -288,6 +296,7 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
     void *frame_buf = aligned_alloc(64, cfg->frame_ring_bytes);
     void *row_buf = aligned_alloc(64, (size_t)cfg->row_ring_slots * sizeof(volt_row_t));
     void *hot = NULL;
+    volt_sink_t *sink = NULL;
     void *jbuf = NULL, *kbuf1 = NULL, *kbuf2 = NULL;
     pthread_t th[3], jth, kth;
     int started = 0, jstarted = 0, kstarted = 0;
@@ -368,10 +377,17 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
         rc = VOLT_ERR(-ENOMEM, "allocating the hot agent");
         goto out;
     }
+    if (!(sink = volt_sink_new(c))) {
+        rc = VOLT_ERR(-ENOMEM, "allocating the sink");
+        goto out;
+    }
+    const int sink_thread = !(cfg->sink_on_source && source == volt_source_mem_run);
+    if (!sink_thread)
+        c->sink_shared = sink;
 
     const int64_t t0 = volt_clock_ns();
     /* consumers first, so that nobody waits on a thread that does not exist yet */
-    if ((rc = spawn(&th[2], volt_sink_run, c, "volt-sink")))
+    if (sink_thread && (rc = spawn(&th[2], volt_sink_run, sink, "volt-sink")))
         goto out;
     started = 1;
     if ((rc = spawn(&th[1], volt_hot_run, hot, "volt-hot")))
@@ -413,7 +429,15 @@ out:
         volt_rb_commit(volt_rb_producer(&c->krec));
     }
     for (int i = started - 1; i >= 0; i--)
-        pthread_join(th[2 - i], NULL);
+        if (i != 0 || !c->sink_shared)
+            pthread_join(th[2 - i], NULL);
+    if (c->sink_shared && started >= 1 && started < 3) {
+        /* the source that was to run the sink never started: the rows end here */
+        while (!volt_sink_done(sink))
+            if (!volt_sink_do_work(sink, 64))
+                sched_yield();
+        volt_sink_finish(sink);
+    }
     /* the run's time ends with the sink: the Kafka agent's final flush is not the pipeline's */
     const int64_t t_end = volt_clock_ns();
     if (jstarted)
@@ -487,6 +511,7 @@ out:
         rc = VOLT_ERR(-EAGAIN, "could not start the pipeline threads");
     }
     volt_hot_free(hot);
+    volt_sink_free(sink);
     volt_parser_free(c->parser);
     volt_parser_free(c->assist.parser);
     volt_model_close(&c->model);

@@ -117,6 +117,8 @@ typedef struct volt_pipeline_cfg {
     int cpus[3];              /* source, hot, sink: CPU to pin to, -1 for none */
     const char *idle;         /* idle strategy preset for the hot agent and the sink */
     const char *sink_idle;    /* the sink's, when it should differ (NULL: idle) */
+    int sink_on_source;       /* bench only: the sink runs on the source's thread, in its slack
+                               * between messages, instead of a thread of its own */
     size_t max_frame;         /* largest frame accepted (bytes) */
     uint32_t frame_ring_bytes;
     int64_t parse_assist;     /* the source parses when this many bytes are queued (0: always;

@@ -17,13 +17,17 @@
 
 #define BATCH 64
 
-typedef struct {
+struct volt_sink {
     volt_ctx_t *c;
     FILE *out;
+    char *vbuf;
     volt_labeler_t *labeler; /* --label: rows wait here until their label is known */
+    volt_ring_cons_t in;
+    int done;                /* the END row was taken */
     char line[VOLT_ROW_TEXT_MAX];
     uint32_t notices[256];
-} sink_t;
+};
+typedef struct volt_sink sink_t;
 
 static void log_notice(sink_t *s, const volt_row_t *r)
 {
@@ -130,70 +134,79 @@ static void write_row(void *ctx, const volt_row_t *r)
         print_alert(s, r);
 }
 
-void *volt_sink_run(void *arg)
+volt_sink_t *volt_sink_new(volt_ctx_t *c)
 {
-    volt_ctx_t *c = arg;
     const volt_pipeline_cfg_t *cfg = c->cfg;
-    if (cfg->cpus[2] >= 0)
-        volt_pin_self(cfg->cpus[2]);
-    sink_t s;
-    memset(&s, 0, sizeof s);
-    s.c = c;
-    char *vbuf = NULL;
+    sink_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->c = c;
     if (cfg->label) {
-        s.labeler = volt_labeler_new(cfg->label_tau);
-        if (!s.labeler)
+        s->labeler = volt_labeler_new(cfg->label_tau);
+        if (!s->labeler)
             c->sink.io_error = -ENOMEM;
     }
     if (cfg->out_path) {
-        s.out = strcmp(cfg->out_path, "-") == 0 ? stdout : fopen(cfg->out_path, "w");
-        if (!s.out) {
+        s->out = strcmp(cfg->out_path, "-") == 0 ? stdout : fopen(cfg->out_path, "w");
+        if (!s->out) {
             c->sink.io_error = -errno;
-        } else if (s.out != stdout) {
-            vbuf = malloc(1u << 20);
-            if (vbuf)
-                setvbuf(s.out, vbuf, _IOFBF, 1u << 20);
+        } else if (s->out != stdout) {
+            s->vbuf = malloc(1u << 20);
+            if (s->vbuf)
+                setvbuf(s->out, s->vbuf, _IOFBF, 1u << 20);
         }
     }
-    if (s.out && cfg->format == VOLT_FMT_CSV) {
-        const size_t n = volt_rowfmt_csv_header(s.line, sizeof s.line, s.labeler != NULL);
-        fwrite(s.line, 1, n, s.out);
+    if (s->out && cfg->format == VOLT_FMT_CSV) {
+        const size_t n = volt_rowfmt_csv_header(s->line, sizeof s->line, s->labeler != NULL);
+        fwrite(s->line, 1, n, s->out);
     }
-    volt_ring_cons_t in = volt_ring_consumer(&c->rows);
-    volt_idle_t idle;
-    volt_idle_preset(&idle, cfg->sink_idle ? cfg->sink_idle : cfg->idle);
-    int done = 0;
-    while (!done) {
-        uint32_t n = 0;
-        const volt_row_t *rows = volt_ring_peek(in, BATCH, &n);
-        for (uint32_t i = 0; i < n && !done; i++) {
-            const volt_row_t *r = &rows[i];
-            if (r->type == VOLT_ROW_END) {
-                done = 1;
-            } else if (r->type == VOLT_ROW_NOTICE) {
-                log_notice(&s, r);
-            } else if (r->type == VOLT_ROW_STATS) {
-                print_interval(&s, r->reason);
-            } else {
-                volt_hist_record(&c->sink.to_sink, volt_clock_elapsed(r->signal_ns, volt_clock_ns()));
-                if (s.labeler)
-                    volt_labeler_push(s.labeler, r, write_row, &s);
-                else
-                    write_row(&s, r);
-            }
+    s->in = volt_ring_consumer(&c->rows);
+    return s;
+}
+
+uint32_t volt_sink_do_work(volt_sink_t *s, uint32_t max)
+{
+    if (s->done)
+        return 0;
+    volt_ctx_t *c = s->c;
+    uint32_t n = 0;
+    const volt_row_t *rows = volt_ring_peek(s->in, max < BATCH ? max : BATCH, &n);
+    for (uint32_t i = 0; i < n && !s->done; i++) {
+        const volt_row_t *r = &rows[i];
+        if (r->type == VOLT_ROW_END) {
+            s->done = 1;
+        } else if (r->type == VOLT_ROW_NOTICE) {
+            log_notice(s, r);
+        } else if (r->type == VOLT_ROW_STATS) {
+            print_interval(s, r->reason);
+        } else {
+            volt_hist_record(&c->sink.to_sink, volt_clock_elapsed(r->signal_ns, volt_clock_ns()));
+            if (s->labeler)
+                volt_labeler_push(s->labeler, r, write_row, s);
+            else
+                write_row(s, r);
         }
-        if (n)
-            volt_ring_release(in, n);
-        volt_idle(&idle, n);
     }
-    if (s.labeler) {
-        volt_labeler_flush(s.labeler, write_row, &s);
+    if (n)
+        volt_ring_release(s->in, n);
+    return n;
+}
+
+int volt_sink_done(const volt_sink_t *s) { return s->done; }
+
+void volt_sink_finish(volt_sink_t *s)
+{
+    volt_ctx_t *c = s->c;
+    const volt_pipeline_cfg_t *cfg = c->cfg;
+    if (s->labeler) {
+        volt_labeler_flush(s->labeler, write_row, s);
         volt_label_stats_t ls;
-        volt_labeler_stats(s.labeler, &ls);
+        volt_labeler_stats(s->labeler, &ls);
         c->sink.labelled = ls.labelled;
         c->sink.positives = ls.positives;
         c->sink.unlabelled = ls.unlabelled;
-        volt_labeler_free(s.labeler);
+        volt_labeler_free(s->labeler);
+        s->labeler = NULL;
     }
     if (c->kafka_on) {
         volt_krec_hdr_t *e;
@@ -202,14 +215,31 @@ void *volt_sink_run(void *arg)
         e->topic = VOLT_KREC_END;
         volt_rb_commit(volt_rb_producer(&c->krec));
     }
-    if (s.out) {
-        if (fflush(s.out) != 0 && !c->sink.io_error)
+    if (s->out) {
+        if (fflush(s->out) != 0 && !c->sink.io_error)
             c->sink.io_error = -errno;
-        if (s.out != stdout && fclose(s.out) != 0 && !c->sink.io_error)
+        if (s->out != stdout && fclose(s->out) != 0 && !c->sink.io_error)
             c->sink.io_error = -errno;
+        s->out = NULL;
     }
     if (cfg->human)
         fflush(cfg->human);
-    free(vbuf);
+    free(s->vbuf);
+    s->vbuf = NULL;
+}
+
+void volt_sink_free(volt_sink_t *s) { free(s); }
+
+void *volt_sink_run(void *arg)
+{
+    sink_t *s = arg;
+    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    if (cfg->cpus[2] >= 0)
+        volt_pin_self(cfg->cpus[2]);
+    volt_idle_t idle;
+    volt_idle_preset(&idle, cfg->sink_idle ? cfg->sink_idle : cfg->idle);
+    while (!s->done)
+        volt_idle(&idle, volt_sink_do_work(s, BATCH));
+    volt_sink_finish(s);
     return NULL;
 }
