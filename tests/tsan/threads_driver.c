@@ -160,6 +160,56 @@ static int same_file(const char *a, const char *b)
     return same;
 }
 
+/* The bench source with the sink on its own thread and on the source's (source_mem.c), paced and
+ * at full speed: the same rows either way. */
+static void check_bench(const char *in, const char *a, const char *b)
+{
+    enum { N = 30000 };
+    static char *msg[N];
+    static uint32_t len[N];
+    FILE *f = fopen(in, "r");
+    char line[2048];
+    uint64_t n = 0;
+    while (f && n < N && fgets(line, sizeof line, f)) {
+        size_t k = strlen(line);
+        while (k && line[k - 1] == '\n')
+            k--;
+        line[k] = '\0';
+        msg[n] = strdup(line);
+        len[n++] = (uint32_t)k;
+    }
+    if (f)
+        fclose(f);
+    static const double rate[2] = {200000, 0};
+    for (int r = 0; r < 2; r++) {
+        volt_run_stats_t st[2];
+        int rc[2];
+        for (int shared = 0; shared < 2; shared++) {
+            volt_pipeline_cfg_t cfg;
+            volt_pipeline_cfg_default(&cfg);
+            cfg.human = NULL;
+            cfg.idle = "yield";
+            cfg.sink_idle = "park";
+            cfg.sink_on_source = shared;
+            cfg.bench_msg = (const char *const *)msg;
+            cfg.bench_len = len;
+            cfg.bench_n = n;
+            cfg.bench_rate = rate[r];
+            cfg.row_ring_slots = 256;
+            cfg.out_path = shared ? b : a;
+            rc[shared] = volt_pipeline_bench(&cfg, &st[shared]);
+        }
+        CHECK(r ? "bench: the sink on the source's thread, at full speed, writes the same rows"
+                : "bench: the sink on the source's thread, paced, writes the same rows",
+              rc[0] == 0 && rc[1] == 0 && n == N && st[1].rows == 30000 && st[0].rows == st[1].rows &&
+                  same_file(a, b),
+              "rc=%d/%d rows=%llu/%llu", rc[0], rc[1], (unsigned long long)st[0].rows,
+              (unsigned long long)st[1].rows);
+    }
+    for (uint64_t i = 0; i < n; i++)
+        free(msg[i]);
+}
+
 static void check_pipeline(void)
 {
     volt_run_stats_t st;
@@ -211,6 +261,7 @@ static void check_pipeline(void)
           r4 == 0 && s3.assisted == 0 && same_file(a, b), "rc=%d assisted=%llu", r4,
           (unsigned long long)s3.assisted);
     g_assist = VOLT_PARSE_ASSIST_DEFAULT;
+    check_bench(in, a, b);
     unlink(in);
     unlink(a);
     unlink(b);
