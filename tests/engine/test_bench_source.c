@@ -10,6 +10,7 @@
 
 #include "engine/idle.h"
 #include "engine/pipeline.h"
+#include "../bench_cfg.h"
 #include "helpers.h"
 
 #define MAXMSG 4096
@@ -59,17 +60,7 @@ static void free_msgs(msgs_t *m)
 static void bench(const msgs_t *m, double rate, int shared, const char *out, volt_run_stats_t *st)
 {
     volt_pipeline_cfg_t cfg;
-    volt_pipeline_cfg_default(&cfg);
-    cfg.human = NULL;
-    cfg.idle = "yield";
-    cfg.sink_idle = "park";
-    cfg.sink_on_source = shared;
-    cfg.bench_msg = (const char *const *)m->msg;
-    cfg.bench_len = m->len;
-    cfg.bench_n = m->n;
-    cfg.bench_rate = rate;
-    cfg.out_path = out;
-    cfg.row_ring_slots = 64; /* small: the hot agent waits on the sink often */
+    tb_bench_cfg(&cfg, m->msg, m->len, m->n, rate, shared, out, 64);
     cr_assert_eq(volt_pipeline_bench(&cfg, st), 0, "bench at rate %.0f (shared %d)", rate, shared);
 }
 

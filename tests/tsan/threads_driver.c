@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../bench_cfg.h"
 #include "engine/pipeline.h"
 #include "ring/spsc.h"
 #include "ring/spsc_rb.h"
@@ -186,17 +187,7 @@ static void check_bench(const char *in, const char *a, const char *b)
         int rc[2];
         for (int shared = 0; shared < 2; shared++) {
             volt_pipeline_cfg_t cfg;
-            volt_pipeline_cfg_default(&cfg);
-            cfg.human = NULL;
-            cfg.idle = "yield";
-            cfg.sink_idle = "park";
-            cfg.sink_on_source = shared;
-            cfg.bench_msg = (const char *const *)msg;
-            cfg.bench_len = len;
-            cfg.bench_n = n;
-            cfg.bench_rate = rate[r];
-            cfg.row_ring_slots = 256;
-            cfg.out_path = shared ? b : a;
+            tb_bench_cfg(&cfg, msg, len, n, rate[r], shared, shared ? b : a, 256);
             rc[shared] = volt_pipeline_bench(&cfg, &st[shared]);
         }
         CHECK(r ? "bench: the sink on the source's thread, at full speed, writes the same rows"
