@@ -109,6 +109,30 @@ static void slide_kernel(volt_bench_state_t *st, volt_isa_t isa)
     volt_bench_set_items(st, n);
     volt_simd_init();
 }
+/* The tick's read: five lanes sharing the open second's squared return, which changes per call. */
+static void rt_shared_kernel(volt_bench_state_t *st, volt_isa_t isa)
+{
+    volt_simd_force(isa);
+    volt_slide8_t w = {0};
+    for (int i = 0; i < VOLT_SLIDE_LANES; i++)
+        w.s[i] = 1e-8 * (i + 1);
+    double x = 1e-9, rt[VOLT_SLIDE_LANES];
+    int n = 5;
+    int64_t k = 0;
+    while (volt_bench_next(st, 256)) {
+        for (int j = 0; j < 256; j++) {
+            volt_bench_keep(&n);
+            volt_slide_rt_shared(&w, x, n, rt);
+            volt_bench_keep(rt);
+            x = rt[0] * 1e-3;
+        }
+        k += 256;
+    }
+    volt_bench_set_items(st, k);
+    volt_simd_init();
+}
+static void bm_rt_shared_scalar(volt_bench_state_t *st) { rt_shared_kernel(st, VOLT_ISA_SCALAR); }
+static void bm_rt_shared_avx2(volt_bench_state_t *st) { rt_shared_kernel(st, VOLT_ISA_AVX2); }
 static void bm_slide_scalar(volt_bench_state_t *st) { slide_kernel(st, VOLT_ISA_SCALAR); }
 static void bm_slide_sse2(volt_bench_state_t *st) { slide_kernel(st, VOLT_ISA_SSE2); }
 static void bm_slide_avx2(volt_bench_state_t *st) { slide_kernel(st, VOLT_ISA_AVX2); }
@@ -143,5 +167,7 @@ void volt_bench_register_features(void)
     volt_bench_register("simd/slide8_update_read/scalar", bm_slide_scalar, NULL, 0, 0);
     volt_bench_register("simd/slide8_update_read/sse2", bm_slide_sse2, NULL, 0, 0);
     volt_bench_register("simd/slide8_update_read/avx2", bm_slide_avx2, NULL, 0, 0);
+    volt_bench_register("simd/slide_rt_shared5/scalar", bm_rt_shared_scalar, NULL, 0, 0);
+    volt_bench_register("simd/slide_rt_shared5/avx2", bm_rt_shared_avx2, NULL, 0, 0);
     volt_bench_register("model/zscore_score", bm_model_zscore, NULL, 0, 0);
 }

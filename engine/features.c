@@ -578,12 +578,10 @@ enum { MC_RV = 0, MC_EWMA = MC_RV + N_RV, MC_LR, MC_SPREAD_CHG = MC_LR + 4, MC_R
 static void v1_read_mid(const prod_state_t *p, int64_t s, double *mc)
 {
     const v1_state_t *v = &p->v1;
-    const uint64_t si = (uint64_t)s & HMASK;
     const double r = has_mid_since(v, s - 1) ? v->lmid - v->b[(uint64_t)(s - 1) & HMASK].lm : 0.0;
     const double r2 = r * r;
-    double cur[VOLT_SLIDE_LANES] = {r2, r2, r2, r2, r2, v->b[si].tv, v->b[si].tb, v->b[si].ts};
-    double sum[VOLT_SLIDE_LANES], rt[VOLT_SLIDE_LANES];
-    volt_slide_read(&v->win, cur, sum, rt);
+    double rt[N_RV];
+    volt_slide_rt_shared(&v->win, r2, N_RV, rt); /* the five realized variances share r2 */
     const int rnz = r2 != 0.0;
     for (int i = 0; i < N_RV; i++)
         mc[MC_RV + i] =

@@ -18,6 +18,8 @@ static void apply(volt_isa_t isa)
     volt_slide_read_impl_ = isa == VOLT_ISA_AVX2   ? volt_slide_read_avx2
                             : isa == VOLT_ISA_SSE2 ? volt_slide_read_sse2
                                                    : volt_slide_read_scalar;
+    volt_slide_rt_shared_impl_ =
+        isa == VOLT_ISA_AVX2 ? volt_slide_rt_shared_avx2 : volt_slide_rt_shared_scalar;
 }
 
 static int cpu_has_avx2(void)

@@ -8,6 +8,7 @@
 
 volt_slide_update_fn volt_slide_update_impl_ = volt_slide_update_scalar;
 volt_slide_read_fn volt_slide_read_impl_ = volt_slide_read_scalar;
+volt_slide_rt_shared_fn volt_slide_rt_shared_impl_ = volt_slide_rt_shared_scalar;
 
 void volt_slide_update(volt_slide8_t *w, const double *add, const double *sub)
 {
@@ -17,6 +18,11 @@ void volt_slide_update(volt_slide8_t *w, const double *add, const double *sub)
 void volt_slide_read(const volt_slide8_t *w, const double *cur, double *out, double *rt)
 {
     volt_slide_read_impl_(w, cur, out, rt);
+}
+
+void volt_slide_rt_shared(const volt_slide8_t *w, double x, int n, double *rt)
+{
+    volt_slide_rt_shared_impl_(w, x, n, rt);
 }
 
 /* Neumaier's step: s + x with the lost low part added to c. */
@@ -43,6 +49,14 @@ void volt_slide_read_scalar(const volt_slide8_t *w, const double *cur, double *o
     for (int i = 0; i < VOLT_SLIDE_LANES; i++) {
         out[i] = (w->s[i] + w->c[i]) + cur[i];
         rt[i] = sqrt(out[i] > 0.0 ? out[i] : 0.0);
+    }
+}
+
+void volt_slide_rt_shared_scalar(const volt_slide8_t *w, double x, int n, double *rt)
+{
+    for (int i = 0; i < n; i++) {
+        const double v = (w->s[i] + w->c[i]) + x;
+        rt[i] = sqrt(v > 0.0 ? v : 0.0);
     }
 }
 
@@ -119,7 +133,30 @@ __attribute__((target("avx2"))) void volt_slide_read_avx2(const volt_slide8_t *w
         _mm256_storeu_pd(rt + i, _mm256_sqrt_pd(_mm256_max_pd(x, zero)));
     }
 }
+/* Whole groups of four in vectors, the rest one lane at a time: the engine's five lanes take one
+ * vector square root and one scalar one, not two vector ones. */
+__attribute__((target("avx2"))) void volt_slide_rt_shared_avx2(const volt_slide8_t *w, double x,
+                                                                int n, double *rt)
+{
+    const __m256d zero = _mm256_setzero_pd(), xv = _mm256_set1_pd(x);
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const __m256d v =
+            _mm256_add_pd(_mm256_add_pd(_mm256_load_pd(w->s + i), _mm256_load_pd(w->c + i)), xv);
+        _mm256_storeu_pd(rt + i, _mm256_sqrt_pd(_mm256_max_pd(v, zero)));
+    }
+    for (; i < n; i++) {
+        const __m128d v = _mm_add_sd(_mm_add_sd(_mm_load_sd(w->s + i), _mm_load_sd(w->c + i)),
+                                     _mm_set_sd(x));
+        const __m128d m = _mm_max_sd(v, _mm_setzero_pd());
+        _mm_store_sd(rt + i, _mm_sqrt_sd(m, m));
+    }
+}
 #else
+void volt_slide_rt_shared_avx2(const volt_slide8_t *w, double x, int n, double *rt)
+{
+    volt_slide_rt_shared_scalar(w, x, n, rt);
+}
 void volt_slide_update_sse2(volt_slide8_t *w, const double *add, const double *sub)
 {
     volt_slide_update_scalar(w, add, sub);

@@ -30,8 +30,16 @@ typedef void (*volt_slide_update_fn)(volt_slide8_t *w, const double *add, const 
 typedef void (*volt_slide_read_fn)(const volt_slide8_t *w, const double *cur, double *out,
                                    double *rt);
 
+/* For lanes i < n (n <= VOLT_SLIDE_LANES) that share one current value x: rt[i] =
+ * sqrt(max((s[i] + c[i]) + x, 0)) — volt_slide_read's rt with cur[i] = x, the same bits — and
+ * nothing for the other lanes. x comes in a register: the feature engine computes it just before
+ * the read, and a vector load of a value stored a few instructions earlier cannot be forwarded
+ * from the store (on the read through cur[], about 40 % of the kernel's samples waited there). */
+typedef void (*volt_slide_rt_shared_fn)(const volt_slide8_t *w, double x, int n, double *rt);
+
 void volt_slide_update(volt_slide8_t *w, const double *add, const double *sub);
 void volt_slide_read(const volt_slide8_t *w, const double *cur, double *out, double *rt);
+void volt_slide_rt_shared(const volt_slide8_t *w, double x, int n, double *rt);
 
 void volt_slide_update_scalar(volt_slide8_t *w, const double *add, const double *sub);
 void volt_slide_read_scalar(const volt_slide8_t *w, const double *cur, double *out, double *rt);
@@ -39,9 +47,12 @@ void volt_slide_update_sse2(volt_slide8_t *w, const double *add, const double *s
 void volt_slide_read_sse2(const volt_slide8_t *w, const double *cur, double *out, double *rt);
 void volt_slide_update_avx2(volt_slide8_t *w, const double *add, const double *sub);
 void volt_slide_read_avx2(const volt_slide8_t *w, const double *cur, double *out, double *rt);
+void volt_slide_rt_shared_scalar(const volt_slide8_t *w, double x, int n, double *rt);
+void volt_slide_rt_shared_avx2(const volt_slide8_t *w, double x, int n, double *rt);
 
 /* Internal: set by simd/cpu.c. */
 extern volt_slide_update_fn volt_slide_update_impl_;
 extern volt_slide_read_fn volt_slide_read_impl_;
+extern volt_slide_rt_shared_fn volt_slide_rt_shared_impl_;
 
 #endif

@@ -60,6 +60,44 @@ Test(simd_slide, avx2_equals_scalar_bit_for_bit)
     run_same(volt_slide_update_avx2, volt_slide_read_avx2, "avx2", 0);
 }
 
+/* The read for lanes sharing one current value: for every count of shared lanes (0..8), every
+ * kernel gives volt_slide_read_scalar's rt with cur[i] = x, bit for bit, and writes no lane past
+ * the count. */
+Test(simd_slide, shared_value_read_equals_the_general_read_bit_for_bit)
+{
+    const int avx2 = volt_simd_force(VOLT_ISA_AVX2) == VOLT_ISA_AVX2;
+    volt_simd_init();
+    const volt_slide_rt_shared_fn fns[2] = {volt_slide_rt_shared_scalar, volt_slide_rt_shared_avx2};
+    volt_slide8_t w = {0};
+    uint64_t seed = 7;
+    for (int it = 0; it < 100000; it++) {
+        double add[8], sub[8], cur[8], out[8], want[8];
+        for (int i = 0; i < 8; i++) {
+            add[i] = ldexp(urand(&seed), (int)(rng(&seed) % 60) - 50);
+            sub[i] = it % 4 ? add[(i + 1) & 7] * 0.75 : 0.0;
+        }
+        volt_slide_update_scalar(&w, add, sub);
+        /* x of either sign: a window whose sum plus x is negative reads as 0 */
+        const double x = (rng(&seed) & 1 ? -1.0 : 1.0) * ldexp(urand(&seed), (int)(rng(&seed) % 60) - 50);
+        for (int i = 0; i < 8; i++)
+            cur[i] = x;
+        volt_slide_read_scalar(&w, cur, out, want);
+        const int n = it % 9;
+        for (int k = 0; k < 1 + avx2; k++) {
+            double rt[9];
+            for (int i = 0; i < 9; i++)
+                rt[i] = -1.0;
+            fns[k](&w, x, n, rt);
+            for (int i = 0; i < n; i++)
+                cr_assert(memcmp(&rt[i], &want[i], sizeof want[i]) == 0,
+                          "%s: step %d lane %d: %.17g vs %.17g", k ? "avx2" : "scalar", it, i, rt[i],
+                          want[i]);
+            for (int i = n; i < 9; i++)
+                cr_assert_eq(rt[i], -1.0, "lane %d past the count %d was written", i, n);
+        }
+    }
+}
+
 /* A window of W squared returns slid a million times, with bursts 10^6 times larger than the
  * quiet values passing through: S + C stays within 1e-12 relative of the exact window sum (a
  * plain running sum is off by far more after the bursts leave). */
