@@ -5,14 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal_ssse3.h"
 #include "simd/cpu.h"
 #include "swar.h"
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
-
-static const double k_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+const double volt_decimal_pow10_[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
@@ -80,7 +77,7 @@ static volt_dec_status_t parse_general(const char *s, size_t n, double *out)
     double v;
     if (!truncated && m <= (UINT64_C(1) << 53) && k >= -22 && k <= 22) {
         v = (double)m;
-        v = k >= 0 ? v * k_pow10[k] : v / k_pow10[-k];
+        v = k >= 0 ? v * volt_decimal_pow10_[k] : v / volt_decimal_pow10_[-k];
     } else {
         char buf[VOLT_DEC_MAX_LEN + 1];
         memcpy(buf, s, n);
@@ -93,16 +90,6 @@ static volt_dec_status_t parse_general(const char *s, size_t n, double *out)
         return VOLT_DEC_RANGE;
     *out = neg ? -v : v;
     return VOLT_DEC_OK;
-}
-
-/* m / 10^nfrac, signed: correctly rounded for m <= 2^53 and nfrac <= 22 (both exact doubles, one
- * IEEE division). Shared by the scalar and the vector fast paths, so they give the same bits. */
-static inline double exact_quotient(uint64_t m, unsigned nfrac, int neg)
-{
-    double v = (double)m;
-    if (nfrac)
-        v /= k_pow10[nfrac];
-    return neg ? -v : v;
 }
 
 /* Accumulates a run of digits into *m; returns how many were read. */
@@ -148,62 +135,15 @@ volt_dec_status_t volt_decimal_parse(const char *s, size_t n, double *out)
     if (i != n || nint + nfrac == 0 || nint + nfrac > 19 || nfrac > 22 ||
         m > (UINT64_C(1) << 53))
         return parse_general(s, n, out);
-    *out = exact_quotient(m, (unsigned)nfrac, neg);
+    *out = volt_decimal_exact_quotient_(m, (unsigned)nfrac, neg);
     return VOLT_DEC_OK;
 }
 
 #if defined(__x86_64__)
-/* digits[.digits] of 1..16 characters at s (16 bytes readable) to the integer of its digits and
- * its count of fraction digits; -1 for any other character, a second '.', or no digit. */
-__attribute__((target("ssse3"))) static inline int digits16(const char *s, unsigned n, uint64_t *m,
-                                                     unsigned *nfrac)
+__attribute__((target("ssse3"))) static volt_dec_status_t
+parse_padded_ssse3(const char *s, size_t n, double *out)
 {
-    const __m128i v = _mm_loadu_si128((const __m128i *)s);
-    const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-    const unsigned live = (1u << n) - 1u; /* the string's own lanes */
-    const unsigned dig = (unsigned)_mm_movemask_epi8(
-        _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)); /* '0'..'9' */
-    const unsigned dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & live;
-    if (((dig | dot) & live) != live || (dot & (dot - 1u)) || n - (dot != 0) == 0)
-        return -1;
-    const unsigned at = dot ? (unsigned)__builtin_ctz(dot) : n, nd = n - (dot != 0);
-    /* Right-align the digits, skipping the dot, in one shuffle: output lane j takes digit
-     * k = j - (16 - nd) from input lane k + (k >= at); lanes with k < 0 have the top bit set
-     * (a negative byte), which the shuffle turns into 0. */
-    const __m128i k = _mm_sub_epi8(iota, _mm_set1_epi8((char)(16 - nd)));
-    const __m128i src = _mm_sub_epi8(k, _mm_cmpgt_epi8(k, _mm_set1_epi8((char)((int)at - 1))));
-    const __m128i dd = _mm_shuffle_epi8(d, src);
-    /* pairs, then groups of four, then of eight digits */
-    const __m128i p2 = _mm_maddubs_epi16(dd, _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1,
-                                                           10, 1, 10, 1));
-    const __m128i p4 = _mm_madd_epi16(p2, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1));
-    const __m128i p8 = _mm_madd_epi16(_mm_packs_epi32(p4, p4),
-                                      _mm_setr_epi16(10000, 1, 10000, 1, 10000, 1, 10000, 1));
-    const uint64_t hi = (uint32_t)_mm_cvtsi128_si32(p8);
-    const uint64_t lo = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(p8, 4));
-    *m = hi * 100000000u + lo;
-    *nfrac = dot ? n - at - 1 : 0;
-    return 0;
-}
-
-/* The whole padded fast path in one SSSE3 function, digits16 inlined: no call on the way. */
-__attribute__((target("ssse3"))) static volt_dec_status_t parse_padded_ssse3(const char *s, size_t n,
-                                                                            double *out)
-{
-    if (n == 0)
-        return VOLT_DEC_EMPTY;
-    const int sign = s[0] == '-' || s[0] == '+';
-    const size_t len = n - (size_t)sign;
-    uint64_t m;
-    unsigned nfrac;
-    /* at most 16 digits: within the 19 of the fast path; 2^53 still to be checked */
-    if (len >= 1 && len <= 16 && digits16(s + sign, (unsigned)len, &m, &nfrac) == 0 &&
-        m <= (UINT64_C(1) << 53)) {
-        *out = exact_quotient(m, nfrac, s[0] == '-');
-        return VOLT_DEC_OK;
-    }
-    return volt_decimal_parse(s, n, out);
+    return volt_decimal_parse_padded_ssse3_(s, n, out);
 }
 #endif
 

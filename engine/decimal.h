@@ -33,8 +33,8 @@ volt_dec_status_t volt_decimal_parse(const char *s, size_t n, double *out);
 volt_dec_status_t volt_decimal_parse_padded(const char *s, size_t n, double *out);
 
 /* The implementation behind volt_decimal_parse_padded for the ISA in force (simd/cpu.h), for a
- * caller that parses several fields in a row and would otherwise re-dispatch on every one (the
- * parser fetches it once per ticker or trade). Same contract, any n. */
+ * caller that parses several fields in a row and would otherwise re-dispatch on every one. Same
+ * contract, any n. (The parser itself takes the SSSE3 path inline, engine/decimal_ssse3.h.) */
 typedef volt_dec_status_t (*volt_decimal_fn)(const char *s, size_t n, double *out);
 volt_decimal_fn volt_decimal_padded_fn(void);
 

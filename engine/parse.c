@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "decimal.h"
+#include "decimal_ssse3.h"
 #include "err.h"
 #include "timefmt.h"
+#include "simd/cpu.h"
 
 struct volt_parser {
     volt_json_parser_t *outer;
@@ -99,7 +101,8 @@ static inline int sv_eq(const volt_jval_t *v, const char *lit, size_t n)
 #define SV_EQ(v, lit) sv_eq((v), lit, sizeof(lit) - 1)
 
 /* A decimal field: absent -> NaN (ok unless required); string -> parsed; other types -> error. */
-static volt_reject_t get_decimal(volt_decimal_fn dec, const volt_jval_t *v, int required, double *out)
+static inline __attribute__((always_inline)) volt_reject_t
+get_decimal(volt_decimal_fn dec, const volt_jval_t *v, int required, double *out)
 {
     switch (v->type) {
     case VOLT_JT_ABSENT:
@@ -117,6 +120,39 @@ static volt_reject_t get_decimal(volt_decimal_fn dec, const volt_jval_t *v, int 
     default:
         return VOLT_REJ_WRONG_TYPE;
     }
+}
+
+/* The nine decimals of a ticker or trade, with dec inlined where it can be (a constant pointer
+ * to a visible function): the SSSE3 copy below takes the vector fast path without an indirect
+ * call per field. */
+static inline __attribute__((always_inline)) volt_reject_t
+tick_decimals(volt_decimal_fn dec, const volt_jitem_t *it, int is_trade, volt_tick_t *t)
+{
+    volt_reject_t r;
+    if ((r = get_decimal(dec, &it->f[VOLT_JF_PRICE], 1, &t->price)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_SIZE], is_trade, &t->size)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_BEST_BID], 0, &t->best_bid)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_BEST_ASK], 0, &t->best_ask)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_BID_QTY], 0, &t->bid_qty)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_ASK_QTY], 0, &t->ask_qty)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_VOLUME_24H], 0, &t->volume_24h)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_LOW_24H], 0, &t->low_24h)) ||
+        (r = get_decimal(dec, &it->f[VOLT_JF_HIGH_24H], 0, &t->high_24h)))
+        return r;
+    return VOLT_REJ_NONE;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("ssse3"))) static volt_reject_t
+tick_decimals_ssse3(const volt_jitem_t *it, int is_trade, volt_tick_t *t)
+{
+    return tick_decimals(volt_decimal_parse_padded_ssse3_, it, is_trade, t);
+}
+#endif
+
+static volt_reject_t tick_decimals_any(const volt_jitem_t *it, int is_trade, volt_tick_t *t)
+{
+    return tick_decimals(volt_decimal_parse, it, is_trade, t);
 }
 
 static volt_reject_t get_iso_time(volt_parser_t *p, const volt_jval_t *v, int64_t *ns)
@@ -173,16 +209,13 @@ static volt_reject_t make_tick(volt_parser_t *p, const volt_jitem_t *it, uint8_t
         return VOLT_REJ_WRONG_TYPE;
     volt_reject_t r;
     const int is_trade = kind == VOLT_TICK_TRADE;
-    const volt_decimal_fn dec = volt_decimal_padded_fn(); /* one dispatch for the nine fields */
-    if ((r = get_decimal(dec, &it->f[VOLT_JF_PRICE], 1, &t->price)) ||
-        (r = get_decimal(dec, &it->f[VOLT_JF_SIZE], is_trade, &t->size)) ||
-        (r = get_decimal(dec, &it->f[VOLT_JF_BEST_BID], 0, &t->best_bid)) ||
-        (r = get_decimal(dec, &it->f[VOLT_JF_BEST_ASK], 0, &t->best_ask)) ||
-        (r = get_decimal(dec, &it->f[VOLT_JF_BID_QTY], 0, &t->bid_qty)) ||
-        (r = get_decimal(dec, &it->f[VOLT_JF_ASK_QTY], 0, &t->ask_qty)) ||
-        (r = get_decimal(dec, &it->f[VOLT_JF_VOLUME_24H], 0, &t->volume_24h)) ||
-        (r = get_decimal(dec, &it->f[VOLT_JF_LOW_24H], 0, &t->low_24h)) ||
-        (r = get_decimal(dec, &it->f[VOLT_JF_HIGH_24H], 0, &t->high_24h)))
+#if defined(__x86_64__)
+    if (volt_simd_isa() == VOLT_ISA_AVX2) /* one dispatch for the nine fields */
+        r = tick_decimals_ssse3(it, is_trade, t);
+    else
+#endif
+        r = tick_decimals_any(it, is_trade, t);
+    if (r)
         return r;
     /* Domain checks. NaN only arises from absent optional fields here. */
     if (!(t->price > 0.0))

@@ -3,6 +3,8 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "swar.h"
+
 void volt_products_init(volt_products_t *p)
 {
     memset(p, 0, sizeof *p);
@@ -13,14 +15,14 @@ void volt_products_init(volt_products_t *p)
 static int scan(const volt_products_t *p, uint32_t k, const char *s, size_t n)
 {
     for (uint32_t i = 0; i < k; i++)
-        if (p->len[i] == n && memcmp(p->name[i], s, n) == 0)
+        if (p->len[i] == n && volt_eq_small(p->name[i], s, n))
             return (int)i;
     return -1;
 }
 
 int volt_products_find(const volt_products_t *p, const char *s, size_t n)
 {
-    if (p->last < p->n && p->len[p->last] == n && memcmp(p->name[p->last], s, n) == 0)
+    if (p->last < p->n && p->len[p->last] == n && volt_eq_small(p->name[p->last], s, n))
         return (int)p->last;
     return scan(p, p->n, s, n);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/parse.h"
+#include "engine/swar.h"
 
 #include <stdatomic.h>
 #include "helpers.h"
@@ -333,4 +334,55 @@ Test(parse, lookup_only_defers_unknown_products_and_then_agrees, .init = setup, 
     free(b2);
     free(buf);
     volt_parser_free(ro);
+}
+
+/* volt_eq_small (engine/swar.h), behind the product lookup: for every length 0..32, equal
+ * strings compare equal and a difference in any one byte is seen, from buffers of exactly that
+ * length (the ASan build flags any read past them). */
+Test(products, short_compare_sees_every_byte_and_reads_no_further)
+{
+    for (size_t n = 0; n <= 32; n++) {
+        char *a = malloc(n ? n : 1), *b = malloc(n ? n : 1);
+        cr_assert(a && b);
+        for (size_t i = 0; i < n; i++)
+            a[i] = b[i] = (char)('A' + (i * 7) % 26);
+        cr_assert(volt_eq_small(a, b, n), "length %zu: equal strings differ", n);
+        for (size_t i = 0; i < n; i++) {
+            b[i] ^= 0x20;
+            cr_assert(!volt_eq_small(a, b, n), "length %zu: byte %zu's difference missed", n, i);
+            b[i] ^= 0x20;
+        }
+        free(a);
+        free(b);
+    }
+}
+
+/* Names differing only in their last or middle bytes stay distinct products. */
+Test(products, names_alike_but_for_one_byte_are_distinct)
+{
+    static volt_products_t pr;
+    volt_products_init(&pr);
+    const char *names[] = {"BTC-USD",
+                           "BTC-USDC",
+                           "BTC-USDT",
+                           "ETH-USD",
+                           "ETH-USDC",
+                           "A",
+                           "AB",
+                           "ABC",
+                           "ABCD",
+                           "0123456789ABCDEFGHIJ-XY",
+                           "0123456789ABCDEFGHIJ-XZ",
+                           "0123456789ABCDEFG-XY",
+                           "0123456789ABCDEFH-XY"};
+    const int n = (int)(sizeof names / sizeof names[0]);
+    for (int i = 0; i < n; i++)
+        cr_assert_eq(volt_products_intern(&pr, names[i], strlen(names[i])), i, "%s", names[i]);
+    for (int i = n - 1; i >= 0; i--) {
+        const size_t len = strlen(names[i]);
+        cr_assert_eq(volt_products_intern(&pr, names[i], len), i, "%s again", names[i]);
+        cr_assert_eq(volt_products_find(&pr, names[i], strlen(names[i])), i);
+        cr_assert_eq(volt_products_find_published(&pr, names[i], strlen(names[i])), i);
+    }
+    cr_assert_eq(volt_products_find(&pr, "BTC-USE", 7), -1);
 }

@@ -78,7 +78,8 @@ Test(simd_slide, shared_value_read_equals_the_general_read_bit_for_bit)
         }
         volt_slide_update_scalar(&w, add, sub);
         /* x of either sign: a window whose sum plus x is negative reads as 0 */
-        const double x = (rng(&seed) & 1 ? -1.0 : 1.0) * ldexp(urand(&seed), (int)(rng(&seed) % 60) - 50);
+        const double sign = rng(&seed) & 1 ? -1.0 : 1.0;
+        const double x = sign * ldexp(urand(&seed), (int)(rng(&seed) % 60) - 50);
         for (int i = 0; i < 8; i++)
             cur[i] = x;
         volt_slide_read_scalar(&w, cur, out, want);
@@ -90,8 +91,8 @@ Test(simd_slide, shared_value_read_equals_the_general_read_bit_for_bit)
             fns[k](&w, x, n, rt);
             for (int i = 0; i < n; i++)
                 cr_assert(memcmp(&rt[i], &want[i], sizeof want[i]) == 0,
-                          "%s: step %d lane %d: %.17g vs %.17g", k ? "avx2" : "scalar", it, i, rt[i],
-                          want[i]);
+                          "%s: step %d lane %d: %.17g vs %.17g", k ? "avx2" : "scalar", it, i,
+                          rt[i], want[i]);
             for (int i = n; i < 9; i++)
                 cr_assert_eq(rt[i], -1.0, "lane %d past the count %d was written", i, n);
         }
