@@ -168,11 +168,10 @@ volt_sink_t *volt_sink_new(volt_ctx_t *c);
 /* One duty cycle: takes up to max rows from the row ring (rows, alerts, notices, stats) and
  * handles them. Returns how many it took (0: none waiting, or the END row was taken before). */
 uint32_t volt_sink_do_work(volt_sink_t *s, uint32_t max);
-/* 1 once the END row was taken. */
-int volt_sink_done(const volt_sink_t *s);
-/* After the END row (or when no thread ran it): flushes the labeler, ends the Kafka ring, closes
- * the output. Called once, by the thread that ran the sink. */
-void volt_sink_finish(volt_sink_t *s);
+/* Duty cycles until the END row, idling with idle between empty ones; then flushes the labeler,
+ * ends the Kafka ring and closes the output. The sink thread's whole run, and the end of a run
+ * for a thread that ran the sink alongside; called once, by the thread that ran the sink. */
+void volt_sink_drain(volt_sink_t *s, volt_idle_t *idle);
 void volt_sink_free(volt_sink_t *s);
 /* The sink's own thread: pins it (cfg->cpus[2]), runs duty cycles until END, then finishes. */
 void *volt_sink_run(void *sink);

@@ -433,10 +433,9 @@ out:
             pthread_join(th[2 - i], NULL);
     if (c->sink_shared && started >= 1 && started < 3) {
         /* the source that was to run the sink never started: the rows end here */
-        while (!volt_sink_done(sink))
-            if (!volt_sink_do_work(sink, 64))
-                sched_yield();
-        volt_sink_finish(sink);
+        volt_idle_t idle;
+        volt_idle_preset(&idle, "yield");
+        volt_sink_drain(sink, &idle);
     }
     /* the run's time ends with the sink: the Kafka agent's final flush is not the pipeline's */
     const int64_t t_end = volt_clock_ns();

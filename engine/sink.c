@@ -17,7 +17,7 @@
 
 #define BATCH 64
 
-struct volt_sink {
+struct volt_sink { /* volt_sink_t (agents.h) */
     volt_ctx_t *c;
     FILE *out;
     char *vbuf;
@@ -27,9 +27,8 @@ struct volt_sink {
     char line[VOLT_ROW_TEXT_MAX];
     uint32_t notices[256];
 };
-typedef struct volt_sink sink_t;
 
-static void log_notice(sink_t *s, const volt_row_t *r)
+static void log_notice(volt_sink_t *s, const volt_row_t *r)
 {
     const volt_pipeline_cfg_t *cfg = s->c->cfg;
     if (!cfg->human)
@@ -56,7 +55,7 @@ static void log_notice(sink_t *s, const volt_row_t *r)
     (*n)++;
 }
 
-static void print_alert(sink_t *s, const volt_row_t *r)
+static void print_alert(volt_sink_t *s, const volt_row_t *r)
 {
     const volt_pipeline_cfg_t *cfg = s->c->cfg;
     if (!cfg->human || cfg->quiet)
@@ -70,7 +69,7 @@ static void print_alert(sink_t *s, const volt_row_t *r)
 
 /* Hands a tick row to the Kafka agent, which formats and publishes it (agents.h): replay waits
  * for room, live drops and counts (the features record, and the alert record if it raised one). */
-static void publish(sink_t *s, const volt_row_t *r)
+static void publish(volt_sink_t *s, const volt_row_t *r)
 {
     volt_ctx_t *c = s->c;
     volt_rb_prod_t p = volt_rb_producer(&c->krec);
@@ -92,7 +91,7 @@ static void publish(sink_t *s, const volt_row_t *r)
     volt_rb_commit(p);
 }
 
-static void print_interval(sink_t *s, int which)
+static void print_interval(volt_sink_t *s, int which)
 {
     volt_interval_t *iv = &s->c->interval;
     volt_hist_t *h = &iv->h[which];
@@ -116,7 +115,7 @@ static void print_interval(sink_t *s, int which)
 /* Writes one tick row: the file, Kafka, the alert line. */
 static void write_row(void *ctx, const volt_row_t *r)
 {
-    sink_t *s = ctx;
+    volt_sink_t *s = ctx;
     volt_ctx_t *c = s->c;
     const volt_pipeline_cfg_t *cfg = c->cfg;
     char *line = s->line;
@@ -137,7 +136,7 @@ static void write_row(void *ctx, const volt_row_t *r)
 volt_sink_t *volt_sink_new(volt_ctx_t *c)
 {
     const volt_pipeline_cfg_t *cfg = c->cfg;
-    sink_t *s = calloc(1, sizeof *s);
+    volt_sink_t *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->c = c;
@@ -192,9 +191,8 @@ uint32_t volt_sink_do_work(volt_sink_t *s, uint32_t max)
     return n;
 }
 
-int volt_sink_done(const volt_sink_t *s) { return s->done; }
-
-void volt_sink_finish(volt_sink_t *s)
+/* After the END row: the labeler flushed, the Kafka ring ended, the output closed. */
+static void finish(volt_sink_t *s)
 {
     volt_ctx_t *c = s->c;
     const volt_pipeline_cfg_t *cfg = c->cfg;
@@ -230,16 +228,21 @@ void volt_sink_finish(volt_sink_t *s)
 
 void volt_sink_free(volt_sink_t *s) { free(s); }
 
+void volt_sink_drain(volt_sink_t *s, volt_idle_t *idle)
+{
+    while (!s->done)
+        volt_idle(idle, volt_sink_do_work(s, BATCH));
+    finish(s);
+}
+
 void *volt_sink_run(void *arg)
 {
-    sink_t *s = arg;
+    volt_sink_t *s = arg;
     const volt_pipeline_cfg_t *cfg = s->c->cfg;
     if (cfg->cpus[2] >= 0)
         volt_pin_self(cfg->cpus[2]);
     volt_idle_t idle;
     volt_idle_preset(&idle, cfg->sink_idle ? cfg->sink_idle : cfg->idle);
-    while (!s->done)
-        volt_idle(&idle, volt_sink_do_work(s, BATCH));
-    volt_sink_finish(s);
+    volt_sink_drain(s, &idle);
     return NULL;
 }

@@ -70,12 +70,13 @@ void *volt_source_mem_run(void *arg)
         if (c->kafka_on && !volt_frame_offer(volt_rb_producer(&c->kraw), &h, cfg->bench_msg[i]))
             c->kdrop_src++;
         volt_frame_push_hot(c, &idle, &h, cfg->bench_msg[i]);
+        const int64_t sent = period_ns > 0 ? volt_clock_ns() : 0;
         if (period_ns > 0)
-            volt_hist_record(&c->src.late, volt_clock_elapsed(stamp, volt_clock_ns()));
+            volt_hist_record(&c->src.late, volt_clock_elapsed(stamp, sent));
         c->src.read++;
         /* a source behind its schedule catches up first, unless the rows pile up (the hot agent
          * would wait on a full row ring) */
-        if (sink && (period_ns == 0 || volt_clock_ns() < stamp + (int64_t)period_ns ||
+        if (sink && (period_ns == 0 || sent < stamp + (int64_t)period_ns ||
                      volt_ring_size_approx(&c->rows) >= cfg->row_ring_slots / 2))
             volt_sink_do_work(sink, SIDE_ROWS);
     }
@@ -83,10 +84,9 @@ void *volt_source_mem_run(void *arg)
         volt_frame_push_end(volt_rb_producer(&c->kraw));
     volt_frame_push_end(prod);
     if (sink) {
-        while (!volt_sink_done(sink))
-            if (!volt_sink_do_work(sink, 64))
-                volt_cpu_pause();
-        volt_sink_finish(sink);
+        volt_idle_t spin; /* without the side agent: the drain is the sink's own work now */
+        volt_idle_preset(&spin, "spin");
+        volt_sink_drain(sink, &spin);
     }
     return NULL;
 }
