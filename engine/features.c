@@ -117,6 +117,7 @@ typedef struct v1_state {
     double mid, lmid, spread_bps;
     int has_trades;
     int64_t tod_s;               /* the second tod_sin/cos were computed for */
+    int tod_ia, tod_ib;          /* its second of the day: TOD_STEP tod_ia + tod_ib */
     double tod_sin, tod_cos;
     sec_t b[VOLT_FEAT_HIST];     /* per-second buckets, index s & HMASK */
     double r2[VOLT_FEAT_HIST];   /* squared 1-s return of each closed second */
@@ -559,8 +560,18 @@ static void v1_tod(const volt_features_t *f, v1_state_t *v, int64_t s)
 {
     if (s == v->tod_s)
         return;
-    const int64_t day = ((s % 86400) + 86400) % 86400;
-    const double *a = f->tod_a[day / TOD_STEP], *b = f->tod_b[day % TOD_STEP];
+    if (s == v->tod_s + 1) { /* the next second: a carry instead of two divisions */
+        if (++v->tod_ib == TOD_STEP) {
+            v->tod_ib = 0;
+            if (++v->tod_ia == TOD_NA)
+                v->tod_ia = 0;
+        }
+    } else {
+        const int64_t day = ((s % 86400) + 86400) % 86400;
+        v->tod_ia = (int)(day / TOD_STEP);
+        v->tod_ib = (int)(day % TOD_STEP);
+    }
+    const double *a = f->tod_a[v->tod_ia], *b = f->tod_b[v->tod_ib];
     v->tod_sin = a[0] * b[1] + a[1] * b[0];
     v->tod_cos = a[1] * b[1] - a[0] * b[0];
     v->tod_s = s;

@@ -53,8 +53,10 @@ static void sift_down(volt_tau_t *t, heap_t h, uint32_t i, double x, uint16_t s)
         uint32_t c = 2 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && h.x[c + 1] > h.x[c])
-            c++;
+        /* the larger child without a branch (which one it is is data, a coin toss per level); a
+         * lone left child is compared with itself */
+        const uint32_t r = c + (uint32_t)(c + 1 < n);
+        c += (uint32_t)(h.x[r] > h.x[c]);
         if (h.x[c] <= x)
             break;
         place(t, h, i, h.x[c], h.slot[c]);
@@ -127,12 +129,16 @@ static void erase(volt_tau_t *t, uint16_t s)
 
 /* numpy's default percentile (linear interpolation, its two-sided formula) from order statistics
  * k (lo's top) and k+1 (hi's top; k itself when hi is empty, i.e. k = n - 1). */
-static double quantile(const volt_tau_t *t)
+static double quantile(volt_tau_t *t)
 {
     if (t->n < VOLT_TAU_MIN_SAMPLES)
         return NAN;
-    const double h = (double)(t->n - 1) * VOLT_TAU_QUANTILE;
-    const double fr = h - floor(h);
+    if (t->n != t->fr_n) { /* the window's count rarely changes: its fraction is kept */
+        const double h = (double)(t->n - 1) * VOLT_TAU_QUANTILE;
+        t->fr = h - floor(h);
+        t->fr_n = t->n;
+    }
+    const double fr = t->fr;
     const double a = t->lo_x[0], b = t->n_hi ? -t->hi_x[0] : a;
     const double d = b - a;
     return fr >= 0.5 ? b - d * (1.0 - fr) : a + d * fr;
@@ -142,6 +148,7 @@ void volt_tau_init(volt_tau_t *t)
 {
     t->next = INT64_MIN;
     t->n = t->n_lo = t->n_hi = 0;
+    t->fr_n = 0; /* below VOLT_TAU_MIN_SAMPLES: no count quantile() computes for */
     t->cur = NAN;
     for (int k = 0; k < VOLT_TAU_HIST; k++)
         t->v[k] = NAN;

@@ -25,6 +25,8 @@ typedef struct volt_tau {
     uint32_t n;    /* defined samples in the window (n_lo + n_hi) */
     uint32_t n_lo, n_hi;
     double cur;    /* the percentile over the window (NaN: fewer than VOLT_TAU_MIN_SAMPLES) */
+    uint32_t fr_n; /* the count fr is for */
+    double fr;     /* fractional part of 0.9 (n - 1), numpy's interpolation weight */
     double v[VOLT_TAU_HIST];          /* sample of second s at s & (HIST-1); NaN: none */
     double lo_x[VOLT_TAU_HIST];       /* max-heap of the k+1 smallest: values */
     double hi_x[VOLT_TAU_HIST];       /* min-heap of the rest: values */

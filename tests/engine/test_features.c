@@ -281,3 +281,32 @@ Test(features, match_a_brute_force_recomputation_over_twenty_minutes, .init = se
     cr_expect_gt(checked_vol, 1000);
     cr_expect_gt(checked_z, 3);
 }
+
+/* Time of day second by second across midnight and across the table's 300-s steps (the engine
+ * carries the second of the day forward), after a jump within a segment and after a gap. */
+static void expect_tod(int64_t s)
+{
+    const volt_feat_out_t o = feed(tk(s * S + 250000000LL, 90000.0));
+    const double d = (double)(((s % 86400) + 86400) % 86400);
+    const double ang = 2.0 * M_PI * d / 86400.0;
+    cr_expect(fabs(o.f[VOLT_F_TOD_SIN] - sin(ang)) <= 2e-15, "second %lld: sin %.17g vs %.17g",
+              (long long)s, o.f[VOLT_F_TOD_SIN], sin(ang));
+    cr_expect(fabs(o.f[VOLT_F_TOD_COS] - cos(ang)) <= 2e-15, "second %lld: cos %.17g vs %.17g",
+              (long long)s, o.f[VOLT_F_TOD_COS], cos(ang));
+}
+
+Test(features, time_of_day_follows_the_clock_across_midnight_steps_jumps_and_gaps, .init = setup,
+     .fini = teardown)
+{
+    const int64_t day = 20424LL * 86400; /* 2025-12-01 00:00:00 UTC */
+    int64_t s = day - 400;
+    for (; s < day + 650; s++) /* midnight, and the steps at 300 and 600 s after it */
+        expect_tod(s);
+    s += 7; /* a jump shorter than the gap threshold: same segment */
+    expect_tod(s);
+    for (int i = 0; i < 400; i++)
+        expect_tod(++s);
+    s += 3 * 3600 + 17; /* a gap: a new segment */
+    for (int i = 0; i < 400; i++)
+        expect_tod(s++);
+}
