@@ -43,11 +43,9 @@ enum { BLOCK = 1024, NT = 1 << 16 };
 static double block(const arm_t *a, volt_features_t *f, volt_bench_feed_t *q)
 {
     volt_feat_out_t out;
-    volt_tick_t t;
     const double t0 = volt_ab_now_ns();
     for (int k = 0; k < BLOCK; k++) {
-        volt_bench_feed_next(q, &t);
-        a->update(f, &t, &out);
+        a->update(f, volt_bench_feed_next(q), &out);
         __asm__ volatile("" : : "m"(out));
     }
     return (volt_ab_now_ns() - t0) / BLOCK;
@@ -104,10 +102,8 @@ static void compare(const volt_tick_t *tk, size_t n, int64_t pause_ns)
     for (size_t i = 0; i < n; i++) {
         volt_feat_out_t o[2];
         for (int k = 0; k < 2; k++) {
-            volt_tick_t t;
-            volt_bench_feed_next(&x.q[k], &t);
             memset(&o[k], 0, sizeof o[k]);
-            k_arm[k].update(x.f[k], &t, &o[k]);
+            k_arm[k].update(x.f[k], volt_bench_feed_next(&x.q[k]), &o[k]);
         }
         int row_differs = 0;
         for (int j = 0; j < VOLT_NF; j++) {

@@ -21,7 +21,7 @@ static volt_tick_t ticks[NT];
 static void make_ticks(double per_s) { volt_bench_make_ticks(ticks, NT, per_s); }
 
 /* Feeds tk[0..n) through a fresh feature engine, pass after pass (bench/tick_fixture.h). */
-static void feed_ticks(volt_bench_state_t *st, const volt_tick_t *tk, size_t n_ticks,
+static void feed_ticks(volt_bench_state_t *st, volt_tick_t *tk, size_t n_ticks,
                        int64_t pause_ns)
 {
     volt_feat_cfg_t cfg;
@@ -33,9 +33,7 @@ static void feed_ticks(volt_bench_state_t *st, const volt_tick_t *tk, size_t n_t
     int64_t n = 0;
     while (volt_bench_next(st, 256)) {
         for (int k = 0; k < 256; k++) {
-            volt_tick_t t;
-            volt_bench_feed_next(&q, &t);
-            volt_features_update(f, &t, &out);
+            volt_features_update(f, volt_bench_feed_next(&q), &out);
             volt_bench_keep(&out);
         }
         n += 256;

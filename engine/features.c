@@ -589,6 +589,27 @@ enum { MC_RV = 0, MC_EWMA = MC_RV + N_RV, MC_LR, MC_SPREAD_CHG = MC_LR + 4, MC_R
 static void v1_read_mid(const prod_state_t *p, int64_t s, double *mc)
 {
     const v1_state_t *v = &p->v1;
+    /* Past warm-up: a mid since the longest window's start (so since every window's), and a
+     * nonzero return in the completed part of every realized-volatility window. Every column is
+     * then its plain formula, with no per-column check: the same values, in a sixth of the
+     * instructions the checks took (bench/icount). */
+    const int nz_all = v->nz_w[0] && v->nz_w[1] && v->nz_w[2] && v->nz_w[3] && v->nz_w[4];
+    if (has_mid_since(v, s - lane_w[L_RV900]) && nz_all) {
+        const double r = v->lmid - v->b[(uint64_t)(s - 1) & HMASK].lm, r2 = r * r;
+        volt_slide_rt_shared(&v->win, r2, N_RV, mc + MC_RV);
+        mc[MC_EWMA] = sqrt(v->ew_c0 + v->ew_c1 * r2);
+        const double r10 = v->lmid - v->b[(uint64_t)(s - 10) & HMASK].lm;
+        const double r60 = v->lmid - v->b[(uint64_t)(s - 60) & HMASK].lm;
+        mc[MC_LR] = r10;
+        mc[MC_LR + 1] = r60;
+        mc[MC_LR + 2] = fabs(r10);
+        mc[MC_LR + 3] = fabs(r60);
+        mc[MC_SPREAD_CHG] = v->spread_bps - v->b[(uint64_t)(s - 10) & HMASK].sbps;
+        for (int k = 0; k < 2; k++)
+            mc[MC_RANGE + k] =
+                (max2(v->rg[k].hi, v->mid) - min2(v->rg[k].lo, v->mid)) * v->imid * 1e4;
+        return;
+    }
     const double r = has_mid_since(v, s - 1) ? v->lmid - v->b[(uint64_t)(s - 1) & HMASK].lm : 0.0;
     const double r2 = r * r;
     double rt[N_RV];
