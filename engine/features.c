@@ -113,7 +113,6 @@ _Static_assert(sizeof(sec_t) == 64, "one cache line per second");
 /* The v1 per-segment state: per-second buckets on the 1-s grid, window lanes, EWMA, vol of vol. */
 typedef struct v1_state {
     int64_t first_mid_s; /* first second with a mid in the segment; INT64_MAX: none yet */
-    int64_t prev_ns;     /* previous tick of the segment; INT64_MIN: none */
     double mid, lmid, spread_bps;
     int has_trades;
     int64_t tod_s;               /* the second tod_sin/cos were computed for */
@@ -240,7 +239,6 @@ static void reset_product(prod_state_t *p, int64_t s)
     p->z_mean = p->z_isd = NAN;
     v1_state_t *v = &p->v1;
     v->first_mid_s = INT64_MAX;
-    v->prev_ns = INT64_MIN;
     v->tod_s = INT64_MIN;
     v->mc_s = INT64_MIN;
     v->mid = v->lmid = v->spread_bps = v->imid = NAN;
@@ -534,9 +532,8 @@ static void v1_open(prod_state_t *p, int64_t c)
     v->b[ni].tc = v->b[ni].nb = v->b[ni].ns = 0;
 }
 
-/* Folds the tick into the open second s. Returns the seconds since the previous tick (NaN for
- * the first of a segment). */
-static double v1_tick(v1_state_t *v, const volt_tick_t *t, int64_t s, int64_t ns)
+/* Folds the tick into the open second s. */
+static void v1_tick(v1_state_t *v, const volt_tick_t *t, int64_t s)
 {
     const uint64_t si = (uint64_t)s & HMASK;
     if (t->kind == VOLT_TICK_TICKER && !isnan(t->best_bid) && !isnan(t->best_ask)) {
@@ -567,9 +564,6 @@ static double v1_tick(v1_state_t *v, const volt_tick_t *t, int64_t s, int64_t ns
             v->b[si].ts += t->size;
         }
     }
-    const double since = v->prev_ns == INT64_MIN ? NAN : (double)(ns - v->prev_ns) * 1e-9;
-    v->prev_ns = ns;
-    return since;
 }
 
 /* Called when a tick opens a new second (a per-tick test for a new second mispredicts).
@@ -796,11 +790,13 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
         advance(f, p, tau, s);
         v1_tod(f, &p->v1, s);
     }
+    /* seconds since the segment's previous tick: none for its first */
+    const double since = flags ? NAN : (double)(ns - p->last_ns) * 1e-9;
     p->last_ns = ns;
     f->stats.updates++;
 
     const uint64_t ci = (uint64_t)s & HMASK;
-    const double since = v1_tick(&p->v1, t, s, ns);
+    v1_tick(&p->v1, t, s);
     if (t->kind == VOLT_TICK_TICKER) {
         if (!isnan(p->last_price)) {
             /* an unchanged price is an exact zero return: no logarithm needed */
