@@ -114,6 +114,7 @@ _Static_assert(sizeof(sec_t) == 64, "one cache line per second");
 typedef struct v1_state {
     int64_t first_mid_s; /* first second with a mid in the segment; INT64_MAX: none yet */
     double mid, lmid, spread_bps;
+    int live; /* this second: v1_read_mid's fast path holds (set once a second by advance) */
     int has_trades;
     int64_t tod_s;               /* the second tod_sin/cos were computed for */
     int tod_ia, tod_ib;          /* its second of the day: TOD_STEP tod_ia + tod_ib */
@@ -532,11 +533,11 @@ static void v1_open(prod_state_t *p, int64_t c)
     v->b[ni].tc = v->b[ni].nb = v->b[ni].ns = 0;
 }
 
-/* Folds the tick into the open second s. */
-static void v1_tick(v1_state_t *v, const volt_tick_t *t, int64_t s)
+/* Folds the tick into the open second s; quote: a ticker with both sides of the book. */
+static void v1_tick(v1_state_t *v, const volt_tick_t *t, int quote, int64_t s)
 {
     const uint64_t si = (uint64_t)s & HMASK;
-    if (t->kind == VOLT_TICK_TICKER && !isnan(t->best_bid) && !isnan(t->best_ask)) {
+    if (quote) {
         const double mid = 0.5 * (t->best_ask + t->best_bid);
         if (mid > 0.0) {
             if (mid != v->mid) {
@@ -604,12 +605,9 @@ enum { MC_RV = 0, MC_EWMA = MC_RV + N_RV, MC_LR, MC_SPREAD_CHG = MC_LR + 4, MC_R
 static void v1_read_mid(const prod_state_t *p, int64_t s, double *mc)
 {
     const v1_state_t *v = &p->v1;
-    /* Past warm-up: a mid since the longest window's start (so since every window's), and a
-     * nonzero return in the completed part of every realized-volatility window. Every column is
-     * then its plain formula, with no per-column check: the same values, in a sixth of the
-     * instructions the checks took (bench/icount). */
-    const int nz_all = v->nz_w[0] && v->nz_w[1] && v->nz_w[2] && v->nz_w[3] && v->nz_w[4];
-    if (has_mid_since(v, s - lane_w[L_RV900]) && nz_all) {
+    /* Past warm-up (v1_live): every column is its plain formula, with no per-column check: the
+     * same values, in a sixth of the instructions the checks took (bench/icount). */
+    if (v->live) {
         const double r = v->lmid - v->b[(uint64_t)(s - 1) & HMASK].lm, r2 = r * r;
         volt_slide_rt_shared(&v->win, r2, N_RV, mc + MC_RV);
         mc[MC_EWMA] = sqrt(v->ew_c0 + v->ew_c1 * r2);
@@ -704,6 +702,16 @@ static void v1_read(const volt_tau_t *tau, prod_state_t *p, int64_t s, double la
     o[VOLT_F_TAU_TRAILING] = tau->cur;
 }
 
+/* Whether second s reads the mid's columns without checks (v1_read_mid): a mid since the longest
+ * window's start (so since every window's start), and a nonzero return in the completed part of
+ * every realized-volatility window. Both change only when a second closes; within a second only
+ * the first mid of a segment can arrive, which does not make the first true. */
+static inline int v1_live(const v1_state_t *v, int64_t s)
+{
+    return has_mid_since(v, s - lane_w[L_RV900]) && v->nz_w[0] && v->nz_w[1] && v->nz_w[2] &&
+           v->nz_w[3] && v->nz_w[4];
+}
+
 /* Closes second cur_s and opens cur_s + 1, repeated until cur_s == s. */
 __attribute__((noinline)) static void advance(volt_features_t *f, prod_state_t *p, volt_tau_t *tau, int64_t s)
 {
@@ -761,6 +769,7 @@ __attribute__((noinline)) static void advance(volt_features_t *f, prod_state_t *
             refresh_z(f, p);
     }
     z_reference(f, p);
+    p->v1.live = v1_live(&p->v1, s);
 }
 
 volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t,
@@ -796,7 +805,8 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     f->stats.updates++;
 
     const uint64_t ci = (uint64_t)s & HMASK;
-    v1_tick(&p->v1, t, s);
+    const int quote = t->kind == VOLT_TICK_TICKER && !isnan(t->best_bid) && !isnan(t->best_ask);
+    v1_tick(&p->v1, t, quote, s);
     if (t->kind == VOLT_TICK_TICKER) {
         if (!isnan(p->last_price)) {
             /* an unchanged price is an exact zero return: no logarithm needed */
@@ -809,7 +819,7 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
         p->last_price = t->price;
         p->close[ci] = t->price;
         p->nticks[ci]++;
-        if (!isnan(t->best_bid) && !isnan(t->best_ask)) {
+        if (quote) {
             p->bid = t->best_bid;
             p->ask = t->best_ask;
         }
