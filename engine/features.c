@@ -830,19 +830,28 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     }
 
     double *o = out->f;
-    const int w1 = warm(p, W1), w5 = warm(p, W5);
-    o[VOLT_F_RET_1MIN] = w1 ? p->last_price / p->close[(uint64_t)(s - W1) & HMASK] - 1.0 : NAN;
-    o[VOLT_F_RET_5MIN] = w5 ? p->last_price / p->close[(uint64_t)(s - W5) & HMASK] - 1.0 : NAN;
-    const double vol = w5 ? sample_std(p->w5_n + p->rn[ci], p->w5_nz + p->rnz[ci],
-                                       p->w5_sum + p->rsum[ci], p->w5_sum2 + p->rsum2[ci])
-                          : NAN;
-    o[VOLT_F_VOL_5MIN] = vol;
-    const double spread = p->ask - p->bid;
-    o[VOLT_F_SPREAD] = spread;
-    o[VOLT_F_SPREAD_BPS] = p->v1.spread_bps; /* the same quote: bid and ask are positive */
+    const double ret1 = p->last_price / p->close[(uint64_t)(s - W1) & HMASK] - 1.0;
     const double vref = p->vol24c[(uint64_t)(s - W1) & HMASK];
-    o[VOLT_F_VOL24_PCT] = w1 && vref > 0.0 ? 100.0 * (p->vol24 / vref - 1.0) : NAN;
-    o[VOLT_F_TRADE_INTENSITY] = w1 ? (double)(int64_t)(p->w1_ticks + p->nticks[ci]) : NAN;
+    const double vpct = vref > 0.0 ? 100.0 * (p->vol24 / vref - 1.0) : NAN;
+    const double ti = (double)(int64_t)(p->w1_ticks + p->nticks[ci]);
+    double vol;
+    if (warm(p, W5)) { /* the longest of these windows: every one is warm, no test per column */
+        o[VOLT_F_RET_1MIN] = ret1;
+        o[VOLT_F_RET_5MIN] = p->last_price / p->close[(uint64_t)(s - W5) & HMASK] - 1.0;
+        vol = sample_std(p->w5_n + p->rn[ci], p->w5_nz + p->rnz[ci], p->w5_sum + p->rsum[ci],
+                         p->w5_sum2 + p->rsum2[ci]);
+        o[VOLT_F_VOL24_PCT] = vpct;
+        o[VOLT_F_TRADE_INTENSITY] = ti;
+    } else {
+        const int w1 = warm(p, W1);
+        o[VOLT_F_RET_1MIN] = w1 ? ret1 : NAN;
+        o[VOLT_F_RET_5MIN] = vol = NAN;
+        o[VOLT_F_VOL24_PCT] = w1 ? vpct : NAN;
+        o[VOLT_F_TRADE_INTENSITY] = w1 ? ti : NAN;
+    }
+    o[VOLT_F_VOL_5MIN] = vol;
+    o[VOLT_F_SPREAD] = p->ask - p->bid;
+    o[VOLT_F_SPREAD_BPS] = p->v1.spread_bps; /* the same quote: bid and ask are positive */
     o[VOLT_F_VOL_ZSCORE] = (vol - p->z_mean) * p->z_isd; /* NaN when either is */
     out->segment_age_s = (double)(ns - p->start_s * NS_PER_S) * 1e-9;
     v1_read(tau, p, s, p->last_price, since, o);
