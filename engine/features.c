@@ -122,9 +122,9 @@ typedef struct v1_state {
     sec_t b[VOLT_FEAT_HIST];     /* per-second buckets, index s & HMASK */
     double r2[VOLT_FEAT_HIST];   /* squared 1-s return of each closed second */
     double v60[VOLT_FEAT_HIST];  /* rv_60s at each second's close (NaN: undefined) */
-    uint8_t nzr[VOLT_FEAT_HIST]; /* r2 != 0 */
     volt_slide8_t win;           /* sums over the completed seconds of each window */
-    uint64_t nz_w[N_RV];         /* nonzero returns per rv window */
+    int64_t last_nz_s;           /* last closed second with a nonzero 1-s return (a window
+                                  * holds one iff it reaches back to it); INT64_MIN: none */
     uint64_t tc_w, nb_w, ns_w;   /* trade counts over the completed part of 60 s */
     double ew_a, ew_b;           /* EWMA numerator and weight sum */
     double ew_c0, ew_c1;         /* the open second's EWMA: sqrt(c0 + c1 r_now^2) */
@@ -150,10 +150,10 @@ typedef struct prod_state {
     double rsum[VOLT_FEAT_HIST];
     double rsum2[VOLT_FEAT_HIST];
     uint32_t rn[VOLT_FEAT_HIST];
-    uint32_t rnz[VOLT_FEAT_HIST];
     uint32_t nticks[VOLT_FEAT_HIST];
     /* running sums over the completed seconds of the windows */
-    uint64_t w5_n, w5_nz;
+    uint64_t w5_n;
+    int64_t last_rnz_s; /* last second with a nonzero tick return (INT64_MIN: none) */
     double w5_sum, w5_sum2;
     uint32_t w5_since_refresh;
     uint64_t w1_ticks;
@@ -238,8 +238,10 @@ static void reset_product(prod_state_t *p, int64_t s)
     p->close[s & HMASK] = NAN;
     p->vol24c[s & HMASK] = NAN;
     p->z_mean = p->z_isd = NAN;
+    p->last_rnz_s = INT64_MIN;
     v1_state_t *v = &p->v1;
     v->first_mid_s = INT64_MAX;
+    v->last_nz_s = INT64_MIN;
     v->tod_s = INT64_MIN;
     v->mc_s = INT64_MIN;
     v->mid = v->lmid = v->spread_bps = v->imid = NAN;
@@ -259,12 +261,12 @@ static void reset_product(prod_state_t *p, int64_t s)
     }
 }
 
-/* Sample std from count, nonzero count and sums; exact 0 when every return was 0. */
-static inline double sample_std(uint64_t n, uint64_t nz, double s1, double s2)
+/* Sample std from count and sums; exact 0 when every return was 0 (nz: one was not). */
+static inline double sample_std(uint64_t n, int nz, double s1, double s2)
 {
     if (n < 2)
         return NAN;
-    if (nz == 0)
+    if (!nz)
         return 0.0;
     /* (s2 - s1^2 / n) / (n - 1) with one division: the chain div-div-sqrt was the longest
      * latency of a tick */
@@ -298,7 +300,7 @@ static void refresh_w5(volt_features_t *f, prod_state_t *p)
     if (lo < p->start_s)
         lo = p->start_s;
     const int64_t hi = p->cur_s; /* exclusive */
-    uint64_t n = 0, nz = 0;
+    uint64_t n = 0;
     double s1 = 0.0, s2 = 0.0;
     if (hi > lo) {
         const uint64_t a = (uint64_t)lo & HMASK;
@@ -313,13 +315,10 @@ static void refresh_w5(volt_features_t *f, prod_state_t *p)
             s1 += x;
             s2 += y;
         }
-        for (int64_t s = lo; s < hi; s++) {
+        for (int64_t s = lo; s < hi; s++)
             n += p->rn[s & HMASK];
-            nz += p->rnz[s & HMASK];
-        }
     }
     p->w5_n = n;
-    p->w5_nz = nz;
     p->w5_sum = s1;
     p->w5_sum2 = s2;
     p->w5_since_refresh = 0;
@@ -369,6 +368,13 @@ static inline double nonneg(double x) { return x > 0.0 ? x : 0.0; }
 static inline int has_mid_since(const v1_state_t *v, int64_t s) { return s >= v->first_mid_s; }
 
 static inline double max2(double a, double b) { return a > b ? a : b; }
+
+/* c ? a : b without a branch: whether a return is zero is data (a branch on it mispredicted) */
+static inline int64_t pick_s(int c, int64_t a, int64_t b)
+{
+    const int64_t m = -(int64_t)(c != 0);
+    return (a & m) | (b & ~m);
+}
 static inline double min2(double a, double b) { return a < b ? a : b; }
 
 /* Closes second c in a range window of w seconds (range_win_t): the window [c - w + 1, c]. */
@@ -414,12 +420,11 @@ static inline __attribute__((always_inline)) void v1_close(volt_features_t *f, p
         r2 = r * r;
     }
     v->r2[ci] = r2;
-    v->nzr[ci] = r2 != 0.0;
 
     /* rv_60s at the close of c: the completed part of the window plus c itself */
     double V = NAN;
     if (has_mid_since(v, c - 60)) {
-        const uint64_t nz = v->nz_w[L_RV60] + v->nzr[ci];
+        const int nz = r2 != 0.0 || v->last_nz_s >= c - (W1 - 1); /* in (c - 60, c] */
         V = nz ? sqrt(nonneg((v->win.s[L_RV60] + v->win.c[L_RV60]) + r2)) : 0.0;
     }
 
@@ -432,7 +437,6 @@ static inline __attribute__((always_inline)) void v1_close(volt_features_t *f, p
             const uint64_t oi = (uint64_t)(c - lane_w[i] + 1) & HMASK;
             add[i] = r2;
             sub[i] = v->r2[oi];
-            v->nz_w[i] += (uint64_t)v->nzr[ci] - v->nzr[oi];
         }
     } else {
         for (int i = 0; i < N_RV; i++) {
@@ -441,8 +445,6 @@ static inline __attribute__((always_inline)) void v1_close(volt_features_t *f, p
             const int in = o >= p->start_s;
             const uint64_t oi = (uint64_t)o & HMASK;
             sub[i] = in ? v->r2[oi] : 0.0;
-            v->nz_w[i] += v->nzr[ci];
-            v->nz_w[i] -= in ? v->nzr[oi] : 0;
         }
     }
     const int64_t o60 = c - 59;
@@ -463,6 +465,7 @@ static inline __attribute__((always_inline)) void v1_close(volt_features_t *f, p
         v->ns_w -= v->b[o60i].ns;
     }
     volt_slide_update(&v->win, add, sub);
+    v->last_nz_s = pick_s(r2 != 0.0, c, v->last_nz_s);
 
     if (has_mid_since(v, c - 1)) {
         v->ew_a = f->ew_lambda * v->ew_a + r2;
@@ -630,7 +633,9 @@ static void v1_read_mid(const prod_state_t *p, int64_t s, double *mc)
     const int rnz = r2 != 0.0;
     for (int i = 0; i < N_RV; i++)
         mc[MC_RV + i] =
-            has_mid_since(v, s - lane_w[i]) ? (v->nz_w[i] + rnz ? rt[i] : 0.0) : NAN;
+            has_mid_since(v, s - lane_w[i])
+                ? (rnz || v->last_nz_s > s - lane_w[i] ? rt[i] : 0.0)
+                : NAN;
     mc[MC_EWMA] = has_mid_since(v, s - 60) ? sqrt(v->ew_c0 + v->ew_c1 * r2) : NAN;
     const double r10 = has_mid_since(v, s - 10) ? v->lmid - v->b[(uint64_t)(s - 10) & HMASK].lm : NAN;
     const double r60 = has_mid_since(v, s - 60) ? v->lmid - v->b[(uint64_t)(s - 60) & HMASK].lm : NAN;
@@ -704,12 +709,11 @@ static void v1_read(const volt_tau_t *tau, prod_state_t *p, int64_t s, double la
 
 /* Whether second s reads the mid's columns without checks (v1_read_mid): a mid since the longest
  * window's start (so since every window's start), and a nonzero return in the completed part of
- * every realized-volatility window. Both change only when a second closes; within a second only
+ * every realized-volatility window (of the shortest: the last one is within it). Both change only when a second closes; within a second only
  * the first mid of a segment can arrive, which does not make the first true. */
 static inline int v1_live(const v1_state_t *v, int64_t s)
 {
-    return has_mid_since(v, s - lane_w[L_RV900]) && v->nz_w[0] && v->nz_w[1] && v->nz_w[2] &&
-           v->nz_w[3] && v->nz_w[4];
+    return has_mid_since(v, s - lane_w[L_RV900]) && v->last_nz_s > s - lane_w[L_RV10];
 }
 
 /* Closes second cur_s and opens cur_s + 1, repeated until cur_s == s. */
@@ -723,7 +727,7 @@ __attribute__((noinline)) static void advance(volt_features_t *f, prod_state_t *
         /* the volatility at the close of second c becomes a z-score sample */
         double v = NAN;
         if (warm(p, W5))
-            v = sample_std(p->w5_n + p->rn[ci], p->w5_nz + p->rnz[ci], p->w5_sum + p->rsum[ci],
+            v = sample_std(p->w5_n + p->rn[ci], p->last_rnz_s > c - W5, p->w5_sum + p->rsum[ci],
                            p->w5_sum2 + p->rsum2[ci]);
         p->zv[c & ZMASK] = v;
         p->zv2[c & ZMASK] = v * v;
@@ -740,7 +744,6 @@ __attribute__((noinline)) static void advance(volt_features_t *f, prod_state_t *
         }
         /* window sums: second c completes; second c-299 (resp. c-59) leaves */
         p->w5_n += p->rn[ci];
-        p->w5_nz += p->rnz[ci];
         p->w5_sum += p->rsum[ci];
         p->w5_sum2 += p->rsum2[ci];
         p->w1_ticks += p->nticks[ci];
@@ -748,7 +751,6 @@ __attribute__((noinline)) static void advance(volt_features_t *f, prod_state_t *
         if (o5 >= p->start_s) {
             const uint64_t oi = (uint64_t)o5 & HMASK;
             p->w5_n -= p->rn[oi];
-            p->w5_nz -= p->rnz[oi];
             p->w5_sum -= p->rsum[oi];
             p->w5_sum2 -= p->rsum2[oi];
         }
@@ -760,7 +762,7 @@ __attribute__((noinline)) static void advance(volt_features_t *f, prod_state_t *
         p->close[ni] = p->close[ci];
         p->vol24c[ni] = p->vol24c[ci];
         p->rsum[ni] = p->rsum2[ni] = 0.0;
-        p->rn[ni] = p->rnz[ni] = p->nticks[ni] = 0;
+        p->rn[ni] = p->nticks[ni] = 0;
         v1_open(p, c + 1);
         p->cur_s = c + 1;
         if (++p->w5_since_refresh >= W5)
@@ -812,7 +814,7 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
             /* an unchanged price is an exact zero return: no logarithm needed */
             const double r = t->price == p->last_price ? 0.0 : tick_logret(t->price / p->last_price);
             p->rn[ci]++;
-            p->rnz[ci] += r != 0.0;
+            p->last_rnz_s = pick_s(r != 0.0, s, p->last_rnz_s);
             p->rsum[ci] += r;
             p->rsum2[ci] += r * r;
         }
@@ -838,7 +840,7 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     if (warm(p, W5)) { /* the longest of these windows: every one is warm, no test per column */
         o[VOLT_F_RET_1MIN] = ret1;
         o[VOLT_F_RET_5MIN] = p->last_price / p->close[(uint64_t)(s - W5) & HMASK] - 1.0;
-        vol = sample_std(p->w5_n + p->rn[ci], p->w5_nz + p->rnz[ci], p->w5_sum + p->rsum[ci],
+        vol = sample_std(p->w5_n + p->rn[ci], p->last_rnz_s > s - W5, p->w5_sum + p->rsum[ci],
                          p->w5_sum2 + p->rsum2[ci]);
         o[VOLT_F_VOL24_PCT] = vpct;
         o[VOLT_F_TRADE_INTENSITY] = ti;
