@@ -129,6 +129,25 @@ static void rt_shared_kernel(volt_bench_state_t *st, volt_isa_t isa)
     volt_bench_set_items(st, k);
     volt_simd_init();
 }
+/* The same read inline (volt_slide_rt5, SSE2), as the feature engine's per-tick path calls it. */
+static void bm_rt5_inline(volt_bench_state_t *st)
+{
+    volt_slide8_t w = {0};
+    for (int i = 0; i < VOLT_SLIDE_LANES; i++)
+        w.s[i] = 1e-8 * (i + 1);
+    double x = 1e-9, rt[VOLT_SLIDE_LANES];
+    int64_t k = 0;
+    while (volt_bench_next(st, 256)) {
+        for (int j = 0; j < 256; j++) {
+            volt_bench_keep(&w);
+            volt_slide_rt5(&w, x, rt);
+            volt_bench_keep(rt);
+            x = rt[0] * 1e-3;
+        }
+        k += 256;
+    }
+    volt_bench_set_items(st, k);
+}
 static void bm_rt_shared_scalar(volt_bench_state_t *st) { rt_shared_kernel(st, VOLT_ISA_SCALAR); }
 static void bm_rt_shared_avx2(volt_bench_state_t *st) { rt_shared_kernel(st, VOLT_ISA_AVX2); }
 static void bm_slide_scalar(volt_bench_state_t *st) { slide_kernel(st, VOLT_ISA_SCALAR); }
@@ -167,5 +186,6 @@ void volt_bench_register_features(void)
     volt_bench_register("simd/slide8_update_read/avx2", bm_slide_avx2, NULL, 0, 0);
     volt_bench_register("simd/slide_rt_shared5/scalar", bm_rt_shared_scalar, NULL, 0, 0);
     volt_bench_register("simd/slide_rt_shared5/avx2", bm_rt_shared_avx2, NULL, 0, 0);
+    volt_bench_register("simd/slide_rt5/inline_sse2", bm_rt5_inline, NULL, 0, 0);
     volt_bench_register("model/zscore_score", bm_model_zscore, NULL, 0, 0);
 }

@@ -1,12 +1,13 @@
 /* engine/features.c — the seed's feature set on a 1-second event-time grid (docs/features.md).
  *
  * Per product, per second s, a bucket keeps: the close (last ticker price up to the end of s,
- * carried forward), the last 24 h volume, and the count / nonzero count / sum / sum of squares of
- * the tick log-returns that fell in s. Windows are sums of buckets: the completed part
- * [s-W+1, s-1] is a running sum updated once per second (add the second that closed, remove the
- * one that left) and re-summed from the buckets every W seconds to bound rounding drift; the
- * current second's bucket is added at read time. Counts are integers, so "no nonzero return in the
- * window" is exact and the volatility is exactly 0 then. */
+ * carried forward), the last 24 h volume, and the count / sum / sum of squares of the tick
+ * log-returns that fell in s. Windows are sums of buckets: the completed part [s-W+1, s-1] is a
+ * running sum updated once per second (add the second that closed, remove the one that left) and
+ * re-summed from the buckets every W seconds to bound rounding drift; the current second's bucket
+ * is added at read time. The last second with a nonzero return is kept, so "no nonzero return in
+ * the window" is exact (the window does not reach back to it) and the volatility is exactly 0
+ * then. */
 #include "features.h"
 
 #include <errno.h>
@@ -79,7 +80,7 @@ const volt_feature_info_t volt_feature_table[VOLT_NF] = {
 /* v1 window lanes: realized variance over 10/30/60/300/900 s, then traded, buy and sell size
  * over 60 s. */
 enum { L_RV10 = 0, L_RV30, L_RV60, L_RV300, L_RV900, L_TV, L_TB, L_TS };
-#define N_RV 5
+#define N_RV 5 /* volt_slide_rt5's lanes */
 static const int64_t lane_w[VOLT_SLIDE_LANES] = {10, 30, 60, 300, 900, 60, 60, 60};
 #define VV_W 300    /* vol of vol: closes of rv_60s */
 #define RG_MAXW 300 /* the longest range window */
@@ -612,7 +613,7 @@ static void v1_read_mid(const prod_state_t *p, int64_t s, double *mc)
      * same values, in a sixth of the instructions the checks took (bench/icount). */
     if (v->live) {
         const double r = v->lmid - v->b[(uint64_t)(s - 1) & HMASK].lm, r2 = r * r;
-        volt_slide_rt_shared(&v->win, r2, N_RV, mc + MC_RV);
+        volt_slide_rt5(&v->win, r2, mc + MC_RV);
         mc[MC_EWMA] = sqrt(v->ew_c0 + v->ew_c1 * r2);
         const double r10 = v->lmid - v->b[(uint64_t)(s - 10) & HMASK].lm;
         const double r60 = v->lmid - v->b[(uint64_t)(s - 60) & HMASK].lm;

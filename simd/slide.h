@@ -15,6 +15,12 @@
 #ifndef VOLT_SIMD_SLIDE_H
 #define VOLT_SIMD_SLIDE_H
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#else
+#include <math.h>
+#endif
+
 #define VOLT_SLIDE_LANES 8
 
 typedef struct volt_slide8 {
@@ -49,6 +55,29 @@ void volt_slide_update_avx2(volt_slide8_t *w, const double *add, const double *s
 void volt_slide_read_avx2(const volt_slide8_t *w, const double *cur, double *out, double *rt);
 void volt_slide_rt_shared_scalar(const volt_slide8_t *w, double x, int n, double *rt);
 void volt_slide_rt_shared_avx2(const volt_slide8_t *w, double x, int n, double *rt);
+
+/* volt_slide_rt_shared's rt for lanes 0..4 (n = 5), inline: two lanes at a time in SSE2 (part of
+ * x86-64, so no dispatch) and the fifth alone, the same IEEE operations as the scalar reference,
+ * so the same bits; rt[5..] untouched. The feature engine's per-tick read: through the dispatch
+ * pointer, the kernel's call and loops were about half its instructions (bench/icount). */
+static inline void volt_slide_rt5(const volt_slide8_t *w, double x, double *rt)
+{
+#if defined(__SSE2__)
+    const __m128d xv = _mm_set1_pd(x), zero = _mm_setzero_pd();
+    for (int i = 0; i < 4; i += 2) {
+        const __m128d v = _mm_add_pd(_mm_add_pd(_mm_load_pd(w->s + i), _mm_load_pd(w->c + i)), xv);
+        _mm_storeu_pd(rt + i, _mm_sqrt_pd(_mm_max_pd(v, zero)));
+    }
+    const __m128d v = _mm_add_sd(_mm_add_sd(_mm_load_sd(w->s + 4), _mm_load_sd(w->c + 4)), xv);
+    const __m128d m = _mm_max_sd(v, zero);
+    _mm_store_sd(rt + 4, _mm_sqrt_sd(m, m));
+#else
+    for (int i = 0; i < 5; i++) {
+        const double v = (w->s[i] + w->c[i]) + x;
+        rt[i] = sqrt(v > 0.0 ? v : 0.0);
+    }
+#endif
+}
 
 /* Internal: set by simd/cpu.c. */
 extern volt_slide_update_fn volt_slide_update_impl_;
