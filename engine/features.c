@@ -99,6 +99,7 @@ typedef struct range_win {
     double pre_hi, pre_lo;                      /* the open block's extremes up to its last close */
     double suf_hi[RG_MAXW], suf_lo[RG_MAXW];    /* the previous block's suffix extremes */
     double hi, lo;                              /* over the window ending at the last close */
+    int64_t pos; /* the next second to close: its place in its block (seconds close in order) */
 } range_win_t;
 
 /* One second of the v1 grid: what a tick touches, in one cache line. */
@@ -253,6 +254,7 @@ static void reset_product(prod_state_t *p, int64_t s)
         v->v60[i] = NAN;
     for (int k = 0; k < 2; k++) {
         range_win_t *g = &v->rg[k];
+        g->pos = ((s % range_w[k]) + range_w[k]) % range_w[k];
         g->pre_hi = g->hi = -INFINITY;
         g->pre_lo = g->lo = INFINITY;
         for (int i = 0; i < RG_MAXW; i++) {
@@ -385,20 +387,31 @@ static inline void range_close(const v1_state_t *v, range_win_t *g, int64_t c, i
     const double x = v->b[(uint64_t)c & HMASK].mc;
     g->pre_hi = max2(g->pre_hi, m ? x : -INFINITY);
     g->pre_lo = min2(g->pre_lo, m ? x : INFINITY);
-    const int64_t pos = ((c % w) + w) % w; /* c's place in its block */
+    const int64_t pos = g->pos; /* c's place in its block */
+    g->pos = pos + 1 == w ? 0 : pos + 1;
     if (pos == w - 1) {
         /* the block is complete, and is the window: keep its suffixes for the next one */
         g->hi = g->pre_hi;
         g->lo = g->pre_lo;
         double h = -INFINITY, l = INFINITY;
-        for (int64_t i = w - 1; i >= 0; i--) {
-            const int64_t sec = c - (w - 1) + i;
-            const double y = v->b[(uint64_t)sec & HMASK].mc;
-            const int ok = has_mid_since(v, sec);
-            h = max2(h, ok ? y : -INFINITY);
-            l = min2(l, ok ? y : INFINITY);
-            g->suf_hi[i] = h;
-            g->suf_lo[i] = l;
+        if (has_mid_since(v, c - (w - 1))) { /* every second of the block has a mid */
+            for (int64_t i = w - 1; i >= 0; i--) {
+                const double y = v->b[(uint64_t)(c - (w - 1) + i) & HMASK].mc;
+                h = max2(h, y);
+                l = min2(l, y);
+                g->suf_hi[i] = h;
+                g->suf_lo[i] = l;
+            }
+        } else {
+            for (int64_t i = w - 1; i >= 0; i--) {
+                const int64_t sec = c - (w - 1) + i;
+                const double y = v->b[(uint64_t)sec & HMASK].mc;
+                const int ok = has_mid_since(v, sec);
+                h = max2(h, ok ? y : -INFINITY);
+                l = min2(l, ok ? y : INFINITY);
+                g->suf_hi[i] = h;
+                g->suf_lo[i] = l;
+            }
         }
         g->pre_hi = -INFINITY;
         g->pre_lo = INFINITY;
@@ -773,6 +786,7 @@ __attribute__((noinline)) static void advance(volt_features_t *f, prod_state_t *
     }
     z_reference(f, p);
     p->v1.live = v1_live(&p->v1, s);
+    v1_tod(f, &p->v1, s);
 }
 
 volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t,
@@ -799,8 +813,7 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
         f->stats.gaps++;
         flags |= VOLT_ROW_SEGMENT_START | VOLT_ROW_AFTER_GAP;
     } else if (s > p->cur_s) {
-        advance(f, p, tau, s);
-        v1_tod(f, &p->v1, s);
+        advance(f, p, tau, s); /* and the time of day */
     }
     /* seconds since the segment's previous tick: none for its first */
     const double since = flags ? NAN : (double)(ns - p->last_ns) * 1e-9;
