@@ -229,7 +229,8 @@ void volt_tau_record(volt_tau_t *t, int64_t c, double x)
 {
     if (t->next != INT64_MIN && c < t->next)
         return;
-    volt_tau_skip_to(t, c);
+    if (c != t->next) /* seconds skipped (or the first record): nothing to skip otherwise */
+        volt_tau_skip_to(t, c);
     put(t, c, x);
     t->next = c + 1;
     t->cur = quantile(t);
