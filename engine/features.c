@@ -795,7 +795,9 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     prod_state_t *p = &f->prod[t->product];
     volt_tau_t *tau = &f->tau[t->product];
     const int64_t ns = volt_tick_time_ns(t);
-    const int64_t s = ns >= 0 ? ns / NS_PER_S : -((-ns + NS_PER_S - 1) / NS_PER_S);
+    /* floor(ns / 1 s); unsigned for the usual ns >= 0 (a multiply and a shift, no sign fix-up) */
+    const int64_t s = ns >= 0 ? (int64_t)((uint64_t)ns / (uint64_t)NS_PER_S)
+                              : -((-ns + NS_PER_S - 1) / NS_PER_S);
     uint32_t flags = 0;
     if (!p->started) {
         reset_product(p, s);
