@@ -371,6 +371,7 @@ static inline double nonneg(double x) { return x > 0.0 ? x : 0.0; }
 static inline int has_mid_since(const v1_state_t *v, int64_t s) { return s >= v->first_mid_s; }
 
 static inline double max2(double a, double b) { return a > b ? a : b; }
+static inline double min2(double a, double b) { return a < b ? a : b; }
 
 /* c ? a : b without a branch: whether a return is zero is data (a branch on it mispredicted) */
 static inline int64_t pick_s(int c, int64_t a, int64_t b)
@@ -378,7 +379,6 @@ static inline int64_t pick_s(int c, int64_t a, int64_t b)
     const int64_t m = -(int64_t)(c != 0);
     return (a & m) | (b & ~m);
 }
-static inline double min2(double a, double b) { return a < b ? a : b; }
 
 /* Closes second c in a range window of w seconds (range_win_t): the window [c - w + 1, c]. */
 static inline void range_close(const v1_state_t *v, range_win_t *g, int64_t c, int64_t w)
@@ -723,15 +723,17 @@ static void v1_read(const volt_tau_t *tau, prod_state_t *p, int64_t s, double la
 
 /* Whether second s reads the mid's columns without checks (v1_read_mid): a mid since the longest
  * window's start (so since every window's start), and a nonzero return in the completed part of
- * every realized-volatility window (of the shortest: the last one is within it). Both change only when a second closes; within a second only
- * the first mid of a segment can arrive, which does not make the first true. */
+ * every realized-volatility window (the last one is within the shortest). Both change only when
+ * a second closes; within a second only the first mid of a segment can arrive, which does not make
+ * the first true. */
 static inline int v1_live(const v1_state_t *v, int64_t s)
 {
     return has_mid_since(v, s - lane_w[L_RV900]) && v->last_nz_s > s - lane_w[L_RV10];
 }
 
 /* Closes second cur_s and opens cur_s + 1, repeated until cur_s == s. */
-__attribute__((noinline)) static void advance(volt_features_t *f, prod_state_t *p, volt_tau_t *tau, int64_t s)
+__attribute__((noinline)) static void advance(volt_features_t *f, prod_state_t *p,
+                                               volt_tau_t *tau, int64_t s)
 {
     const int64_t ZW = f->cfg.z_window_s;
     while (p->cur_s < s) {

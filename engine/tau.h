@@ -5,11 +5,11 @@
  * the k+1 smallest (k = floor(0.9 (n-1)), so its top is order statistic k), and `hi`, a min-heap
  * holding the rest (its top is order statistic k+1). Each sample remembers its heap and index, so
  * the sample that leaves the window is removed where it is instead of being searched for. A
- * second's update is one removal, one insertion and at most a few moves between the heaps — a few
- * levels of log8(n) each — where a sorted array would move n/3 elements on average. The quantile is
- * numpy's default (linear interpolation between order statistics k and k+1) and takes the same two
- * order statistics a full sort would, so the value is bit for bit the sorted window's. Owned by one
- * thread (the hot agent). */
+ * second's update is one removal, one insertion and at most a few moves between the heaps, each a
+ * few of the log8(n) levels, where a sorted array would move n/3 elements on average. The quantile
+ * is numpy's default (linear interpolation between order statistics k and k+1) and takes the same
+ * two order statistics a full sort would, so the value is bit for bit the sorted window's. Owned
+ * by one thread (the hot agent). */
 #ifndef VOLT_ENGINE_TAU_H
 #define VOLT_ENGINE_TAU_H
 
