@@ -394,24 +394,14 @@ static inline void range_close(const v1_state_t *v, range_win_t *g, int64_t c, i
         g->hi = g->pre_hi;
         g->lo = g->pre_lo;
         double h = -INFINITY, l = INFINITY;
-        if (has_mid_since(v, c - (w - 1))) { /* every second of the block has a mid */
-            for (int64_t i = w - 1; i >= 0; i--) {
-                const double y = v->b[(uint64_t)(c - (w - 1) + i) & HMASK].mc;
-                h = max2(h, y);
-                l = min2(l, y);
-                g->suf_hi[i] = h;
-                g->suf_lo[i] = l;
-            }
-        } else {
-            for (int64_t i = w - 1; i >= 0; i--) {
-                const int64_t sec = c - (w - 1) + i;
-                const double y = v->b[(uint64_t)sec & HMASK].mc;
-                const int ok = has_mid_since(v, sec);
-                h = max2(h, ok ? y : -INFINITY);
-                l = min2(l, ok ? y : INFINITY);
-                g->suf_hi[i] = h;
-                g->suf_lo[i] = l;
-            }
+        for (int64_t i = w - 1; i >= 0; i--) {
+            const int64_t sec = c - (w - 1) + i;
+            const double y = v->b[(uint64_t)sec & HMASK].mc;
+            const int ok = has_mid_since(v, sec);
+            h = max2(h, ok ? y : -INFINITY);
+            l = min2(l, ok ? y : INFINITY);
+            g->suf_hi[i] = h;
+            g->suf_lo[i] = l;
         }
         g->pre_hi = -INFINITY;
         g->pre_lo = INFINITY;

@@ -60,6 +60,22 @@ Test(simd_slide, avx2_equals_scalar_bit_for_bit)
     run_same(volt_slide_update_avx2, volt_slide_read_avx2, "avx2", 0);
 }
 
+/* One random slide of w: lane i adds a value of magnitude 2^-50..2^10 and, except on every
+ * `every`-th step, takes out lane i+shift's new value times scale. Returns a random x of either
+ * sign and of the same range (a window whose sum plus x is negative reads as 0). */
+static double random_slide(volt_slide8_t *w, uint64_t *seed, int it, int every, int shift,
+                           double scale)
+{
+    double add[8], sub[8];
+    for (int i = 0; i < 8; i++) {
+        add[i] = ldexp(urand(seed), (int)(rng(seed) % 60) - 50);
+        sub[i] = it % every ? add[(i + shift) & 7] * scale : 0.0;
+    }
+    volt_slide_update_scalar(w, add, sub);
+    const double sign = rng(seed) & 1 ? -1.0 : 1.0;
+    return sign * ldexp(urand(seed), (int)(rng(seed) % 60) - 50);
+}
+
 /* The read for lanes sharing one current value: for every count of shared lanes (0..8), every
  * kernel gives volt_slide_read_scalar's rt with cur[i] = x, bit for bit, and writes no lane past
  * the count. */
@@ -71,15 +87,8 @@ Test(simd_slide, shared_value_read_equals_the_general_read_bit_for_bit)
     volt_slide8_t w = {0};
     uint64_t seed = 7;
     for (int it = 0; it < 100000; it++) {
-        double add[8], sub[8], cur[8], out[8], want[8];
-        for (int i = 0; i < 8; i++) {
-            add[i] = ldexp(urand(&seed), (int)(rng(&seed) % 60) - 50);
-            sub[i] = it % 4 ? add[(i + 1) & 7] * 0.75 : 0.0;
-        }
-        volt_slide_update_scalar(&w, add, sub);
-        /* x of either sign: a window whose sum plus x is negative reads as 0 */
-        const double sign = rng(&seed) & 1 ? -1.0 : 1.0;
-        const double x = sign * ldexp(urand(&seed), (int)(rng(&seed) % 60) - 50);
+        double cur[8], out[8], want[8];
+        const double x = random_slide(&w, &seed, it, 4, 1, 0.75);
         for (int i = 0; i < 8; i++)
             cur[i] = x;
         volt_slide_read_scalar(&w, cur, out, want);
@@ -106,14 +115,8 @@ Test(simd_slide, five_lane_inline_read_equals_the_general_read_bit_for_bit)
     volt_slide8_t w = {0};
     uint64_t seed = 11;
     for (int it = 0; it < 100000; it++) {
-        double add[8], sub[8], cur[8], out[8], want[8];
-        for (int i = 0; i < 8; i++) {
-            add[i] = ldexp(urand(&seed), (int)(rng(&seed) % 60) - 50);
-            sub[i] = it % 3 ? add[(i + 3) & 7] * 1.5 : 0.0;
-        }
-        volt_slide_update_scalar(&w, add, sub);
-        const double sign = rng(&seed) & 1 ? -1.0 : 1.0;
-        double x = sign * ldexp(urand(&seed), (int)(rng(&seed) % 60) - 50);
+        double cur[8], out[8], want[8];
+        double x = random_slide(&w, &seed, it, 3, 3, 1.5);
         if (it % 1000 == 1)
             x = NAN;
         else if (it % 1000 == 2)
