@@ -27,37 +27,44 @@ static inline double volt_decimal_exact_quotient_(uint64_t m, unsigned nfrac, in
 }
 
 #if defined(__x86_64__)
+/* Sliding windows for the digits' shuffle control: a 16-byte load at shift + nd holds
+ * j - (16 - nd) in lane j, one at step + i holds 1 in the lanes j >= 16 - i, else 0. */
+extern const int8_t volt_decimal_shift_[32];
+extern const int8_t volt_decimal_step_[32];
+
 /* digits[.digits] of 1..16 characters at s (16 bytes readable) to the integer of its digits and
  * its count of fraction digits; -1 for any other character, a second '.', or no digit. */
 __attribute__((target("ssse3"))) static inline int
 volt_decimal_digits16_(const char *s, unsigned n, uint64_t *m, unsigned *nfrac)
 {
     const __m128i v = _mm_loadu_si128((const __m128i *)s);
-    const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
     const unsigned live = (1u << n) - 1u; /* the string's own lanes */
-    const unsigned dig = (unsigned)_mm_movemask_epi8(
-        _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)); /* '0'..'9' */
-    const unsigned dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & live;
-    if (((dig | dot) & live) != live || (dot & (dot - 1u)) || n - (dot != 0) == 0)
+    const unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                               _mm_min_epu8(d, _mm_set1_epi8(9)), d)) & live; /* not '0'..'9' */
+    /* at most one other character, a '.' (read back as a byte), and at least one digit */
+    if ((other & (other - 1u)) || n - (other != 0) == 0)
         return -1;
-    const unsigned at = dot ? (unsigned)__builtin_ctz(dot) : n, nd = n - (dot != 0);
+    const unsigned at = other ? (unsigned)__builtin_ctz(other) : n, nd = n - (other != 0);
+    if (other && s[at] != '.')
+        return -1;
     /* Right-align the digits, skipping the dot, in one shuffle: output lane j takes digit
-     * k = j - (16 - nd) from input lane k + (k >= at); lanes with k < 0 have the top bit set
-     * (a negative byte), which the shuffle turns into 0. */
-    const __m128i k = _mm_sub_epi8(iota, _mm_set1_epi8((char)(16 - nd)));
-    const __m128i src = _mm_sub_epi8(k, _mm_cmpgt_epi8(k, _mm_set1_epi8((char)((int)at - 1))));
+     * k = j - (16 - nd) from input lane k + (k >= at); lanes with k < 0 hold a negative byte,
+     * which the shuffle turns into 0. Both terms are loads from the windows above (k >= at is
+     * j >= 16 - (nd - at)): no broadcast, no compare. */
+    const __m128i src =
+        _mm_add_epi8(_mm_loadu_si128((const __m128i *)(volt_decimal_shift_ + nd)),
+                     _mm_loadu_si128((const __m128i *)(volt_decimal_step_ + (nd - at))));
     const __m128i dd = _mm_shuffle_epi8(d, src);
-    /* pairs, then groups of four, then of eight digits */
+    /* pairs, then groups of four, then of eight digits: the first eight in the low 32 bits */
     const __m128i p2 = _mm_maddubs_epi16(dd, _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1,
                                                            10, 1, 10, 1));
     const __m128i p4 = _mm_madd_epi16(p2, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1));
     const __m128i p8 = _mm_madd_epi16(_mm_packs_epi32(p4, p4),
                                       _mm_setr_epi16(10000, 1, 10000, 1, 10000, 1, 10000, 1));
-    const uint64_t hi = (uint32_t)_mm_cvtsi128_si32(p8);
-    const uint64_t lo = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(p8, 4));
-    *m = hi * 100000000u + lo;
-    *nfrac = dot ? n - at - 1 : 0;
+    const uint64_t both = (uint64_t)_mm_cvtsi128_si64(p8);
+    *m = (both & 0xffffffffu) * 100000000u + (both >> 32);
+    *nfrac = nd - at;
     return 0;
 }
 
