@@ -26,5 +26,6 @@ void volt_bench_register_features(void);
 void volt_bench_register_model(void);
 void volt_bench_register_model_peer(void);
 void volt_bench_register_parse_peer(void);
+void volt_bench_register_journal(void);
 
 #endif

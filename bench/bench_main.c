@@ -11,6 +11,7 @@ int main(int argc, char **argv)
     volt_bench_register_ring();
     volt_bench_register_features();
     volt_bench_register_model();
+    volt_bench_register_journal();
 #ifdef VOLT_HAVE_XGBOOST
     volt_bench_register_model_peer();
 #endif

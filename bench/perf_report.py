@@ -231,7 +231,7 @@ def report(out):
     # 3. the micro benches behind them
     L.append("**Micro benches behind them** (`volt-bench`, median [range] over the repetitions):")
     L.append("")
-    L.append("| bench | time per op (ring: per item) | items/s |")
+    L.append("| bench | time per op (ring, journal: per item) | items/s |")
     L.append("|---|---|---|")
 
     def ns(x):
@@ -241,8 +241,10 @@ def report(out):
         if ":" in n or "/paired_" in n:  # paired benches: their counters are in the targets table
             continue
         per_s = f"{med(ips[n]) / 1e6:.1f} M" if n in ips else ""
-        # the cross-core ring benches time 4 Mi items per iteration: show the time per item
-        per_op = [1e9 / x for x in ips[n]] if n.startswith("ring/") and n in ips else t[n]
+        # the cross-core ring benches time 4 Mi items per iteration and the journal's 20 000
+        # frames: show the time per item
+        per_item = n.startswith(("ring/", "journal/")) and n in ips
+        per_op = [1e9 / x for x in ips[n]] if per_item else t[n]
         L.append(f"| `{n}` | {ns(med(per_op))} [{rng(per_op, ns)}] | {per_s} |")
     L.append("")
     L.append("![latency versus offered load](img/latency_vs_load.png)")
