@@ -2,6 +2,8 @@
 #ifndef VOLT_BENCH_BENCH_H
 #define VOLT_BENCH_BENCH_H
 
+#include <stddef.h>
+
 #include "gbench.h"
 
 /* The regression gate's own test (tests/bench/test_gate.sh) builds volt-bench-slow: the same
@@ -19,6 +21,14 @@ static inline void volt_bench_slowdown(void)
 #endif
 }
 
+
+/* A message fixture (tests/fixtures/parse/NAME) read whole into a zeroed buffer with 64 bytes to
+ * spare (the parser's padding); len 0 when it cannot be read. The caller frees buf. */
+typedef struct {
+    char *buf;
+    size_t len;
+} volt_bench_msg_t;
+volt_bench_msg_t volt_bench_load_message(const char *name);
 
 void volt_bench_register_parse(void);
 void volt_bench_register_ring(void);

@@ -17,42 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "ab_util.h"
 #include "bench.h"
 #include "engine/agents.h"
 
 enum { JOURNAL_N = 20000 };
 #define JOURNAL_RING_BYTES (UINT64_C(32) << 20) /* > JOURNAL_N frames of the fixture's size */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static char *load_fixture(const char *name, size_t *len)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/parse/%s", VOLT_FIXTURES, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    const long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = n > 0 ? calloc((size_t)n + 1, 1) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf)
-        *len = strcspn(buf, "\n"); /* the frame: its one line, without a trailing newline */
-    return buf;
-}
 
 /* Removes the files of dir (the journal's, flat) and, with rmdir_too, dir itself. */
 static void empty_dir(const char *dir, int rmdir_too)
@@ -85,15 +57,7 @@ static int run_once(const volt_pipeline_cfg_t *cfg, void *ring_buf, const char *
     if (!c)
         return -1;
     c->cfg = cfg;
-    c->journal_on = 1;
-    c->jcfg.dir = dir;
-    c->jcfg.product_tag = "BTCUSD";
-    c->jcfg.rotate_bytes = (uint64_t)(cfg->journal_rotate_mb * 1048576.0);
-    c->jcfg.rotate_s = cfg->journal_rotate_min * 60.0;
-    c->jcfg.fsync_ms = cfg->journal_fsync_ms;
-    c->jcfg.max_frame = cfg->max_frame;
-    c->jcfg.human = NULL;
-    if (volt_rb_init(&c->jframes, ring_buf, JOURNAL_RING_BYTES)) {
+    if (volt_journal_attach(c, ring_buf, JOURNAL_RING_BYTES, dir, "BTCUSD")) {
         free(c);
         return -1;
     }
@@ -108,17 +72,17 @@ static int run_once(const volt_pipeline_cfg_t *cfg, void *ring_buf, const char *
     h.len = (uint32_t)len;
     h.epoch = 1;
     const int64_t wall0 = INT64_C(1764547200) * 1000000000;
-    const double t0 = now_s();
+    const double t0 = volt_ab_now_ns() * 1e-9;
     for (int i = 0; i < JOURNAL_N; i++) {
         h.line = (uint64_t)i + 1;
         h.recv_wall_ns = wall0 + (int64_t)i * 250000; /* 4 000 frames a second of capture time */
         h.recv_mono_ns = h.recv_wall_ns;
         volt_frame_push(p, NULL, &h, msg);
     }
-    const double t1 = now_s();
+    const double t1 = volt_ab_now_ns() * 1e-9;
     volt_frame_push_end(p);
     pthread_join(th, NULL);
-    out->total_s = now_s() - t0;
+    out->total_s = volt_ab_now_ns() * 1e-9 - t0;
     out->source_s = t1 - t0;
     out->st = c->jstats;
     free(c);
@@ -127,15 +91,14 @@ static int run_once(const volt_pipeline_cfg_t *cfg, void *ring_buf, const char *
 
 static void bm_journal_append(volt_bench_state_t *st)
 {
-    size_t len = 0;
-    char *msg = load_fixture("y_advanced_ticker.json", &len);
+    const volt_bench_msg_t m = volt_bench_load_message("y_advanced_ticker.json");
     void *ring_buf = aligned_alloc(64, JOURNAL_RING_BYTES);
     const char *tmp = getenv("TMPDIR");
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/volt-bench-journal-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!msg || !len || !ring_buf || !mkdtemp(dir)) {
-        volt_bench_skip(st, !msg || !len ? "fixture missing" : "no temporary folder or memory");
-        free(msg);
+    if (!m.len || !ring_buf || !mkdtemp(dir)) {
+        volt_bench_skip(st, !m.len ? "fixture missing" : "no temporary folder or memory");
+        free(m.buf);
         free(ring_buf);
         return;
     }
@@ -147,7 +110,7 @@ static void bm_journal_append(volt_bench_state_t *st)
     int uring = -1;
     while (volt_bench_next(st, 1)) {
         run_t r;
-        if (run_once(&cfg, ring_buf, dir, msg, len, &r)) {
+        if (run_once(&cfg, ring_buf, dir, m.buf, m.len, &r)) {
             volt_bench_skip(st, "cannot start the journal agent");
             break;
         }
@@ -172,7 +135,7 @@ static void bm_journal_append(volt_bench_state_t *st)
         volt_bench_counter(st, "io_uring", uring, 0);
     }
     empty_dir(dir, 1);
-    free(msg);
+    free(m.buf);
     free(ring_buf);
 }
 

@@ -9,16 +9,11 @@
 #include "engine/clock.h"
 #include "engine/parse.h"
 
-typedef struct {
-    char *buf;
-    size_t len;
-} msg_t;
-
-static msg_t load(const char *name)
+volt_bench_msg_t volt_bench_load_message(const char *name)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/parse/%s", VOLT_FIXTURES, name);
-    msg_t m = {0};
+    volt_bench_msg_t m = {0};
     FILE *f = fopen(path, "rb");
     if (!f)
         return m;
@@ -48,7 +43,7 @@ static parse_ctx_t *parse_ctx(void)
     return &c;
 }
 
-static void parse_n(parse_ctx_t *c, const msg_t *m, int count)
+static void parse_n(parse_ctx_t *c, const volt_bench_msg_t *m, int count)
 {
     for (int i = 0; i < count; i++) {
         volt_bench_keep(m->buf);
@@ -60,7 +55,7 @@ static void parse_n(parse_ctx_t *c, const msg_t *m, int count)
 
 static void run_parse(volt_bench_state_t *st, const char *fixture)
 {
-    msg_t m = load(fixture);
+    volt_bench_msg_t m = volt_bench_load_message(fixture);
     if (!m.len) {
         volt_bench_skip(st, "fixture missing");
         return;
@@ -85,7 +80,7 @@ static void bm_parse_exchange_envelope(volt_bench_state_t *st) { run_parse(st, "
 /* The shim alone: simdjson On-Demand walk, no decimal/time parsing, no validation. */
 static void bm_json_shim_only(volt_bench_state_t *st)
 {
-    msg_t m = load("y_advanced_ticker.json");
+    volt_bench_msg_t m = volt_bench_load_message("y_advanced_ticker.json");
     volt_json_parser_t *p = volt_json_parser_new(1u << 20);
     static volt_jdoc_t doc;
     size_t pos;
@@ -117,7 +112,7 @@ enum { PAIR_BLOCK = 64, PAIR_MAX = 1 << 16 };
 
 static void bm_parse_paired(volt_bench_state_t *st)
 {
-    msg_t m = load("y_advanced_ticker.json");
+    volt_bench_msg_t m = volt_bench_load_message("y_advanced_ticker.json");
     void *peer = volt_peer_parse_new("y_advanced_ticker.json");
     static double a[PAIR_MAX], b[PAIR_MAX], r[PAIR_MAX];
     if (!m.len || !peer) {

@@ -149,6 +149,12 @@ void volt_frame_push_end(volt_rb_prod_t p);
 /* Offers a frame without waiting: returns 0 when the ring is full (the caller counts a drop). */
 int volt_frame_offer(volt_rb_prod_t p, const volt_frame_hdr_t *h, const void *payload);
 
+/* Wires the journal into c (c->cfg set): its frame ring over ring_buf (ring_bytes, a power of
+ * two) and its settings from c->cfg, writing to dir as product_tag. Returns volt_rb_init's result.
+ * The journal agent (volt_journal_run) then runs on its own thread. */
+int volt_journal_attach(volt_ctx_t *c, void *ring_buf, uint64_t ring_bytes, const char *dir,
+                        const char *product_tag);
+
 /* Pins the calling thread to cpu (>= 0). Returns 0 or -errno. */
 int volt_pin_self(int cpu);
 

@@ -15,6 +15,21 @@
 #include "err.h"
 #include "idle.h"
 
+int volt_journal_attach(volt_ctx_t *c, void *ring_buf, uint64_t ring_bytes, const char *dir,
+                        const char *product_tag)
+{
+    const volt_pipeline_cfg_t *cfg = c->cfg;
+    c->journal_on = 1;
+    c->jcfg.dir = dir;
+    c->jcfg.product_tag = product_tag;
+    c->jcfg.rotate_bytes = (uint64_t)(cfg->journal_rotate_mb * 1048576.0);
+    c->jcfg.rotate_s = cfg->journal_rotate_min * 60.0;
+    c->jcfg.fsync_ms = cfg->journal_fsync_ms;
+    c->jcfg.max_frame = cfg->max_frame;
+    c->jcfg.human = cfg->human;
+    return volt_rb_init(&c->jframes, ring_buf, ring_bytes);
+}
+
 void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
 {
     memset(c, 0, sizeof *c);
@@ -319,15 +334,7 @@ static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*
             rc = VOLT_ERR(-ENOMEM, "allocating the journal ring");
             goto out;
         }
-        volt_rb_init(&c->jframes, jbuf, (uint64_t)cfg->frame_ring_bytes * 4);
-        c->journal_on = 1;
-        c->jcfg.dir = cfg->journal_dir;
-        c->jcfg.product_tag = jtag;
-        c->jcfg.rotate_bytes = (uint64_t)(cfg->journal_rotate_mb * 1048576.0);
-        c->jcfg.rotate_s = cfg->journal_rotate_min * 60.0;
-        c->jcfg.fsync_ms = cfg->journal_fsync_ms;
-        c->jcfg.max_frame = cfg->max_frame;
-        c->jcfg.human = cfg->human;
+        volt_journal_attach(c, jbuf, (uint64_t)cfg->frame_ring_bytes * 4, cfg->journal_dir, jtag);
     }
     volt_ring_init(&c->rows, row_buf, cfg->row_ring_slots, sizeof(volt_row_t));
     if (!(c->features = volt_features_new(&cfg->feat))) {
