@@ -43,10 +43,18 @@ inline Key key_of(ondemand::field &f) { return Key{f.key().raw()}; }
 
 // Scalars are taken as raw tokens: no unescaping, no copy. Every field we read is a decimal, a
 // time, an id or a product name, none of which may contain a backslash, so the validators in
-// parse.c reject an escaped value instead of simdjson (error texts keep their escapes).
+// parse.c reject an escaped value instead of simdjson (error texts keep their escapes). A token
+// runs to the next structural character: it ends at its closing quote unless white space follows
+// the value, which is trimmed on the slower path.
 inline error_code record(ondemand::value v, volt_jval_t *out)
 {
     std::string_view tok = v.raw_json_token();
+    if (tok.size() >= 2 && tok.front() == '"' && tok.back() == '"') { // no white space after it
+        out->p = tok.data() + 1;
+        out->n = static_cast<uint32_t>(tok.size() - 2);
+        out->type = VOLT_JT_STRING;
+        return SUCCESS;
+    }
     while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\n' || tok.back() == '\r' ||
                             tok.back() == '\t'))
         tok.remove_suffix(1);
@@ -173,9 +181,10 @@ error_code walk_events(ondemand::array arr, volt_jdoc_t *doc)
             else if (IS(k, "trades"))
                 kind = VOLT_JITEM_TRADE;
             else if (IS(k, "type")) {
-                std::string_view sv;
-                if (!f.value().get_string().get(sv))
-                    snapshot = sv == "snapshot";
+                volt_jval_t tv{};
+                if (record(f.value(), &tv) == SUCCESS) // raw, like every value the shim reads
+                    snapshot =
+                        tv.type == VOLT_JT_STRING && std::string_view(tv.p, tv.n) == "snapshot";
                 continue;
             } else
                 continue;
