@@ -3,9 +3,10 @@
 
     perf_report.py OUT [--update-doc docs/perf.md --img docs/img/latency_vs_load.png]
 
-Reads OUT/pipeline-*.json, OUT/volt-path-*.json, OUT/micro.json, OUT/seed-path.json and
-OUT/pandas-features.json; writes OUT/perf.md and OUT/latency_vs_load.png. Every figure is a
-median over the repeat runs, with their range where it matters; ratios come from the same run.
+Reads OUT/pipeline-*.json, OUT/volt-path-*.json, OUT/micro.json, OUT/micro-ring.json,
+OUT/seed-path.json and OUT/pandas-features.json; writes OUT/perf.md and OUT/latency_vs_load.png.
+Every figure is a median over the repeat runs, with their range where it matters; ratios come from
+the same run.
 --update-doc replaces the text between the `bench/perf` markers of the given file."""
 import argparse
 import glob
@@ -62,11 +63,10 @@ def micro(out):
     """name -> list of ns per iteration over the repetitions; items/s alike; a paired bench's
     counters (ratio, volt_ns, peer_ns) under "name:counter"."""
     t, ips = {}, {}
-    p = os.path.join(out, "micro.json")
-    if not os.path.exists(p):
-        return t, ips
+    paths = [os.path.join(out, f) for f in ("micro.json", "micro-ring.json")]
     unit = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
-    for b in load(p).get("benchmarks", []):
+    benches = [b for p in paths if os.path.exists(p) for b in load(p).get("benchmarks", [])]
+    for b in benches:
         if b.get("run_type") != "iteration" or b.get("error_occurred"):
             continue
         n = (b.get("run_name") or b["name"]).replace("/manual_time", "")
