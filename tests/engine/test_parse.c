@@ -278,7 +278,7 @@ Test(parse, white_space_between_tokens_gives_the_same_ticks, .init = setup, .fin
     int in_string = 0;
     for (size_t i = 0; i < len; i++) {
         const char c = compact[i];
-        const int structural = !in_string && strchr("{}[],:", c) != NULL;
+        const int structural = !in_string && c != '\0' && strchr("{}[],:", c) != NULL;
         if (structural)
             m += (size_t)sprintf(spaced + m, " \t");
         spaced[m++] = c;
