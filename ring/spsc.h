@@ -4,10 +4,19 @@
  *  - the ring never owns its buffer: the caller passes `capacity * elem_size` bytes;
  *  - capacity is a power of two; indices are free-running uint64_t, masked on access, so
  *    full/empty need no extra flag and never wrap in practice (2^64 elements);
- *  - the producer's {tail, cached_head} and the consumer's {head, cached_tail} live on their own
- *    128-byte blocks, so the only cache-line transfers are the ones the protocol needs;
+ *  - the producer's {tail, cached_head}, the consumer's published head and the consumer's own
+ *    {next, cached_tail} live on their own 128-byte blocks, so the only cache-line transfers are
+ *    the ones the protocol needs;
  *  - the producer re-reads the consumer's head only when its cached copy says "full", and the
  *    consumer re-reads the tail only when its cached copy says "empty";
+ *  - the consumer hands read slots back to the producer in groups of 128 bytes' worth of elements
+ *    (`return_batch`: 16 slots of 8 bytes, 1 slot of 128 bytes or more, at most half the ring) and
+ *    at once whenever its cached view of the tail runs short. A producer spinning on a full ring
+ *    then sees a whole pair of cache lines come free at a time, instead of writing into the line
+ *    the consumer is still reading and stealing the head's line on every element (after
+ *    MCRingBuffer's batched index updates). Elements become visible to the consumer as soon as
+ *    they are pushed: only the return of free slots is grouped, so a producer may find the ring
+ *    full while up to return_batch - 1 slots are read but not yet handed back;
  *  - two handle types, volt_ring_prod_t and volt_ring_cons_t, let the compiler catch a thread
  *    calling the wrong end. Exactly one thread may use each handle.
  *
@@ -30,13 +39,17 @@ typedef struct volt_ring {
     /* producer-owned block */
     alignas(VOLT_FALSE_SHARING) _Atomic uint64_t tail; /* next slot to write; written by producer */
     uint64_t cached_head;                              /* producer's last view of head */
+    /* the consumer's release point, as the producer sees it: written by the consumer */
+    alignas(VOLT_FALSE_SHARING) _Atomic uint64_t head; /* slots before it are free */
     /* consumer-owned block */
-    alignas(VOLT_FALSE_SHARING) _Atomic uint64_t head; /* next slot to read; written by consumer */
+    alignas(VOLT_FALSE_SHARING) _Atomic uint64_t next; /* next slot to read (>= head) */
+    uint64_t returned;                                 /* the value last stored to head */
     uint64_t cached_tail;                              /* consumer's last view of tail */
     /* read-only after init */
     alignas(VOLT_FALSE_SHARING) uint8_t *buf;
     uint64_t mask;
     uint64_t capacity;
+    uint64_t return_batch; /* read slots handed back to the producer together */
     uint32_t elem_size;
 } volt_ring_t;
 
@@ -83,11 +96,32 @@ static inline uint64_t volt_ring_free_(volt_ring_t *r, uint64_t tail, uint64_t w
     return free_slots;
 }
 
-/* Readable elements as the consumer sees them; refreshes the cached tail only when needed. */
+/* Consumer: hands the read slots before `to` back to the producer. */
+static inline void volt_ring_return_(volt_ring_t *r, uint64_t to)
+{
+    /* release pairs with the producer's acquire load of head in volt_ring_free_: the slots were
+     * read before the producer may overwrite them */
+    atomic_store_explicit(&r->head, to, memory_order_release);
+    r->returned = to;
+}
+
+/* Consumer: the read position moves to `next`; the read slots go back to the producer once
+ * return_batch of them have gathered (or when the consumer next finds its view short). */
+static inline void volt_ring_advance_(volt_ring_t *r, uint64_t next)
+{
+    atomic_store_explicit(&r->next, next, memory_order_relaxed);
+    if (next - r->returned >= r->return_batch)
+        volt_ring_return_(r, next);
+}
+
+/* Readable elements as the consumer sees them; refreshes the cached tail only when needed, and
+ * then first hands back every slot already read, so a consumer that has caught up holds none. */
 static inline uint64_t volt_ring_avail_(volt_ring_t *r, uint64_t head, uint64_t want)
 {
     uint64_t avail = r->cached_tail - head;
     if (avail < want) {
+        if (r->returned != head)
+            volt_ring_return_(r, head);
         /* acquire pairs with the producer's release store of tail in volt_ring_publish /
          * volt_ring_push_*: the element bytes are visible before the index that covers them */
         r->cached_tail = atomic_load_explicit(&r->tail, memory_order_acquire);
@@ -174,14 +208,13 @@ static inline void volt_ring_publish(volt_ring_prod_t p, uint32_t n)
 static inline uint32_t volt_ring_pop_burst(volt_ring_cons_t c, void *out, uint32_t n)
 {
     volt_ring_t *r = c.r;
-    const uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed); /* own index */
+    const uint64_t head = atomic_load_explicit(&r->next, memory_order_relaxed); /* own index */
     const uint64_t avail = volt_ring_avail_(r, head, n);
     const uint32_t k = (uint32_t)(avail < n ? avail : n);
     if (k == 0)
         return 0;
     volt_ring_copy_out_(r, head, out, k);
-    /* release pairs with the producer's acquire load of head in volt_ring_free_ */
-    atomic_store_explicit(&r->head, head + k, memory_order_release);
+    volt_ring_advance_(r, head + k);
     return k;
 }
 
@@ -189,12 +222,11 @@ static inline uint32_t volt_ring_pop_burst(volt_ring_cons_t c, void *out, uint32
 static inline bool volt_ring_pop_bulk(volt_ring_cons_t c, void *out, uint32_t n)
 {
     volt_ring_t *r = c.r;
-    const uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    const uint64_t head = atomic_load_explicit(&r->next, memory_order_relaxed);
     if (volt_ring_avail_(r, head, n) < n)
         return false;
     volt_ring_copy_out_(r, head, out, n);
-    /* release pairs with the producer's acquire load of head in volt_ring_free_ */
-    atomic_store_explicit(&r->head, head + n, memory_order_release);
+    volt_ring_advance_(r, head + n);
     return true;
 }
 
@@ -202,13 +234,11 @@ static inline bool volt_ring_pop_bulk(volt_ring_cons_t c, void *out, uint32_t n)
 static inline bool volt_ring_try_pop(volt_ring_cons_t c, void *out)
 {
     volt_ring_t *r = c.r;
-    const uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    const uint64_t head = atomic_load_explicit(&r->next, memory_order_relaxed);
     if (volt_ring_avail_(r, head, 1) < 1)
         return false;
     volt_ring_copy_one_(out, r->buf + (head & r->mask) * r->elem_size, r->elem_size);
-    /* release pairs with the producer's acquire load of head in volt_ring_free_: the slot is
-     * read before the producer may overwrite it */
-    atomic_store_explicit(&r->head, head + 1, memory_order_release);
+    volt_ring_advance_(r, head + 1);
     return true;
 }
 
@@ -218,7 +248,7 @@ static inline bool volt_ring_try_pop(volt_ring_cons_t c, void *out)
 static inline const void *volt_ring_peek(volt_ring_cons_t c, uint32_t max, uint32_t *n)
 {
     volt_ring_t *r = c.r;
-    const uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    const uint64_t head = atomic_load_explicit(&r->next, memory_order_relaxed);
     uint64_t avail = volt_ring_avail_(r, head, 1);
     if (avail == 0) {
         *n = 0;
@@ -233,19 +263,20 @@ static inline const void *volt_ring_peek(volt_ring_cons_t c, uint32_t max, uint3
     return r->buf + off * r->elem_size;
 }
 
-/* Consumer: frees the n oldest elements (after reading them in place). */
+/* Consumer: frees the n oldest elements (after reading them in place); the slots go back to the
+ * producer as in the pops (return_batch at a time). */
 static inline void volt_ring_release(volt_ring_cons_t c, uint32_t n)
 {
     volt_ring_t *r = c.r;
-    const uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-    /* release pairs with the producer's acquire load of head in volt_ring_free_ */
-    atomic_store_explicit(&r->head, head + n, memory_order_release);
+    const uint64_t head = atomic_load_explicit(&r->next, memory_order_relaxed);
+    volt_ring_advance_(r, head + n);
 }
 
-/* Either side: an instantaneous, possibly stale, element count (for stats only). */
+/* Either side: an instantaneous, possibly stale, count of the elements not yet read (for stats
+ * only; it reads the consumer's own position, so a producer calling it often pays a transfer). */
 static inline uint64_t volt_ring_size_approx(volt_ring_t *r)
 {
-    const uint64_t h = atomic_load_explicit(&r->head, memory_order_acquire);
+    const uint64_t h = atomic_load_explicit(&r->next, memory_order_acquire);
     const uint64_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
     return t >= h ? t - h : 0;
 }
