@@ -216,36 +216,3 @@ Test(ring_spsc, two_threads_pass_ten_million_items_in_order, .timeout = 300)
     cr_expect_eq(expect, STRESS_N);
     cr_expect_eq(volt_ring_size_approx(&stress_ring), 0, "nothing left over, nothing duplicated");
 }
-
-/* Two threads, single-item calls through a small ring (the hand-back groups turn over often):
- * 4 million sequence numbers, none lost, duplicated or reordered. */
-#define SINGLE_N 4000000ULL
-
-static volt_ring_t single_ring;
-static uint64_t single_buf[64];
-
-static void *single_producer(void *arg)
-{
-    (void)arg;
-    volt_ring_prod_t p = volt_ring_producer(&single_ring);
-    for (uint64_t v = 0; v < SINGLE_N; v++)
-        while (!volt_ring_try_push(p, &v))
-            ;
-    return NULL;
-}
-
-Test(ring_spsc, two_threads_pass_single_items_in_order, .timeout = 300)
-{
-    cr_assert_eq(volt_ring_init(&single_ring, single_buf, 64, sizeof(uint64_t)), 0);
-    pthread_t th;
-    cr_assert_eq(pthread_create(&th, NULL, single_producer, NULL), 0);
-    volt_ring_cons_t c = volt_ring_consumer(&single_ring);
-    uint64_t expect = 0, bad = 0, v;
-    while (expect < SINGLE_N) /* drains all (no early exit: the producer must finish) */
-        if (volt_ring_try_pop(c, &v))
-            bad += v != expect++;
-    pthread_join(th, NULL);
-    cr_expect_eq(bad, 0, "items arrived out of order or corrupted");
-    cr_expect_eq(expect, SINGLE_N);
-    cr_expect_not(volt_ring_try_pop(c, &v), "nothing left over, nothing duplicated");
-}
