@@ -87,6 +87,8 @@ typedef struct volt_ctx {
     const volt_pipeline_cfg_t *cfg;
     volt_rb_t frames;  /* source -> hot */
     volt_ring_t rows;  /* hot -> sink */
+    volt_bell_t hot_bell;  /* rung by the source after each frame: wakes a sleeping hot agent */
+    volt_bell_t sink_bell; /* rung by the hot agent after each batch of rows */
     volt_products_t products; /* written by hot only; sink reads names of published indices */
     volt_features_t *features;
     volt_model_t model;

@@ -256,6 +256,7 @@ void *volt_hot_new(volt_ctx_t *c)
     h->cooldown_ns = (int64_t)(cfg->alert_cooldown_s * 1e9);
     h->epoch = UINT32_MAX;
     volt_idle_preset(&h->idle, cfg->idle);
+    volt_idle_attach_bell(&h->idle, &c->hot_bell);
     h->iv_period_ns = (int64_t)(cfg->stats_interval_s * 1e9);
     h->iv_next_ns = volt_clock_ns() + h->iv_period_ns;
     c->interval.start_ns[0] = volt_clock_ns();
@@ -287,8 +288,10 @@ void *volt_hot_run(void *state)
             }
             process_frame(h, f, (const char *)rec + sizeof *f, t0);
         }
-        if (work)
+        if (work) {
             volt_rb_release(h->in);
+            volt_bell_ring(&h->c->sink_bell); /* the batch's rows: wake a sleeping sink */
+        }
         if (done)
             break;
         volt_idle(&h->idle, work);
@@ -296,5 +299,6 @@ void *volt_hot_run(void *state)
     volt_row_t *r = claim_row(h);
     r->type = VOLT_ROW_END;
     volt_ring_publish(h->out, 1);
+    volt_bell_ring(&h->c->sink_bell);
     return NULL;
 }

@@ -111,8 +111,8 @@ int volt_frame_offer(volt_rb_prod_t p, const volt_frame_hdr_t *h, const void *pa
     return 1;
 }
 
-void volt_frame_push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h,
-                         const void *payload)
+static void push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h,
+                     const void *payload)
 {
     volt_rb_prod_t p = volt_rb_producer(&c->frames);
     volt_assist_t *a = &c->assist;
@@ -145,6 +145,13 @@ void volt_frame_push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_
     ((volt_frame_hdr_t *)slot)->kind = VOLT_FRAME_PARSED;
     a->parsed++;
     volt_rb_commit_len(p, off + (uint32_t)(sizeof *tr + tr->res.n_ticks * sizeof(volt_tick_t)));
+}
+
+void volt_frame_push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h,
+                         const void *payload)
+{
+    push_hot(c, idle, h, payload);
+    volt_bell_ring(&c->hot_bell); /* wakes the hot agent if it sleeps */
 }
 
 void volt_frame_push_end(volt_rb_prod_t p)

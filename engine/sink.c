@@ -243,6 +243,7 @@ void *volt_sink_run(void *arg)
         volt_pin_self(cfg->cpus[2]);
     volt_idle_t idle;
     volt_idle_preset(&idle, cfg->sink_idle ? cfg->sink_idle : cfg->idle);
+    volt_idle_attach_bell(&idle, &s->c->sink_bell);
     volt_sink_drain(s, &idle);
     return NULL;
 }

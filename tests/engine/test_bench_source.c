@@ -2,6 +2,10 @@
  * sink, the rows it writes are the same bytes as a sink thread's, at a paced rate and at full
  * speed; the other sources refuse the setting; and the idle strategy runs a side agent. */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,4 +173,70 @@ Test(idle, park_sleeps_a_fixed_millisecond_without_spinning)
     cr_assert_eq(s.park_max_ns, 1000000);
     cr_assert_null(s.side);
     cr_assert_eq(volt_idle_preset(&s, "nap"), -EINVAL);
+}
+
+/* The bell: an idle agent arms it on its first sleeping cycle (no sleep yet: one more poll), then
+ * sleeps on it; a ring wakes it. Sleeps of 20 s make a missed wake impossible to miss here. */
+static int64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static void long_sleeps(volt_idle_t *s, volt_bell_t *b)
+{
+    cr_assert_eq(volt_idle_preset(s, "sleep"), 0);
+    s->park_min_ns = s->park_max_ns = s->park_ns = 20000000000LL;
+    volt_idle_attach_bell(s, b);
+}
+
+Test(idle, a_ring_between_arming_and_sleeping_cuts_the_sleep_short)
+{
+    static volt_bell_t b;
+    volt_idle_t s;
+    long_sleeps(&s, &b);
+    volt_bell_ring(&b); /* not armed: nothing to wake, seq unchanged */
+    cr_expect_eq(atomic_load(&b.seq), 0);
+    int64_t t0 = mono_ns();
+    volt_idle(&s, 0);
+    cr_expect(atomic_load(&b.armed), "the first sleeping cycle arms the bell");
+    cr_expect_lt(mono_ns() - t0, 1000000000LL, "arming does not sleep");
+    volt_bell_ring(&b);
+    cr_expect_not(atomic_load(&b.armed), "a ring disarms");
+    cr_expect_eq(atomic_load(&b.seq), 1);
+    t0 = mono_ns();
+    volt_idle(&s, 0); /* the futex word moved since arming: returns at once */
+    cr_expect_lt(mono_ns() - t0, 10000000000LL, "the sleep ends on the ring, not at 20 s");
+    volt_idle(&s, 0);
+    cr_expect(atomic_load(&b.armed), "armed again for the next sleep");
+    volt_idle(&s, 1);
+    cr_expect_not(atomic_load(&b.armed), "work disarms");
+}
+
+static volt_bell_t g_bell;
+static void *ring_later(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&g_bell.armed))
+        sched_yield();
+    struct timespec d = {.tv_sec = 0, .tv_nsec = 50000000};
+    nanosleep(&d, NULL); /* the sleeper is (most likely) in its futex wait by now */
+    volt_bell_ring(&g_bell);
+    return NULL;
+}
+
+Test(idle, a_ring_wakes_an_agent_asleep_on_the_bell)
+{
+    volt_idle_t s;
+    long_sleeps(&s, &g_bell);
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, ring_later, NULL), 0);
+    volt_idle(&s, 0); /* arms */
+    const int64_t t0 = mono_ns();
+    volt_idle(&s, 0); /* sleeps until the ring */
+    const int64_t slept = mono_ns() - t0;
+    pthread_join(th, NULL);
+    cr_expect_lt(slept, 10000000000LL, "woken by the ring (slept %lld ns of 20 s)",
+                 (long long)slept);
 }
