@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/clock.h"
 #include "engine/idle.h"
 #include "engine/pipeline.h"
 #include "../bench_cfg.h"
@@ -177,13 +178,6 @@ Test(idle, park_sleeps_a_fixed_millisecond_without_spinning)
 
 /* The bell: an idle agent arms it on its first sleeping cycle (no sleep yet: one more poll), then
  * sleeps on it; a ring wakes it. Sleeps of 20 s make a missed wake impossible to miss here. */
-static int64_t mono_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 static void long_sleeps(volt_idle_t *s, volt_bell_t *b)
 {
     cr_assert_eq(volt_idle_preset(s, "sleep"), 0);
@@ -198,16 +192,17 @@ Test(idle, a_ring_between_arming_and_sleeping_cuts_the_sleep_short)
     long_sleeps(&s, &b);
     volt_bell_ring(&b); /* not armed: nothing to wake, seq unchanged */
     cr_expect_eq(atomic_load(&b.seq), 0);
-    int64_t t0 = mono_ns();
+    int64_t t0 = volt_clock_monotonic_ns();
     volt_idle(&s, 0);
     cr_expect(atomic_load(&b.armed), "the first sleeping cycle arms the bell");
-    cr_expect_lt(mono_ns() - t0, 1000000000LL, "arming does not sleep");
+    cr_expect_lt(volt_clock_monotonic_ns() - t0, 1000000000LL, "arming does not sleep");
     volt_bell_ring(&b);
     cr_expect_not(atomic_load(&b.armed), "a ring disarms");
     cr_expect_eq(atomic_load(&b.seq), 1);
-    t0 = mono_ns();
+    t0 = volt_clock_monotonic_ns();
     volt_idle(&s, 0); /* the futex word moved since arming: returns at once */
-    cr_expect_lt(mono_ns() - t0, 10000000000LL, "the sleep ends on the ring, not at 20 s");
+    cr_expect_lt(volt_clock_monotonic_ns() - t0, 10000000000LL,
+                 "the sleep ends on the ring, not at 20 s");
     volt_idle(&s, 0);
     cr_expect(atomic_load(&b.armed), "armed again for the next sleep");
     volt_idle(&s, 1);
@@ -233,9 +228,9 @@ Test(idle, a_ring_wakes_an_agent_asleep_on_the_bell)
     pthread_t th;
     cr_assert_eq(pthread_create(&th, NULL, ring_later, NULL), 0);
     volt_idle(&s, 0); /* arms */
-    const int64_t t0 = mono_ns();
+    const int64_t t0 = volt_clock_monotonic_ns();
     volt_idle(&s, 0); /* sleeps until the ring */
-    const int64_t slept = mono_ns() - t0;
+    const int64_t slept = volt_clock_monotonic_ns() - t0;
     pthread_join(th, NULL);
     cr_expect_lt(slept, 10000000000LL, "woken by the ring (slept %lld ns of 20 s)",
                  (long long)slept);
