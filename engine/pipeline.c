@@ -513,7 +513,8 @@ out:
         }
         if (c->src.io_error && cfg->files)
             rc = VOLT_ERR(c->src.io_error, "reading %s: %s", cfg->files[c->src.io_error_file],
-                          strerror(-c->src.io_error));
+                          c->src.io_error == -EBADMSG ? "corrupt or truncated zstd data"
+                                                      : strerror(-c->src.io_error));
         else if (c->src.io_error)
             rc = VOLT_ERR(c->src.io_error, "starting the WebSocket client: %s",
                           strerror(-c->src.io_error));

@@ -1,16 +1,18 @@
 /* engine/source_file.c — the replay source: NDJSON files, line by line, into the frame ring.
  *
+ * Files are read through engine/recording.h, so a zstd-compressed recording (.zst) replays exactly
+ * like its plain twin, decompressed as it streams.
+ *
  * Lines are cut at '\n' (a trailing '\r' is dropped). A line longer than max_frame is skipped
  * without being buffered and announced to the hot agent as a TOO_LARGE frame, so it is counted in
  * order with everything else. A full ring makes the source wait: replay never drops. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "agents.h"
 #include "idle.h"
+#include "recording.h"
 
 typedef struct {
     volt_ctx_t *c;
@@ -36,14 +38,15 @@ static void push(src_t *s, uint32_t kind, uint32_t file, uint64_t line, const ch
 static int replay_file(src_t *s, uint32_t fi, const char *path, char *buf, size_t cap)
 {
     const size_t max_frame = s->c->cfg->max_frame;
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
+    volt_recording_t *rec;
+    int rc = volt_recording_open(&rec, path);
+    if (rc)
+        return rc;
     size_t have = 0;   /* bytes in buf */
     size_t start = 0;  /* start of the current line */
     int skipping = 0;  /* inside an over-long line */
     uint64_t line = 0;
-    int eof = 0, rc = 0;
+    int eof = 0;
     while (!eof || start < have) {
         char *nl = memchr(buf + start, '\n', have - start);
         if (!nl && !eof) {
@@ -59,11 +62,9 @@ static int replay_file(src_t *s, uint32_t fi, const char *path, char *buf, size_
                 have -= start;
                 start = 0;
             }
-            ssize_t got = read(fd, buf + have, cap - have);
+            const ssize_t got = volt_recording_read(rec, buf + have, cap - have);
             if (got < 0) {
-                if (errno == EINTR)
-                    continue;
-                rc = -errno;
+                rc = (int)got;
                 break;
             }
             if (got == 0)
@@ -86,8 +87,7 @@ static int replay_file(src_t *s, uint32_t fi, const char *path, char *buf, size_
         }
         start = nl ? end + 1 : have;
     }
-    if (fd != STDIN_FILENO)
-        close(fd);
+    volt_recording_close(rec);
     return rc;
 }
 

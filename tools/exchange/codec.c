@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/recording.h"
 #include "engine/rowfmt.h"
 #include "engine/timefmt.h"
 
@@ -27,7 +28,7 @@ int vx_feed_open_files(vx_feed_t *f, const char *const *files, int n)
     volt_products_init(&f->products);
     f->parser = volt_parser_new(1 << 20, &f->products);
     for (int i = 0; i < n; i++) {
-        FILE *t = fopen(files[i], "r");
+        FILE *t = volt_recording_fopen(files[i]);
         if (!t)
             return -errno;
         fclose(t);
@@ -71,7 +72,7 @@ int vx_feed_next(vx_feed_t *f, volt_tick_t *t, const char **product)
         if (!f->f) {
             if (++f->file_i >= f->n_files)
                 return 0;
-            f->f = fopen(f->files[f->file_i], "r");
+            f->f = volt_recording_fopen(f->files[f->file_i]);
             if (!f->f)
                 return 0;
         }
