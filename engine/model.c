@@ -56,6 +56,7 @@ typedef struct lin_model {
      * engine feature (0 for features no identity term reads), padded to a multiple of 4 */
     double fw[(VOLT_NF + 3) & ~3], fimp[(VOLT_NF + 3) & ~3];
     int dense_ok; /* 0 when two identity terms read one feature: then the scalar path serves */
+    int probit;   /* link: 0 logistic 1 / (1 + e^-z), 1 probit Phi(z) (the HAR model's) */
 } lin_model_t;
 
 /* a ? x : y without a branch on the data (missing inputs are rare and random: a branch on them
@@ -198,9 +199,19 @@ static void lin_score(const void *state, const double *f, double *score, double 
     *prob = 1.0 / (1.0 + exp(-zz));
 }
 
+/* The probit link, Phi(z): the HAR model's probability that log future RV is above log tau when
+ * its residual is normal. Scalar path only (no such model is on the default path). */
+static void lin_score_probit(const void *state, const double *f, double *score, double *prob)
+{
+    lin_score(state, f, score, prob);
+    *prob = 0.5 * erfc(-*score * M_SQRT1_2);
+}
+
 static void plain_free(void *state) { free(state); }
 
 static const volt_model_ops_t k_logistic = {.name = "logistic", .score = lin_score, .free = plain_free};
+static const volt_model_ops_t k_probit = {.name = "logistic", .score = lin_score_probit,
+                                          .free = plain_free};
 #if defined(__x86_64__)
 #define VOLT_LIN_OPS(G) {.name = "logistic", .score = lin_score_avx2_##G, .free = plain_free},
 static const volt_model_ops_t k_logistic_avx2[] = {VOLT_LIN_EACH_COUNT(VOLT_LIN_OPS)};
@@ -226,6 +237,8 @@ typedef struct gbt_model {
     double ca, cb;      /* calibration: score = ca * (base_margin + sum of leaves) + cb */
     int n_in, n_trees, depth;
     int idx[VOLT_NF];   /* model input -> engine feature index */
+    int den[VOLT_NF];   /* ratio inputs: the denominator's feature index, -1 for a plain input */
+    int n_ratio;        /* inputs that are ratios (0: the plain gather) */
     int n_int, n_leaf;  /* per tree: 2^depth - 1 internal nodes, 2^depth leaves */
     gbt_node_t *nodes;  /* n_trees * n_int */
     float *leaves;      /* n_trees * n_leaf */
@@ -243,10 +256,23 @@ static void gbt_score(const void *state, const double *f, double *score, double 
     const gbt_model_t *m = state;
     float x[VOLT_NF];
     uint16_t miss[VOLT_NF];
-    for (int i = 0; i < m->n_in; i++) {
-        const double v = f[m->idx[i]];
-        x[i] = (float)v;
-        miss[i] = (uint16_t)(isnan(v) != 0);
+    if (m->n_ratio == 0) {
+        for (int i = 0; i < m->n_in; i++) {
+            const double v = f[m->idx[i]];
+            x[i] = (float)v;
+            miss[i] = (uint16_t)(isnan(v) != 0);
+        }
+    } else {
+        /* a ratio input f[a] / f[b] is missing when it is not finite (either side missing, b 0) */
+        for (int i = 0; i < m->n_in; i++) {
+            double v = f[m->idx[i]];
+            if (m->den[i] >= 0) {
+                v /= f[m->den[i]];
+                v = isfinite(v) ? v : NAN;
+            }
+            x[i] = (float)v;
+            miss[i] = (uint16_t)(isnan(v) != 0);
+        }
     }
     const int D = m->depth, NI = m->n_int, NL = m->n_leaf;
     double sum = 0.0;
@@ -384,7 +410,23 @@ static int read_logistic(reader_t *r, volt_model_t *m)
         return VOLT_ERR(-ENOMEM, "%s: out of memory", r->what);
     int rc;
     long n;
-    if ((rc = expect(r, "intercept", 1)) || (rc = finite_num(r, 1, &lm->intercept)) ||
+    /* an optional 'link logit|probit' before the intercept (default logit) */
+    if ((rc = next_line(r)))
+        goto fail;
+    if (strcmp(r->tok[0], "link") == 0) {
+        if (r->ntok != 2 || (strcmp(r->tok[1], "logit") != 0 && strcmp(r->tok[1], "probit") != 0)) {
+            rc = VOLT_ERR(-EINVAL, "%s:%d: 'link' takes logit or probit", r->what, r->line);
+            goto fail;
+        }
+        lm->probit = strcmp(r->tok[1], "probit") == 0;
+        if ((rc = next_line(r)))
+            goto fail;
+    }
+    if (strcmp(r->tok[0], "intercept") != 0 || r->ntok != 2) {
+        rc = VOLT_ERR(-EINVAL, "%s:%d: expected 'intercept B'", r->what, r->line);
+        goto fail;
+    }
+    if ((rc = finite_num(r, 1, &lm->intercept)) ||
         (rc = expect(r, "features", 1)) || (rc = count(r, 1, 1, VOLT_NF, &n)))
         goto fail;
     lm->n = (int)n;
@@ -462,6 +504,8 @@ static int read_logistic(reader_t *r, volt_model_t *m)
     if (volt_simd_isa() == VOLT_ISA_AVX2 && lm->dense_ok)
         m->ops = &k_logistic_avx2[(lm->nl + 3) / 4];
 #endif
+    if (lm->probit)
+        m->ops = &k_probit;
     m->state = lm;
     m->n_features = lm->n;
     return 0;
@@ -520,10 +564,23 @@ static int read_gbt(reader_t *r, volt_model_t *m)
         (rc = finite_num(r, 2, &g->cb)) || (rc = expect(r, "features", 1)) || (rc = count(r, 1, 1, VOLT_NF, &n)))
         goto fail;
     g->n_in = (int)n;
-    for (int i = 0; i < g->n_in; i++) {
-        if ((rc = expect(r, "feature", 1)) || (rc = feature_index(r, r->tok[1])) < 0)
+    for (int i = 0; i < g->n_in; i++) { /* 'feature NAME' or 'feature NAME DENOMINATOR' */
+        if ((rc = next_line(r)))
+            goto fail;
+        if (strcmp(r->tok[0], "feature") != 0 || r->ntok < 2 || r->ntok > 3) {
+            rc = VOLT_ERR(-EINVAL, "%s:%d: expected 'feature NAME [DENOMINATOR]'", r->what, r->line);
+            goto fail;
+        }
+        if ((rc = feature_index(r, r->tok[1])) < 0)
             goto fail;
         g->idx[i] = rc;
+        g->den[i] = -1;
+        if (r->ntok == 3) {
+            if ((rc = feature_index(r, r->tok[2])) < 0)
+                goto fail;
+            g->den[i] = rc;
+            g->n_ratio++;
+        }
     }
     if ((rc = expect(r, "trees", 1)) || (rc = count(r, 1, 1, VOLT_MODEL_MAX_TREES, &nt)))
         goto fail;
@@ -668,9 +725,31 @@ int volt_model_read(volt_model_t *m, FILE *in, const char *what)
     return 0;
 }
 
+const char *volt_model_default_path(void)
+{
+    const char *env = getenv("VOLT_DEFAULT_MODEL");
+    if (env && *env)
+        return env;
+#ifdef VOLT_DEFAULT_MODEL_PATH
+    return VOLT_DEFAULT_MODEL_PATH;
+#else
+    return "models/default.volt";
+#endif
+}
+
 int volt_model_open(volt_model_t *m, const char *name)
 {
     memset(m, 0, sizeof *m);
+    if (strcmp(name, "default") == 0) {
+        const char *path = volt_model_default_path();
+        FILE *in = fopen(path, "r");
+        if (!in)
+            return VOLT_ERR(-errno, "the default model %s: %s (set VOLT_DEFAULT_MODEL, or give "
+                                    "--model zscore or a model file)", path, strerror(errno));
+        int rc = volt_model_read(m, in, path);
+        fclose(in);
+        return rc;
+    }
     if (strcmp(name, "zscore") == 0) {
         m->ops = &k_zscore;
         m->threshold = 0.5 * erfc(-2.0 * M_SQRT1_2);

@@ -38,10 +38,15 @@ typedef struct volt_model {
     int n_trees, depth; /* gbt only */
 } volt_model_t;
 
-/* Opens a model: the name "zscore" (built in), or the path of a model file (kind read from it).
- * Returns 0 or -errno with VOLT_ERR set (naming the file, line and reason). */
+/* Opens a model: "zscore" (built in), "default" (the shipped model file, volt_model_default_path),
+ * or the path of a model file (kind read from it). Returns 0 or -errno with VOLT_ERR set (naming
+ * the file, line and reason). */
 int volt_model_open(volt_model_t *m, const char *name_or_path);
 void volt_model_close(volt_model_t *m);
+
+/* Where "default" is read from: $VOLT_DEFAULT_MODEL when set, else the source tree's
+ * models/default.volt (fixed at build time), which `make lab LAB_FLAGS=--update-docs` writes. */
+const char *volt_model_default_path(void);
 
 /* Reads a model from an open stream (the loader behind volt_model_open; `what` names it in
  * errors). */

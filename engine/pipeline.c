@@ -42,7 +42,7 @@ void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
     c->parse_assist = VOLT_PARSE_ASSIST_DEFAULT;
     c->row_ring_slots = 4096;
     volt_feat_cfg_default(&c->feat);
-    c->model = "zscore";
+    c->model = "default";
     c->alert_cooldown_s = 60.0;
     c->max_notices = 5;
     c->label = 0;

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "engine/err.h"
 #include "engine/model.h"
@@ -360,4 +362,80 @@ Test(model, logistic_avx2_equals_scalar)
     for (int g = 0; g < 9; g++) /* nine distinct copies, one per count of logged groups */
         for (int h = 0; h < g; h++)
             cr_assert_neq(seen[g], seen[h], "%d and %d logged groups share a scorer", h, g);
+}
+
+/* 'link probit': the probability is Phi(z) of the same linear score (the HAR model's link). */
+Test(model, a_probit_link_gives_phi_of_the_score)
+{
+    char text[1024];
+    const char *at = strstr(k_logit, "intercept");
+    snprintf(text, sizeof text, "%.*slink probit\n%s", (int)(at - k_logit), k_logit, at);
+    volt_model_t lg, pb;
+    cr_assert_eq(load_text(&lg, k_logit), 0, "%s", volt_err_msg());
+    cr_assert_eq(load_text(&pb, text), 0, "%s", volt_err_msg());
+    double f[VOLT_NF], s1, p1, s2, p2;
+    vec(f, 0.5);
+    f[VOLT_F_RV_60S] = 3e-4;
+    volt_model_score(&lg, f, &s1, &p1);
+    volt_model_score(&pb, f, &s2, &p2);
+    cr_assert_float_eq(s2, s1, 1e-12, "the same score");
+    cr_assert_float_eq(p2, 0.5 * erfc(-s1 / sqrt(2.0)), 1e-15);
+    cr_assert(fabs(p2 - p1) > 1e-3, "not the logistic link");
+    volt_model_close(&lg);
+    volt_model_close(&pb);
+    snprintf(text, sizeof text, "%.*slink cubic\n%s", (int)(at - k_logit), k_logit, at);
+    refused(text, "'link' takes logit or probit");
+}
+
+/* 'feature A B': a tree input that is the ratio f[A] / f[B], missing when it is not finite. */
+Test(model, gbt_ratio_inputs_divide_and_are_missing_when_not_finite)
+{
+    static const char k_ratio[] =
+        "volt-model 1\nkind gbt\nversion ratio-1\nthreshold 0.5\nbase_margin 0\n"
+        "calibration 1 0\nfeatures 2\nfeature rv_60s tau_trailing\nfeature tod_cos\ntrees 1\n"
+        "tree 3\nnode 0 1 2 0 1.5 1\nleaf 1 -1\nleaf 2 1\nend\n";
+    volt_model_t m;
+    cr_assert_eq(load_text(&m, k_ratio), 0, "%s", volt_err_msg());
+    double f[VOLT_NF], s, p;
+    vec(f, 0.0);
+    f[VOLT_F_RV_60S] = 4e-4;
+    f[VOLT_F_TAU_TRAILING] = 2e-4; /* ratio 2 >= 1.5: right */
+    volt_model_score(&m, f, &s, &p);
+    cr_assert_float_eq(s, 1.0, 1e-12);
+    f[VOLT_F_TAU_TRAILING] = 4e-4; /* ratio 1: left */
+    volt_model_score(&m, f, &s, &p);
+    cr_assert_float_eq(s, -1.0, 1e-12);
+    f[VOLT_F_RV_60S] = 1e-3; /* a larger numerator alone goes right: it divides, not reads */
+    volt_model_score(&m, f, &s, &p);
+    cr_assert_float_eq(s, 1.0, 1e-12);
+    f[VOLT_F_TAU_TRAILING] = 0.0; /* x / 0 is not finite: missing, default left */
+    volt_model_score(&m, f, &s, &p);
+    cr_assert_float_eq(s, -1.0, 1e-12);
+    f[VOLT_F_TAU_TRAILING] = NAN;
+    volt_model_score(&m, f, &s, &p);
+    cr_assert_float_eq(s, -1.0, 1e-12);
+    volt_model_close(&m);
+    refused("volt-model 1\nkind gbt\nversion v\nthreshold 0.5\nbase_margin 0\ncalibration 1 0\n"
+            "features 1\nfeature rv_60s nope\n", "unknown feature 'nope'");
+}
+
+/* "default" opens the file VOLT_DEFAULT_MODEL names, and says so when it is missing. */
+Test(model, default_opens_the_file_volt_default_model_names)
+{
+    char path[] = "/tmp/volt_model_XXXXXX";
+    const int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, k_logit, strlen(k_logit)), (ssize_t)strlen(k_logit));
+    close(fd);
+    setenv("VOLT_DEFAULT_MODEL", path, 1);
+    volt_model_t m;
+    cr_assert_eq(volt_model_open(&m, "default"), 0, "%s", volt_err_msg());
+    cr_assert_str_eq(m.version, "test-logit-1");
+    volt_model_close(&m);
+    unlink(path);
+    volt_err_clear();
+    cr_assert_lt(volt_model_open(&m, "default"), 0);
+    cr_assert_not_null(strstr(volt_err_msg(), path), "%s", volt_err_msg());
+    cr_assert_not_null(strstr(volt_err_msg(), "--model zscore"), "%s", volt_err_msg());
+    unsetenv("VOLT_DEFAULT_MODEL");
 }
