@@ -6,8 +6,9 @@
 #   make bench-pipeline  the threaded pipeline at fixed offered rates, JSON into out/bench-pipeline.json
 #   make perf   every number of docs/perf.md's generated tables, peers included, in one run; updates
 #               docs/perf.md and docs/img/latency_vs_load.png (bench/perf)
-#   make lab    recordings -> labelled rows -> trained, exported models -> reports -> a scored replay
-#               (VOLT_DATA: the recordings' folder, default ../shared/data; else a synthetic market)
+#   make lab    every real recording -> labelled rows -> models cross-validated by session -> reports
+#               -> a scored replay (VOLT_DATA, default ../shared/data; else a synthetic market);
+#               LAB_FLAGS=--update-docs writes models/default.volt, docs/model_card.md, reports/
 SHELL := /bin/bash
 BUILD ?= build
 JOBS  ?= $(shell nproc)
@@ -62,22 +63,10 @@ bench-pipeline: build
 perf: build
 	@bash bench/perf --build $(BUILD) --update-doc
 
-VOLT_DATA ?= ../shared/data
-LAB_REC := $(wildcard $(VOLT_DATA)/coinbase-advanced-btcusd-2025-12/*.ndjson)
+# every real recording in VOLT_DATA (default ../shared/data); LAB_FLAGS=--update-docs also writes
+# models/default.volt, docs/model_card.md and reports/ (tools/lab/make-lab)
 lab: build
-	@mkdir -p out
-	@if [ -n "$(LAB_REC)" ]; then echo "lab: the real recordings in $(VOLT_DATA)/coinbase-advanced-btcusd-2025-12"; \
-	  $(BUILD)/engine/volt replay --label --quiet --out out/lab-rows.csv $(LAB_REC) >/dev/null; \
-	else echo "lab: no recordings in $(VOLT_DATA): a 6-hour synthetic market"; \
-	  $(BUILD)/tools/volt-synth --minutes 360 --seed 5 --out out/lab-market.ndjson; \
-	  $(BUILD)/engine/volt replay --label --quiet --out out/lab-rows.csv out/lab-market.ndjson >/dev/null; fi
-	@tools/lab/volt-lab train out/lab-rows.csv --out out/lab
-	@tools/lab/volt-lab report --run out/lab --pdf reports/model_eval.pdf --card docs/model_card.md
-	@tools/lab/volt-lab drift --run out/lab --html reports/drift_report.html
-	@best=$$(.venv/bin/python -c "import json; s=json.load(open('out/lab/metrics.json')); print(s['champion'] or s['best'])"); \
-	  echo "lab: scoring with out/lab/models/$$best.volt"; \
-	  if [ -n "$(LAB_REC)" ]; then $(BUILD)/engine/volt replay --model out/lab/models/$$best.volt --out out/lab-scored.csv $(LAB_REC) | tail -22; \
-	  else $(BUILD)/engine/volt replay --model out/lab/models/$$best.volt --out out/lab-scored.csv out/lab-market.ndjson | tail -22; fi
+	@bash tools/lab/make-lab $(BUILD) $(LAB_FLAGS)
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan out

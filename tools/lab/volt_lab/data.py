@@ -1,8 +1,11 @@
-"""Labelled feature rows from `volt replay --label --out FILE.csv`, and time-based splits.
+"""Labelled feature rows from `volt replay --label --out FILE.csv`, their recording sessions, and
+the purged leave-one-session-out folds.
 
 The rows are the engine's own output, so training and serving read the same feature code path.
 """
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pandas as pd
@@ -37,7 +40,7 @@ def numeric(df: pd.DataFrame, cols) -> pd.DataFrame:
     return df
 
 
-def load(paths: list[str], cadence_s: float = 0.0) -> pd.DataFrame:
+def load(paths: list[str], cadence_s: float = 1.0) -> pd.DataFrame:
     """Reads labelled rows (unlabelled ones dropped), sorted by event time.
 
     cadence_s > 0 keeps the last row of each product in each cadence_s bucket of event time
@@ -63,65 +66,61 @@ def load(paths: list[str], cadence_s: float = 0.0) -> pd.DataFrame:
     if len(df) == 0:
         raise DataError("no labelled rows: were the files written with 'volt replay --label'?")
     df["t_s"] = df["event_ns"].to_numpy(dtype="int64") / 1e9
+    df["session"] = sessions(df)
     return df
 
 
-def time_splits(df: pd.DataFrame, fractions=(0.6, 0.2, 0.2), purge_s: float = PURGE_S):
-    """Train / validation / test by event time, never shuffled: the first fractions[0] of rows
-    train, the next fractions[1] validate, the rest test, and rows within purge_s after each
-    boundary are dropped so that no look-back or label window straddles two sets."""
+SESSION_GAP_S = 1800    # a silence this long (every product) ends a recording session
+MIN_FOLDS = 3           # fewer sessions than this: each is cut into equal-time blocks
+
+
+def sessions(df: pd.DataFrame, gap_s: float = SESSION_GAP_S) -> pd.Series:
+    """Names each row's recording session: per source file, a run of rows (any product) with no
+    silence longer than gap_s. Sessions are the unit of cross-validation: a model is always scored
+    on a session it was not fitted on."""
+    out = pd.Series("", index=df.index, dtype=object)
+    for src, g in df.groupby("source", sort=False):
+        t = g["t_s"].to_numpy()
+        order = np.argsort(t, kind="stable")
+        ts = t[order]
+        brk = np.concatenate([[0], np.flatnonzero(np.diff(ts) > gap_s) + 1])
+        sid = np.searchsorted(ts[brk], t, side="right") - 1
+        tag = os.path.splitext(os.path.basename(src))[0]
+        names = [f"{tag}@{pd.Timestamp(ts[b], unit='s'):%Y-%m-%dT%H:%M}" for b in brk]
+        out.loc[g.index] = [names[i] for i in sid]
+    return out
+
+
+def cv_groups(df: pd.DataFrame, min_folds: int = MIN_FOLDS) -> np.ndarray:
+    """The cross-validation groups: the recording sessions, or, when there are fewer than
+    min_folds of them (one long synthetic market), min_folds blocks of equal event time."""
+    if df["session"].nunique() >= min_folds:
+        return df["session"].to_numpy()
     t = df["t_s"].to_numpy()
-    n = len(t)
-    c1 = t[min(n - 1, int(n * fractions[0]))]
-    c2 = t[min(n - 1, int(n * (fractions[0] + fractions[1])))]
-    train = df[t < c1]
-    val = df[(t >= c1 + purge_s) & (t < c2)]
-    test = df[t >= c2 + purge_s]
-    for name, part in (("train", train), ("validation", val), ("test", test)):
-        if len(part) == 0 or part[LABEL].nunique() < 2:
-            raise DataError(
-                f"the {name} split has {len(part)} rows and {part[LABEL].nunique() if len(part) else 0} "
-                f"label classes: the data span ({(t[-1] - t[0]) / 3600:.2f} h) is too short for a "
-                f"{purge_s:.0f}-s purge between splits; give more recordings")
-    check_splits(train, val, test, purge_s)
-    return train, val, test
+    edges = np.linspace(t.min(), t.max(), min_folds + 1)
+    k = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, min_folds - 1)
+    return np.array([f"block{i + 1}of{min_folds}" for i in k], dtype=object)
 
 
-def check_splits(train, val, test, purge_s: float = PURGE_S) -> None:
-    """Every validation/test timestamp is later than every earlier set's by more than the purge."""
-    if val["t_s"].min() <= train["t_s"].max() + purge_s:
-        raise DataError("validation overlaps training plus the purge")
-    if test["t_s"].min() <= val["t_s"].max() + purge_s:
-        raise DataError("test overlaps validation plus the purge")
-    if test["t_s"].min() <= train["t_s"].max() + purge_s:
-        raise DataError("test overlaps training plus the purge")
-
-
-def walk_forward(df: pd.DataFrame, folds: int = 4, purge_s: float = PURGE_S):
-    """Expanding-window folds: fold k trains on the first k/(folds+1) of rows and tests on the
-    next 1/(folds+1), purged. Yields (k, train, test); folds without both classes are skipped."""
+def cv_folds(df: pd.DataFrame, groups: np.ndarray, purge_s: float = PURGE_S):
+    """Leave one group out, purged: yields (name, train_mask, test_mask). Training rows within
+    purge_s of the held-out group's time span (any product, any file) are dropped, so no look-back
+    or label window straddles the two. A fold whose test or training rows lack a class is
+    skipped."""
     t = df["t_s"].to_numpy()
-    n = len(t)
-    for k in range(1, folds + 1):
-        a = t[int(n * k / (folds + 1)) - 1]
-        b = t[min(n - 1, int(n * (k + 1) / (folds + 1)) - 1)]
-        tr = df[t <= a]
-        te = df[(t > a + purge_s) & (t <= b)]
-        if len(te) and tr[LABEL].nunique() == 2 and te[LABEL].nunique() == 2:
-            yield k, tr, te
+    y = df[LABEL].to_numpy()
+    for g in pd.unique(groups):
+        te = groups == g
+        lo, hi = t[te].min(), t[te].max()
+        tr = ~te & ((t < lo - purge_s) | (t > hi + purge_s))
+        if tr.sum() == 0 or len(np.unique(y[tr])) < 2:
+            continue
+        yield g, tr, te
 
 
-def fixed_tau(train: pd.DataFrame, q: float = 0.9) -> float:
-    """The seed's fixed threshold: the q-quantile of future 60-s realized volatility over the
-    training rows (fitted on training data only)."""
-    v = train[LABEL_RV].dropna().to_numpy()
-    if len(v) == 0:
-        raise DataError("no future realized volatility in the training rows")
-    return float(np.quantile(v, q))
-
-
-def relabel_fixed(df: pd.DataFrame, tau: float) -> pd.DataFrame:
-    d = df[df[LABEL_RV].notna()].copy()
-    d[LABEL] = (d[LABEL_RV] >= tau).astype(int)
-    d[LABEL_TAU] = tau
-    return d
+def check_purge(t: np.ndarray, train: np.ndarray, test: np.ndarray, purge_s: float = PURGE_S) -> None:
+    """No training time lies within purge_s of the held-out span."""
+    lo, hi = t[test].min(), t[test].max()
+    tt = t[train]
+    if ((tt >= lo - purge_s) & (tt <= hi + purge_s)).any():
+        raise DataError("a training row lies within the purge of its held-out session")

@@ -49,9 +49,18 @@ def lead_time_s(df: pd.DataFrame, alert: np.ndarray) -> float:
     return float(np.mean(leads)) if leads else float("nan")
 
 
-def evaluate(df: pd.DataFrame, p: np.ndarray, threshold: float, base_rate_train: float) -> dict:
+BLOCK_S = 900.0  # the block bootstrap's block: 15 min of event time, every product
+
+
+def evaluate(df: pd.DataFrame, p: np.ndarray, threshold, base_rate_train: float) -> dict:
+    """threshold: one probability, or an array of per-row alert decisions (0/1) when each row's
+    threshold was chosen apart (cross-fitted)."""
     y = df[LABEL].to_numpy()
-    pred = (p >= threshold).astype(int)
+    if np.ndim(threshold) == 0:
+        pred = (p >= threshold).astype(int)
+    else:
+        pred = np.asarray(threshold).astype(int)
+        threshold = float("nan")
     brier = brier_score_loss(y, p)
     ref = brier_score_loss(y, np.full(len(y), base_rate_train))
     cm = confusion_matrix(y, pred, labels=[0, 1])
@@ -74,9 +83,10 @@ def evaluate(df: pd.DataFrame, p: np.ndarray, threshold: float, base_rate_train:
 
 
 def block_bootstrap_ap_diff(df: pd.DataFrame, p_a: np.ndarray, p_b: np.ndarray,
-                            block_s: float = 1800.0, reps: int = 1000, seed: int = 0):
-    """95% interval of PR-AUC(a) - PR-AUC(b) over a block bootstrap of the test rows in 30-minute
-    blocks of event time (keeps the serial dependence inside a block)."""
+                            block_s: float = BLOCK_S, reps: int = 1000, seed: int = 0):
+    """95% interval of PR-AUC(a) - PR-AUC(b) over a block bootstrap of the rows in blocks of
+    block_s of event time, all products of a block together (keeps the serial and the
+    cross-product dependence inside a block)."""
     y = df[LABEL].to_numpy()
     blocks = np.floor(df["t_s"].to_numpy() / block_s).astype(np.int64)
     ids, inv = np.unique(blocks, return_inverse=True)
@@ -95,3 +105,9 @@ def block_bootstrap_ap_diff(df: pd.DataFrame, p_a: np.ndarray, p_b: np.ndarray,
         return float(point), float("nan"), float("nan"), len(ids)
     lo, hi = np.percentile(diffs, [2.5, 97.5])
     return float(point), float(lo), float(hi), len(ids)
+
+
+def sign_test_p(wins: int, n: int) -> float:
+    """One-sided sign test: P(at least `wins` of `n` fair coin flips come up heads)."""
+    from scipy.stats import binom
+    return float(binom.sf(wins - 1, n, 0.5)) if n else 1.0

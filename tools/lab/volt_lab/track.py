@@ -39,25 +39,27 @@ def log_runs(summary: dict, out_dir: str, uri: str | None, log=print) -> dict:
             art = "file://" + art_dir
         mlflow.create_experiment(EXPERIMENT, artifact_location=art)
     mlflow.set_experiment(EXPERIMENT)
-    preds = pd.read_csv(os.path.join(out_dir, "test_predictions.csv"))
+    preds = pd.read_csv(os.path.join(out_dir, "cv_predictions.csv"))
     y = preds["label"].to_numpy()
-    sp = summary["splits"]
+    span = summary["span"]
     run_ids = {}
     for name, r in summary["models"].items():
         with mlflow.start_run(run_name=name) as run:
             mlflow.log_params({
-                "model": name, "tau_mode": summary["tau_mode"], "tau": summary["tau"],
-                "label_horizon_s": 60, "purge_s": sp["purge_s"], "cadence_s": summary["cadence_s"],
+                "model": name, "tau_mode": summary["tau_mode"], "label_horizon_s": 60,
+                "cv": summary["cv"]["kind"], "cv_groups": len(summary["cv"]["groups"]),
+                "purge_s": summary["cv"]["purge_s"], "cadence_s": summary["cadence_s"],
                 "n_features": len(r["features"]), "threshold": r["threshold"],
-                "calibrated": r["calibrated"], "version": r["version"],
-                "train_start": sp["train"]["start"], "train_end": sp["train"]["end"],
-                "test_start": sp["test"]["start"], "test_end": sp["test"]["end"],
+                "calibration_a": r["calibration"][0], "calibration_c": r["calibration"][1],
+                "version": r["version"], "refused": r.get("refused") or "",
+                "data_start": span["start"], "data_end": span["end"],
             })
             mlflow.log_metrics({k: float(v) for k, v in r.items()
                                 if isinstance(v, (int, float)) and not isinstance(v, bool)
                                 and v == v})
             mlflow.set_tags({"volt.best": str(summary["best"] == name),
-                             "volt.champion": str(summary["champion"] == name)})
+                             "volt.champion": str(summary["champion"] == name),
+                             "volt.default": str(summary["default"] == name)})
             with tempfile.TemporaryDirectory() as td:
                 with open(os.path.join(td, "features.json"), "w") as fh:
                     json.dump(r["features"], fh, indent=1)
