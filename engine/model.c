@@ -568,7 +568,8 @@ static int read_gbt(reader_t *r, volt_model_t *m)
         if ((rc = next_line(r)))
             goto fail;
         if (strcmp(r->tok[0], "feature") != 0 || r->ntok < 2 || r->ntok > 3) {
-            rc = VOLT_ERR(-EINVAL, "%s:%d: expected 'feature NAME [DENOMINATOR]'", r->what, r->line);
+            rc = VOLT_ERR(-EINVAL, "%s:%d: expected 'feature NAME [DENOMINATOR]'", r->what,
+                          r->line);
             goto fail;
         }
         if ((rc = feature_index(r, r->tok[1])) < 0)

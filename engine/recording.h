@@ -4,8 +4,9 @@
  * so a `.zst` recording replays exactly like its decompressed twin. A compressed recording is told
  * apart by its first frame's magic number (a zstd or a skippable frame), not by the file name, and
  * is decompressed as it streams (libzstd's streaming API, no temporary file, memory bounded by one
- * window). Concatenated zstd frames and skippable frames are read in order. A zstd stream that is corrupt, or that ends inside a frame,
- * is an error (-EBADMSG) after every byte decoded before it has been returned.
+ * window). Concatenated zstd frames and skippable frames are read in order. A zstd stream that is
+ * corrupt, or that ends inside a frame, is an error (-EBADMSG) after every byte decoded before it
+ * has been returned.
  *
  * Set-up and I/O only: returns 0 / byte counts or -errno, never touches errno on success paths. */
 #ifndef VOLT_ENGINE_RECORDING_H
