@@ -42,6 +42,10 @@ typedef struct volt_hot_stats {
 typedef struct volt_sink_stats {
     alignas(VOLT_FALSE_SHARING) uint64_t rows_written;
     uint64_t labelled, positives, unlabelled; /* --label, at the end */
+    volt_grade_t grade;                       /* the self-grade at the end (grade.h) */
+    int n_graded;
+    uint16_t graded_product[VOLT_GRADE_LISTED];
+    volt_grade_t graded[VOLT_GRADE_LISTED];
     int io_error;
     volt_hist_t to_sink; /* signal -> sink */
 } volt_sink_stats_t;

@@ -50,6 +50,8 @@ static void usage(FILE *o)
             "  --alert-cooldown S    least event time between two alerts of one product (default 60)\n"
             "  --max-notices N       rejected inputs logged per reason (default 5; all are counted)\n"
             "  --quiet               no alert lines (the summary still counts them)\n"
+            "  --no-grade            do not grade the model against persistence over the last\n"
+            "                        hour of labelled rows (the summary's self-grade, stats lines)\n"
             "  --stats-interval S    print receive->signal percentiles every S seconds\n"
             "  --hist-out FILE       write the receive->signal histogram (CSV) at the end\n"
             "  --label               add label_future_rv_60s, label_tau and volatility_spike (1 when\n"
@@ -138,7 +140,7 @@ enum {
     /* live only */
     O_STATS, O_HIST, O_LABEL, O_TAU, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH, O_KFILE, O_ASSIST,
     O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA, O_SAVE,
-    O_ROT_MB, O_ROT_MIN, O_FSYNC
+    O_ROT_MB, O_ROT_MIN, O_FSYNC, O_NOGRADE
 };
 
 static const struct option k_opts[] = {
@@ -148,6 +150,7 @@ static const struct option k_opts[] = {
     {"parse-assist", required_argument, 0, O_ASSIST},
     {"gap-seconds", required_argument, 0, O_GAP},   {"alert-cooldown", required_argument, 0, O_COOL},
     {"max-notices", required_argument, 0, O_NOTICES}, {"quiet", no_argument, 0, O_QUIET},
+    {"no-grade", no_argument, 0, O_NOGRADE},
     {"stats-interval", required_argument, 0, O_STATS}, {"hist-out", required_argument, 0, O_HIST},
     {"kafka-brokers", required_argument, 0, O_KBROKERS}, {"kafka-conf", required_argument, 0, O_KCONF},
     {"kafka-topics", required_argument, 0, O_KTOPICS}, {"kafka-flush-seconds", required_argument, 0, O_KFLUSH},
@@ -333,6 +336,7 @@ static int parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
             cfg->max_notices = (int)v;
             break;
         case O_QUIET: cfg->quiet = 1; break;
+        case O_NOGRADE: cfg->no_grade = 1; break;
         case O_STATS:
             if (num(optarg, 0.01, 86400, &v))
                 BAD("--stats-interval must be seconds in (0, 86400].");
@@ -502,6 +506,7 @@ static int cmd_bench_pipeline(int argc, char **argv)
     volt_pipeline_cfg_default(&cfg);
     cfg.idle = "yield";
     cfg.human = NULL;
+    cfg.no_grade = 1; /* the bench measures the pipeline, not the sink's offline work */
     if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
         cfg.cpus[0] = 0; /* source and sink share a core, the hot agent gets the other */
         cfg.cpus[1] = 1;

@@ -481,6 +481,13 @@ out:
         stats->labelled = c->sink.labelled;
         stats->positives = c->sink.positives;
         stats->unlabelled = c->sink.unlabelled;
+        stats->grade = c->sink.grade;
+        stats->n_graded = c->sink.n_graded;
+        for (int i = 0; i < c->sink.n_graded; i++) {
+            snprintf(stats->graded_name[i], sizeof stats->graded_name[i], "%s",
+                     volt_products_name(&c->products, c->sink.graded_product[i]));
+            stats->graded[i] = c->sink.graded[i];
+        }
         stats->feed_errors = h->feed_errors;
         stats->products = c->products.n;
         volt_feat_stats_t fs;
@@ -547,6 +554,13 @@ static void pct_line(FILE *out, const char *name, const volt_hist_t *h)
             (double)h->max / 1e3 * (h->count > 0), (unsigned long long)h->count);
 }
 
+static void print_grade_row(FILE *out, const char *name, const volt_grade_t *g)
+{
+    fprintf(out, "    %-20s %.4f / %.4f  %.3f  %.3f  %.3f  %llu  %.4f\n", name, g->pr_auc,
+            g->pr_auc_persistence, g->precision, g->recall, g->alert_rate,
+            (unsigned long long)g->n, g->n ? (double)g->positives / (double)g->n : 0.0);
+}
+
 void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
 {
     fprintf(out, "== volt summary ==\n");
@@ -588,6 +602,13 @@ void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
                 (unsigned long long)s->labelled, (unsigned long long)s->positives,
                 s->labelled ? 100.0 * (double)s->positives / (double)s->labelled : 0.0,
                 (unsigned long long)s->unlabelled);
+    if (s->grade.n) {
+        fprintf(out, "  self-grade, last %d min of labelled seconds (model / persistence PR-AUC, "
+                     "precision, recall, alert rate, seconds, positive):\n", VOLT_GRADE_WINDOW_S / 60);
+        print_grade_row(out, "all", &s->grade);
+        for (int i = 0; i < s->n_graded; i++)
+            print_grade_row(out, s->graded_name[i], &s->graded[i]);
+    }
     fprintf(out, "  elapsed                %.3f s, %.0f msgs/s, %.0f ticks/s\n", s->elapsed_s,
             s->elapsed_s > 0 ? (double)s->read / s->elapsed_s : 0.0,
             s->elapsed_s > 0 ? (double)s->ticks / s->elapsed_s : 0.0);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "features.h"
+#include "grade.h"
 #include "hist.h"
 #include "kafka.h"
 #include "parse.h"
@@ -132,6 +133,7 @@ typedef struct volt_pipeline_cfg {
     const char *hist_out;     /* write the receive->signal histogram here at the end (CSV) */
     int max_notices;          /* reject log lines per reason */
     int label;                /* add the volatility_spike label (rows come out 60 s late) */
+    int no_grade;             /* do not grade the model against persistence (engine/grade.h) */
     double label_tau;         /* fixed tau (NaN: the trailing tau, tau_trailing) */
 } volt_pipeline_cfg_t;
 
@@ -161,6 +163,12 @@ typedef struct volt_run_stats {
     uint64_t alerts;
     char model[128];        /* kind, version and alert threshold of the model that scored */
     uint64_t labelled, positives, unlabelled; /* --label: rows with 1 / of them 1 / none */
+    /* the model's self-grade over the last hour of labelled rows (engine/grade.h), every product
+     * together, then the first VOLT_GRADE_LISTED products one by one */
+    volt_grade_t grade;
+    int n_graded;
+    char graded_name[VOLT_GRADE_LISTED][VOLT_PRODUCT_NAME_MAX + 1];
+    volt_grade_t graded[VOLT_GRADE_LISTED];
     uint64_t feed_errors;  /* the feed's own "error" messages */
     uint64_t products;
     double elapsed_s;

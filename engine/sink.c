@@ -3,6 +3,7 @@
  * It is the only thread that formats text. Rejected inputs are logged with their position, the
  * first max_notices per reason; after that they are only counted (the summary has every count). */
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "agents.h"
+#include "grade.h"
 #include "idle.h"
 #include "label.h"
 #include "rowfmt.h"
@@ -21,7 +23,9 @@ struct volt_sink { /* volt_sink_t (agents.h) */
     volt_ctx_t *c;
     FILE *out;
     char *vbuf;
-    volt_labeler_t *labeler; /* --label: rows wait here until their label is known */
+    volt_labeler_t *labeler; /* rows wait here until their label is known: --label writes them
+                              * then, else they are written at once and only graded then */
+    volt_grader_t *grader;   /* the model's self-grade (NULL: --no-grade) */
     volt_ring_cons_t in;
     int done;                /* the END row was taken */
     char line[VOLT_ROW_TEXT_MAX];
@@ -91,6 +95,15 @@ static void publish(volt_sink_t *s, const volt_row_t *r)
     volt_rb_commit(p);
 }
 
+static void print_grade(FILE *out, const char *what, const volt_grade_t *g)
+{
+    fprintf(out, "%s last %d min: model PR-AUC %.4f, persistence %.4f; precision %.3f, recall "
+                 "%.3f, alert rate %.3f at the model's threshold; %llu s graded, %.1f%% positive\n",
+            what, VOLT_GRADE_WINDOW_S / 60, g->pr_auc, g->pr_auc_persistence, g->precision,
+            g->recall, g->alert_rate, (unsigned long long)g->n,
+            g->n ? 100.0 * (double)g->positives / (double)g->n : 0.0);
+}
+
 static void print_interval(volt_sink_t *s, int which)
 {
     volt_interval_t *iv = &s->c->interval;
@@ -105,6 +118,9 @@ static void print_interval(volt_sink_t *s, int which)
                 volt_hist_quantile(h, 0.5) / 1e3, volt_hist_quantile(h, 0.9) / 1e3,
                 volt_hist_quantile(h, 0.99) / 1e3, volt_hist_quantile(h, 0.999) / 1e3,
                 (double)(h->count ? h->max : 0) / 1e3);
+        volt_grade_t gr;
+        if (s->grader && volt_grader_report(s->grader, -1, &gr))
+            print_grade(cfg->human, "volt: grade", &gr);
         fflush(cfg->human);
     }
     volt_hist_init(h);
@@ -131,6 +147,15 @@ static void write_row(void *ctx, const volt_row_t *r)
     c->sink.rows_written++;
     if (r->alert)
         print_alert(s, r);
+    if (s->grader && r->label_on)
+        volt_grader_push(s->grader, r);
+}
+
+/* Without --label: the labeler's rows only feed the grade (they were written already). */
+static void grade_row(void *ctx, const volt_row_t *r)
+{
+    volt_sink_t *s = ctx;
+    volt_grader_push(s->grader, r);
 }
 
 volt_sink_t *volt_sink_new(volt_ctx_t *c)
@@ -140,8 +165,14 @@ volt_sink_t *volt_sink_new(volt_ctx_t *c)
     if (!s)
         return NULL;
     s->c = c;
-    if (cfg->label) {
-        s->labeler = volt_labeler_new(cfg->label_tau);
+    if (!cfg->no_grade) {
+        s->grader = volt_grader_new();
+        if (!s->grader)
+            c->sink.io_error = -ENOMEM;
+    }
+    if (cfg->label || s->grader) {
+        /* without --label the grade's labels use the trailing tau; with it, the written ones */
+        s->labeler = volt_labeler_new(cfg->label ? cfg->label_tau : NAN);
         if (!s->labeler)
             c->sink.io_error = -ENOMEM;
     }
@@ -156,7 +187,7 @@ volt_sink_t *volt_sink_new(volt_ctx_t *c)
         }
     }
     if (s->out && cfg->format == VOLT_FMT_CSV) {
-        const size_t n = volt_rowfmt_csv_header(s->line, sizeof s->line, s->labeler != NULL);
+        const size_t n = volt_rowfmt_csv_header(s->line, sizeof s->line, cfg->label);
         fwrite(s->line, 1, n, s->out);
     }
     s->in = volt_ring_consumer(&c->rows);
@@ -180,10 +211,13 @@ uint32_t volt_sink_do_work(volt_sink_t *s, uint32_t max)
             print_interval(s, r->reason);
         } else {
             volt_hist_record(&c->sink.to_sink, volt_clock_elapsed(r->signal_ns, volt_clock_ns()));
-            if (s->labeler)
+            if (c->cfg->label) {
                 volt_labeler_push(s->labeler, r, write_row, s);
-            else
+            } else {
                 write_row(s, r);
+                if (s->labeler)
+                    volt_labeler_push(s->labeler, r, grade_row, s);
+            }
         }
     }
     if (n)
@@ -197,14 +231,27 @@ static void finish(volt_sink_t *s)
     volt_ctx_t *c = s->c;
     const volt_pipeline_cfg_t *cfg = c->cfg;
     if (s->labeler) {
-        volt_labeler_flush(s->labeler, write_row, s);
-        volt_label_stats_t ls;
-        volt_labeler_stats(s->labeler, &ls);
-        c->sink.labelled = ls.labelled;
-        c->sink.positives = ls.positives;
-        c->sink.unlabelled = ls.unlabelled;
+        volt_labeler_flush(s->labeler, cfg->label ? write_row : grade_row, s);
+        if (cfg->label) {
+            volt_label_stats_t ls;
+            volt_labeler_stats(s->labeler, &ls);
+            c->sink.labelled = ls.labelled;
+            c->sink.positives = ls.positives;
+            c->sink.unlabelled = ls.unlabelled;
+        }
         volt_labeler_free(s->labeler);
         s->labeler = NULL;
+    }
+    if (s->grader) {
+        volt_grader_report(s->grader, -1, &c->sink.grade);
+        int idx[VOLT_GRADE_LISTED];
+        c->sink.n_graded = volt_grader_products(s->grader, idx, VOLT_GRADE_LISTED);
+        for (int i = 0; i < c->sink.n_graded; i++) {
+            c->sink.graded_product[i] = (uint16_t)idx[i];
+            volt_grader_report(s->grader, idx[i], &c->sink.graded[i]);
+        }
+        volt_grader_free(s->grader);
+        s->grader = NULL;
     }
     if (c->kafka_on) {
         volt_krec_hdr_t *e;
