@@ -43,6 +43,12 @@ def main(argv=None) -> int:
     p.add_argument("files", nargs="+")
     p.add_argument("--out", required=True)
     p.add_argument("--all-rows", action="store_true", help="score unlabelled rows too")
+    cv = sub.add_parser("curve", help="the best model's lead over persistence against the number "
+                        "of training sessions (held-out sessions, purged)")
+    cv.add_argument("--run", default="out/lab")
+    cv.add_argument("--model", default="xgboost")
+    cv.add_argument("--sizes", default="2,4,8,16,21")
+    cv.add_argument("--repeats", type=int, default=2)
     r = sub.add_parser("report", help="PDF evaluation report and the model card (into the run "
                        "directory; with --update-docs into reports/, docs/ and models/default.volt)")
     r.add_argument("--run", default="out/lab")
@@ -73,6 +79,9 @@ def main(argv=None) -> int:
             rows = load_rows(a.files, a.all_rows)
             pd.DataFrame({"event_ns": rows["event_ns"], "p": m.predict(rows)}).to_csv(
                 a.out, index=False, float_format="%.17g")
+        elif a.cmd == "curve":
+            from . import curve
+            curve.run(a.run, a.model, [int(x) for x in a.sizes.split(",")], a.repeats)
         elif a.cmd == "report":
             from . import report
             if a.update_docs:
