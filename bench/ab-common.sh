@@ -21,3 +21,9 @@ ab_fetch_() { # REV DIR
     git -C "$ROOT" archive "$1" engine simd | tar -x -C "$2"
   fi
 }
+
+# ab_src DIR PATH: PATH (e.g. engine/features/features.c) inside a fetched revision DIR, or, for a
+# revision from before engine/ had folders, the file of the same name directly in engine/.
+ab_src() {
+  if [ -f "$1/$2" ]; then echo "$2"; else echo "engine/$(basename "$2")"; fi
+}

@@ -14,7 +14,7 @@
 
 #include "bench/ab_util.h"
 #include "bench/tick_fixture.h"
-#include "engine/features.h"
+#include "engine/features/features.h"
 #include "simd/cpu.h"
 
 void A_volt_feat_cfg_default(volt_feat_cfg_t *c);

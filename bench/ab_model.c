@@ -1,4 +1,4 @@
-/* bench/ab_model.c — the driver of bench/ab-model: two builds of engine/model.c (A and B, from two
+/* bench/ab_model.c — the driver of bench/ab-model: two builds of engine/model/model.c (A and B, from two
  * git revisions, their exported functions renamed A_* and B_* at compile time) score the rows of
  * bench/model_fixture.h under its logistic31 model, the one bench/bench_model.c benches (31
  * inputs, every third one log-transformed, 5% missing; VOLT_AB_NOLOG=1: all identity), in blocks
@@ -13,7 +13,7 @@
 
 #include "bench/ab_util.h"
 #include "bench/model_fixture.h"
-#include "engine/model.h"
+#include "engine/model/model.h"
 #include "simd/cpu.h"
 
 int A_read(volt_model_t *m, FILE *in, const char *what);

@@ -9,9 +9,9 @@
 
 #include "bench.h"
 #include "tick_fixture.h"
-#include "engine/features.h"
-#include "engine/model.h"
-#include "engine/parse.h"
+#include "engine/features/features.h"
+#include "engine/model/model.h"
+#include "engine/feed/parse.h"
 #include "simd/cpu.h"
 #include "simd/slide.h"
 

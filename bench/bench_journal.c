@@ -1,4 +1,4 @@
-/* Journal bench: the raw journal's append path as the live source uses it (engine/journal.c).
+/* Journal bench: the raw journal's append path as the live source uses it (engine/agents/journal.c).
  *
  *   journal/append_advanced_ticker   one real Advanced Trade ticker frame, JOURNAL_N times a run,
  *                                    handed to the journal agent's thread the way the WebSocket
@@ -21,7 +21,7 @@
 
 #include "ab_util.h"
 #include "bench.h"
-#include "engine/agents.h"
+#include "engine/agents/agents.h"
 
 enum { JOURNAL_N = 20000 };
 #define JOURNAL_RING_BYTES (UINT64_C(32) << 20) /* > JOURNAL_N frames of the fixture's size */

@@ -9,7 +9,7 @@
 
 #include "bench.h"
 #include "model_fixture.h"
-#include "engine/model.h"
+#include "engine/model/model.h"
 
 #define ROWS VOLT_BENCH_MODEL_ROWS
 

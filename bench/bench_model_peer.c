@@ -15,7 +15,7 @@
 #include <xgboost/c_api.h>
 
 #include "bench.h"
-#include "engine/model.h"
+#include "engine/model/model.h"
 
 #define NTRAIN 4096
 #define NROWS 1024

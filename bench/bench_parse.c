@@ -6,8 +6,8 @@
 
 #include "ab_util.h"
 #include "bench.h"
-#include "engine/clock.h"
-#include "engine/parse.h"
+#include "engine/base/clock.h"
+#include "engine/feed/parse.h"
 
 volt_bench_msg_t volt_bench_load_message(const char *name)
 {

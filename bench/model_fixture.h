@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "engine/features.h"
+#include "engine/features/features.h"
 
 #define VOLT_BENCH_MODEL_ROWS 1024
 

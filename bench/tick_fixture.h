@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "engine/parse.h"
+#include "engine/feed/parse.h"
 
 /* n ticks of one product, per_s a second on average (gaps uniform in [0.5, 1.5] / per_s), the price
  * moving by up to a dollar on one tick in four */

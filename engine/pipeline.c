@@ -1,5 +1,5 @@
 /* engine/pipeline.c — wiring: rings, agents, threads, and the run summary. */
-#include "pipeline.h"
+#include "engine/pipeline.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,154 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agents.h"
-#include "err.h"
-#include "idle.h"
-
-int volt_journal_attach(volt_ctx_t *c, void *ring_buf, uint64_t ring_bytes, const char *dir,
-                        const char *product_tag)
-{
-    const volt_pipeline_cfg_t *cfg = c->cfg;
-    c->journal_on = 1;
-    c->jcfg.dir = dir;
-    c->jcfg.product_tag = product_tag;
-    c->jcfg.rotate_bytes = (uint64_t)(cfg->journal_rotate_mb * 1048576.0);
-    c->jcfg.rotate_s = cfg->journal_rotate_min * 60.0;
-    c->jcfg.fsync_ms = cfg->journal_fsync_ms;
-    c->jcfg.max_frame = cfg->max_frame;
-    c->jcfg.human = cfg->human;
-    return volt_rb_init(&c->jframes, ring_buf, ring_bytes);
-}
-
-void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
-{
-    memset(c, 0, sizeof *c);
-    c->format = VOLT_FMT_CSV;
-    c->human = stderr;
-    c->cpus[0] = c->cpus[1] = c->cpus[2] = -1;
-    c->idle = "backoff";
-    c->max_frame = 1u << 20;
-    c->frame_ring_bytes = 16u << 20;
-    c->parse_assist = VOLT_PARSE_ASSIST_DEFAULT;
-    c->row_ring_slots = 4096;
-    volt_feat_cfg_default(&c->feat);
-    c->model = "default";
-    c->alert_cooldown_s = 60.0;
-    c->max_notices = 5;
-    c->label = 0;
-    c->label_tau = NAN;
-    c->protocol = VOLT_PROTO_ADVANCED;
-    c->watchdog_s = 30.0;
-    c->backoff_min_s = 0.1;
-    c->backoff_max_s = 10.0;
-    c->journal_rotate_mb = 256;
-    c->journal_rotate_min = 60;
-    c->journal_fsync_ms = 1000;
-    c->kafka_topic[0] = "ticks.raw";
-    c->kafka_topic[1] = "ticks.features";
-    c->kafka_topic[2] = "volatility.alerts";
-    c->kafka_flush_s = 30;
-}
-
-/* Header, payload and VOLT_JSON_PADDING zero bytes: every consumer parses the payload where it
- * lies (simdjson and volt's padded readers read past the end of the text). */
-static uint32_t frame_bytes(const volt_frame_hdr_t *h)
-{
-    return (uint32_t)(sizeof *h + h->len + VOLT_JSON_PADDING);
-}
-
-static void fill(void *slot, const volt_frame_hdr_t *h, const void *payload)
-{
-    char *d = slot;
-    memcpy(d, h, sizeof *h);
-    if (h->len)
-        memcpy(d + sizeof *h, payload, h->len);
-    memset(d + sizeof *h + h->len, 0, VOLT_JSON_PADDING);
-}
-
-/* Claims len bytes, waiting (idle, or sched_yield without one) while the ring is full, and fills
- * the frame in. */
-static void *claim_fill(volt_rb_prod_t p, volt_idle_t *idle, uint32_t len, const volt_frame_hdr_t *h,
-                        const void *payload)
-{
-    void *slot;
-    while (!(slot = volt_rb_claim(p, len))) {
-        if (idle)
-            volt_idle(idle, 0);
-        else
-            sched_yield();
-    }
-    if (idle)
-        volt_idle(idle, 1);
-    fill(slot, h, payload);
-    return slot;
-}
-
-void volt_frame_push(volt_rb_prod_t p, volt_idle_t *idle, const volt_frame_hdr_t *h,
-                     const void *payload)
-{
-    claim_fill(p, idle, frame_bytes(h), h, payload);
-    volt_rb_commit(p);
-}
-
-int volt_frame_offer(volt_rb_prod_t p, const volt_frame_hdr_t *h, const void *payload)
-{
-    void *slot = volt_rb_claim(p, frame_bytes(h));
-    if (!slot)
-        return 0;
-    fill(slot, h, payload);
-    volt_rb_commit(p);
-    return 1;
-}
-
-static void push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h,
-                     const void *payload)
-{
-    volt_rb_prod_t p = volt_rb_producer(&c->frames);
-    volt_assist_t *a = &c->assist;
-    if (h->kind != VOLT_FRAME_DATA || !a->parser ||
-        !volt_rb_backlog_at_least(p, (uint64_t)a->backlog_bytes)) {
-        volt_frame_push(p, idle, h, payload);
-        return;
-    }
-    const uint32_t off = volt_parsed_offset(h->len);
-    const uint64_t worst =
-        (uint64_t)off + sizeof(volt_parsed_trailer_t) + VOLT_JSON_MAX_ITEMS * sizeof(volt_tick_t);
-    if (worst > volt_rb_max_record(&c->frames)) { /* a frame near the ring's record limit */
-        volt_frame_push(p, idle, h, payload);
-        return;
-    }
-    void *slot = claim_fill(p, idle, (uint32_t)worst, h, payload);
-    volt_parsed_trailer_t *tr = (volt_parsed_trailer_t *)(void *)((char *)slot + off);
-    const int64_t t0 = volt_clock_ns();
-    /* in place: the payload is padded in the slot, the ticks land where the hot agent reads them */
-    volt_parse_message(a->parser, (const char *)slot + sizeof *h, h->len, h->recv_wall_ns, tr->ticks,
-                       &tr->res);
-    if (volt_parser_deferred(a->parser)) { /* a product the hot agent has not interned yet */
-        a->deferred++;
-        volt_rb_commit_len(p, frame_bytes(h));
-        return;
-    }
-    tr->parse_ns = volt_clock_ns() - t0;
-    tr->res.text = NULL; /* may point into this thread's parser: never read across */
-    tr->res.text_len = 0;
-    ((volt_frame_hdr_t *)slot)->kind = VOLT_FRAME_PARSED;
-    a->parsed++;
-    volt_rb_commit_len(p, off + (uint32_t)(sizeof *tr + tr->res.n_ticks * sizeof(volt_tick_t)));
-}
-
-void volt_frame_push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h,
-                         const void *payload)
-{
-    push_hot(c, idle, h, payload);
-    volt_bell_ring(&c->hot_bell); /* wakes the hot agent if it sleeps */
-}
-
-void volt_frame_push_end(volt_rb_prod_t p)
-{
-    const volt_frame_hdr_t end = {.kind = VOLT_FRAME_END};
-    volt_frame_push(p, NULL, &end, NULL);
-}
+#include "engine/agents/agents.h"
+#include "engine/agents/source_ws.h"
+#include "engine/base/err.h"
+#include "engine/base/idle.h"
 
 /* Starts a pipeline thread under its name (ps -L, top -H, perf, /proc/PID/task/TID/comm: an
  * operator finds the hot one). 0 or -errno. */
@@ -169,15 +25,6 @@ static int spawn(pthread_t *th, void *(*fn)(void *), void *arg, const char *name
         return -rc;
     pthread_setname_np(*th, name);
     return 0;
-}
-
-int volt_pin_self(int cpu)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    const int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-    return -rc;
 }
 
 static int validate(const volt_pipeline_cfg_t *cfg)
@@ -218,11 +65,6 @@ static int open_inputs(const volt_pipeline_cfg_t *cfg)
     return 0;
 }
 
-static _Atomic int g_stop;
-
-void volt_pipeline_request_stop(void) { atomic_store_explicit(&g_stop, 1, memory_order_relaxed); }
-int volt_pipeline_stop_requested(void) { return atomic_load_explicit(&g_stop, memory_order_relaxed); }
-
 static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*source)(void *));
 
 /* Clears the stats (so a failed run reports zeros) and checks the common settings. */
@@ -255,7 +97,7 @@ int volt_pipeline_bench(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
         return rc;
     if (!cfg->bench_msg || cfg->bench_n == 0)
         return VOLT_ERR(-EINVAL, "the bench needs messages");
-    atomic_store(&g_stop, 0);
+    volt_pipeline_clear_stop();
     return run(cfg, stats, volt_source_mem_run);
 }
 
@@ -289,7 +131,7 @@ int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
             return VOLT_ERR(fixed, "cannot read the journal folder %s: %s", cfg->journal_dir,
                             strerror(-fixed));
     }
-    atomic_store(&g_stop, 0);
+    volt_pipeline_clear_stop();
     rc = run(cfg, stats, volt_source_ws_run);
     stats->live = 1;
     return rc;
@@ -546,123 +388,3 @@ out:
     return rc;
 }
 
-static void pct_line(FILE *out, const char *name, const volt_hist_t *h)
-{
-    fprintf(out, "  %-22s p50 %8.2f  p90 %8.2f  p99 %8.2f  p99.9 %8.2f  max %8.2f  (us, n=%llu)\n",
-            name, volt_hist_quantile(h, 0.50) / 1e3, volt_hist_quantile(h, 0.90) / 1e3,
-            volt_hist_quantile(h, 0.99) / 1e3, volt_hist_quantile(h, 0.999) / 1e3,
-            (double)h->max / 1e3 * (h->count > 0), (unsigned long long)h->count);
-}
-
-static void print_grade_row(FILE *out, const char *name, const volt_grade_t *g)
-{
-    fprintf(out, "    %-20s %.4f / %.4f  %.3f  %.3f  %.3f  %llu  %.4f\n", name, g->pr_auc,
-            g->pr_auc_persistence, g->precision, g->recall, g->alert_rate,
-            (unsigned long long)g->n, g->n ? (double)g->positives / (double)g->n : 0.0);
-}
-
-void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
-{
-    fprintf(out, "== volt summary ==\n");
-    fprintf(out, "  messages read          %llu\n", (unsigned long long)s->read);
-    fprintf(out, "  accepted               %llu", (unsigned long long)s->accepted);
-    const char *sep = " (";
-    for (int k = 1; k < VOLT_MSG_KIND_COUNT; k++)
-        if (s->by_kind[k]) {
-            fprintf(out, "%s%s %llu", sep, volt_msg_kind_name((volt_msg_kind_t)k),
-                    (unsigned long long)s->by_kind[k]);
-            sep = ", ";
-        }
-    fprintf(out, "%s\n", sep[0] == ',' ? ")" : "");
-    fprintf(out, "  rejected               %llu\n", (unsigned long long)s->rejected);
-    for (int r = 1; r < VOLT_REJ_COUNT; r++)
-        if (s->rejected_by[r])
-            fprintf(out, "    %-20s %llu\n", volt_reject_name((volt_reject_t)r),
-                    (unsigned long long)s->rejected_by[r]);
-    for (int r = 1; r < VOLT_REJ_COUNT; r++)
-        if (s->items_rejected[r])
-            fprintf(out, "  items rejected in accepted messages (%s) %llu\n",
-                    volt_reject_name((volt_reject_t)r), (unsigned long long)s->items_rejected[r]);
-    fprintf(out, "  ticks                  %llu (products %llu)\n", (unsigned long long)s->ticks,
-            (unsigned long long)s->products);
-    fprintf(out, "  parse assist           %llu messages parsed by the source (%llu left to the hot "
-                 "agent: a product not yet in its table)\n",
-            (unsigned long long)s->assisted, (unsigned long long)s->assist_deferred);
-    fprintf(out, "  feature rows           %llu\n", (unsigned long long)s->rows);
-    fprintf(out, "  dropped out-of-order   %llu\n", (unsigned long long)s->out_of_order);
-    fprintf(out, "  dropped duplicates     %llu\n", (unsigned long long)s->duplicates);
-    fprintf(out, "  sequence gaps          %llu\n", (unsigned long long)s->seq_gaps);
-    fprintf(out, "  time gaps (restarts)   %llu\n", (unsigned long long)s->time_gaps);
-    fprintf(out, "  feed error messages    %llu\n", (unsigned long long)s->feed_errors);
-    fprintf(out, "  alerts                 %llu%s%s%s\n", (unsigned long long)s->alerts,
-            s->model[0] ? " (model " : "", s->model, s->model[0] ? ")" : "");
-    if (s->labelled || s->unlabelled)
-        fprintf(out, "  labels                 %llu rows labelled, %llu positive (%.2f%%), %llu "
-                     "unlabelled (future incomplete or no tau)\n",
-                (unsigned long long)s->labelled, (unsigned long long)s->positives,
-                s->labelled ? 100.0 * (double)s->positives / (double)s->labelled : 0.0,
-                (unsigned long long)s->unlabelled);
-    if (s->grade.n) {
-        fprintf(out, "  self-grade, last %d min of labelled seconds (model / persistence PR-AUC, "
-                     "precision, recall, alert rate, seconds, positive):\n", VOLT_GRADE_WINDOW_S / 60);
-        print_grade_row(out, "all", &s->grade);
-        for (int i = 0; i < s->n_graded; i++)
-            print_grade_row(out, s->graded_name[i], &s->graded[i]);
-    }
-    fprintf(out, "  elapsed                %.3f s, %.0f msgs/s, %.0f ticks/s\n", s->elapsed_s,
-            s->elapsed_s > 0 ? (double)s->read / s->elapsed_s : 0.0,
-            s->elapsed_s > 0 ? (double)s->ticks / s->elapsed_s : 0.0);
-    if (s->live) {
-        const volt_live_stats_t *l = &s->conn;
-        fprintf(out, "  connections            %llu (attempts %llu, failures %llu, lost %llu)\n",
-                (unsigned long long)l->connects, (unsigned long long)l->connect_attempts,
-                (unsigned long long)l->connect_failures, (unsigned long long)l->disconnects);
-        fprintf(out, "  watchdog reconnects    %llu\n", (unsigned long long)l->watchdog_fires);
-        fprintf(out, "  frames                 %llu (too large %llu)\n",
-                (unsigned long long)l->frames, (unsigned long long)l->frames_too_large);
-        if (l->connects > 1)
-            fprintf(out, "  reconnect time         last %.1f ms, max %.1f ms\n",
-                    (double)l->last_reconnect_ns / 1e6, (double)l->max_reconnect_ns / 1e6);
-    }
-    if (s->journal)
-        fprintf(out, "  journal                %llu lines, %.1f MB in %llu file(s), %llu fdatasyncs%s%s\n",
-                (unsigned long long)s->journal_lines, (double)s->journal_bytes / 1e6,
-                (unsigned long long)s->journal_files, (unsigned long long)s->journal_fsyncs,
-                s->journal_uring ? " (io_uring)" : " (pwrite: io_uring unavailable)",
-                s->journal_errors ? ", WRITE ERRORS" : "");
-    if (s->kafka)
-        for (int i = 0; i < VOLT_K_TOPICS; i++)
-            fprintf(out, "  kafka %-16s queued %llu, delivered %llu, failed %llu, dropped %llu\n",
-                    s->kafka_topic[i], (unsigned long long)s->kafka_stats.queued[i],
-                    (unsigned long long)s->kafka_stats.delivered[i],
-                    (unsigned long long)s->kafka_stats.failed[i],
-                    (unsigned long long)s->kafka_stats.dropped[i]);
-    fprintf(out, "  latency per tick:\n");
-    for (int i = 0; i < VOLT_LAT_COUNT; i++)
-        if (i != VOLT_LAT_SOURCE_LATE || s->lat[i].count)
-            pct_line(out, volt_lat_stage_name((volt_lat_stage_t)i), &s->lat[i]);
-}
-
-const char *volt_lat_stage_name(volt_lat_stage_t st)
-{
-    static const char *const names[VOLT_LAT_COUNT] = {
-        [VOLT_LAT_E2E] = "receive->signal",   [VOLT_LAT_QUEUE] = "  receive->hot",
-        [VOLT_LAT_PARSE] = "  parse",         [VOLT_LAT_FEATURES] = "  features",
-        [VOLT_LAT_SCORE] = "  score+alert",   [VOLT_LAT_HOT] = "  hot path (parse..score)",
-        [VOLT_LAT_TO_SINK] = "  signal->sink",     [VOLT_LAT_SOURCE_LATE] = "  (bench source late)",
-    };
-    return (unsigned)st < VOLT_LAT_COUNT ? names[st] : "?";
-}
-
-int volt_hist_write_csv(const volt_hist_t *h, const char *path)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -errno;
-    fprintf(f, "bucket_top_ns,count\n");
-    for (uint32_t i = 0; i < VOLT_HIST_BUCKETS; i++)
-        if (h->b[i])
-            fprintf(f, "%llu,%llu\n", (unsigned long long)volt_hist_bucket_top(i),
-                    (unsigned long long)h->b[i]);
-    return fclose(f) == 0 ? 0 : -errno;
-}

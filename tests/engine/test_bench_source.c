@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/clock.h"
-#include "engine/idle.h"
+#include "engine/base/clock.h"
+#include "engine/base/idle.h"
 #include "engine/pipeline.h"
 #include "../bench_cfg.h"
 #include "helpers.h"

@@ -1,11 +1,11 @@
-/* The engine clock (engine/clock.h): TSC-based where the kernel trusts the TSC, CLOCK_MONOTONIC
+/* The engine clock (engine/base/clock.h): TSC-based where the kernel trusts the TSC, CLOCK_MONOTONIC
  * otherwise; both must measure the same durations as CLOCK_MONOTONIC. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "engine/clock.h"
+#include "engine/base/clock.h"
 
 /* volt_clock_ns() read between two CLOCK_MONOTONIC reads no more than 50 us apart (retried when
  * the thread was preempted in between); *mono is the bracket's midpoint. */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/decimal.h"
+#include "engine/feed/decimal.h"
 #include "simd/cpu.h"
 
 static double dec(const char *s, volt_dec_status_t *st)

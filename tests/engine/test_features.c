@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/features.h"
+#include "engine/features/features.h"
 
 #define S 1000000000LL
 

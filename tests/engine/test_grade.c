@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "engine/grade.h"
+#include "engine/rows/grade.h"
 #include "engine/pipeline.h"
 
 static void push(volt_grader_t *g, int product, double t_s, double p, int pred, int y,

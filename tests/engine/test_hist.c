@@ -1,7 +1,7 @@
 /* engine/hist: bucket edges and quantiles within the promised 1/32 relative error. */
 #include <criterion/criterion.h>
 
-#include "engine/hist.h"
+#include "engine/base/hist.h"
 
 Test(hist, every_value_lands_in_a_bucket_whose_top_bounds_it)
 {

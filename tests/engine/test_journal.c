@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/journal.h"
+#include "engine/agents/journal.h"
 #include "helpers.h"
 
 static void write_file(const char *path, const char *text)

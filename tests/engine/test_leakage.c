@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/features.h"
-#include "engine/label.h"
+#include "engine/features/features.h"
+#include "engine/rows/label.h"
 
 #define S 1000000000LL
 #define N 6000

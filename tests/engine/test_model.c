@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "engine/err.h"
-#include "engine/model.h"
+#include "engine/base/err.h"
+#include "engine/model/model.h"
 #include "simd/cpu.h"
 
 static int load_text(volt_model_t *m, const char *text)

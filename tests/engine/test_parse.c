@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/parse.h"
-#include "engine/swar.h"
+#include "engine/feed/parse.h"
+#include "engine/feed/swar.h"
 
 #include <stdatomic.h>
 #include "helpers.h"
@@ -372,7 +372,7 @@ Test(parse, lookup_only_defers_unknown_products_and_then_agrees, .init = setup, 
     volt_parser_free(ro);
 }
 
-/* volt_eq_small (engine/swar.h), behind the product lookup: for every length 0..32, equal
+/* volt_eq_small (engine/feed/swar.h), behind the product lookup: for every length 0..32, equal
  * strings compare equal and a difference in any one byte is seen, from buffers of exactly that
  * length (the ASan build flags any read past them). */
 Test(products, short_compare_sees_every_byte_and_reads_no_further)

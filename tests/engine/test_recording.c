@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "engine/err.h"
+#include "engine/base/err.h"
 #include "engine/pipeline.h"
-#include "engine/recording.h"
+#include "engine/feed/recording.h"
 #include "helpers.h"
 
 static void write_bytes(const char *path, const void *p, size_t n)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/rowfmt.h"
+#include "engine/rows/rowfmt.h"
 
 Test(rowfmt, doubles_read_back_exactly_and_short_values_stay_short)
 {

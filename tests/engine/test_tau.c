@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/tau.h"
+#include "engine/features/tau.h"
 
 #define SPAN 20000
 

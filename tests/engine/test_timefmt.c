@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "engine/timefmt.h"
+#include "engine/feed/timefmt.h"
 #include "simd/cpu.h"
 
 static int64_t iso(const char *s)

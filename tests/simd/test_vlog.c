@@ -125,7 +125,7 @@ __attribute__((target("avx2,fma"))) static void log4_normal(const double *in, do
     _mm256_storeu_pd(out, volt_log4_normal_avx2(_mm256_loadu_pd(in)));
 }
 
-/* The logistic scorer logs unusable inputs as they are and blends them away (engine/model.c), which
+/* The logistic scorer logs unusable inputs as they are and blends them away (engine/model/model.c), which
  * is safe only if their lanes stay finite: every bit pattern outside the kernel's domain — NaN of
  * either sign, infinities, zeros, negatives, subnormals, the largest double — gives a finite lane,
  * and the usable lanes beside them are still within 4 ulp of libm's. */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/parse.h"
+#include "engine/feed/parse.h"
 #include "synth.h"
 
 Test(synth, the_same_seed_gives_the_same_market)

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/recording.h"
-#include "engine/rowfmt.h"
-#include "engine/timefmt.h"
+#include "engine/feed/recording.h"
+#include "engine/rows/rowfmt.h"
+#include "engine/feed/timefmt.h"
 
 int vx_feed_open_synthetic(vx_feed_t *f, const volt_synth_cfg_t *cfg)
 {

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "engine/parse.h"
+#include "engine/feed/parse.h"
 #include "synth.h"
 
 typedef enum { VX_PROTO_ADVANCED = 1, VX_PROTO_EXCHANGE = 2 } vx_proto_t;

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/parse.h"
+#include "engine/feed/parse.h"
 
 static double now_s(void)
 {

@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "engine/err.h"
+#include "engine/base/err.h"
+#include "engine/agents/kafka.h"
 #include "engine/pipeline.h"
 
 int main(int argc, char **argv)

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/timefmt.h"
+#include "engine/feed/timefmt.h"
 
 #define NS 1000000000LL
 

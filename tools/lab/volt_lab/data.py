@@ -10,7 +10,7 @@ import os
 import numpy as np
 import pandas as pd
 
-# The engine's feature columns, in its order (engine/features.h; docs/features.md).
+# The engine's feature columns, in its order (engine/features/features.h; docs/features.md).
 FEATURES = [
     "price_return_1min", "price_return_5min", "price_volatility_5min", "bid_ask_spread",
     "bid_ask_spread_bps", "volume_24h_pct_change", "trade_intensity", "volatility_zscore_15min",

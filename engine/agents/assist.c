@@ -1,0 +1,50 @@
+/* engine/agents/assist.c — the sources' way into the hot agent's frame ring: a frame as it is, or,
+ * when the hot agent is behind, parsed by the source in the ring slot (parse assist, agents.h). */
+#include <string.h>
+
+#include "engine/agents/agents.h"
+#include "engine/base/clock.h"
+
+static void push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h,
+                     const void *payload)
+{
+    volt_rb_prod_t p = volt_rb_producer(&c->frames);
+    volt_assist_t *a = &c->assist;
+    if (h->kind != VOLT_FRAME_DATA || !a->parser ||
+        !volt_rb_backlog_at_least(p, (uint64_t)a->backlog_bytes)) {
+        volt_frame_push(p, idle, h, payload);
+        return;
+    }
+    const uint32_t off = volt_parsed_offset(h->len);
+    const uint64_t worst =
+        (uint64_t)off + sizeof(volt_parsed_trailer_t) + VOLT_JSON_MAX_ITEMS * sizeof(volt_tick_t);
+    if (worst > volt_rb_max_record(&c->frames)) { /* a frame near the ring's record limit */
+        volt_frame_push(p, idle, h, payload);
+        return;
+    }
+    void *slot = volt_frame_claim_fill(p, idle, (uint32_t)worst, h, payload);
+    volt_parsed_trailer_t *tr = (volt_parsed_trailer_t *)(void *)((char *)slot + off);
+    const int64_t t0 = volt_clock_ns();
+    /* in place: the payload is padded in the slot, the ticks land where the hot agent reads them */
+    volt_parse_message(a->parser, (const char *)slot + sizeof *h, h->len, h->recv_wall_ns, tr->ticks,
+                       &tr->res);
+    if (volt_parser_deferred(a->parser)) { /* a product the hot agent has not interned yet */
+        a->deferred++;
+        volt_rb_commit_len(p, volt_frame_bytes(h));
+        return;
+    }
+    tr->parse_ns = volt_clock_ns() - t0;
+    tr->res.text = NULL; /* may point into this thread's parser: never read across */
+    tr->res.text_len = 0;
+    ((volt_frame_hdr_t *)slot)->kind = VOLT_FRAME_PARSED;
+    a->parsed++;
+    volt_rb_commit_len(p, off + (uint32_t)(sizeof *tr + tr->res.n_ticks * sizeof(volt_tick_t)));
+}
+
+void volt_frame_push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h,
+                         const void *payload)
+{
+    push_hot(c, idle, h, payload);
+    volt_bell_ring(&c->hot_bell); /* wakes the hot agent if it sleeps */
+}
+

@@ -1,0 +1,392 @@
+/* engine/agents/source_ws.c — the live source: a Coinbase market-data WebSocket into the frame ring.
+ *
+ * One libwebsockets client context, serviced by this thread only. On every (re)connect it sends the
+ * protocol's subscribe messages and starts a new stream epoch (the hot agent's sequence tracking
+ * restarts with it). Frames are reassembled from fragments up to --max-frame; a longer frame is
+ * dropped as it streams in and announced as TOO_LARGE. Resilience:
+ *  - reconnect with exponential backoff and jitter: attempt k waits a uniformly random time in
+ *    [d/2, d], d = min(backoff_max, backoff_min * 2^k); k resets once a connection delivers data;
+ *  - heartbeat watchdog: no frame for watchdog_s seconds closes the connection (then reconnect);
+ *  - stop (duration reached, SIGINT/SIGTERM): close, push END, return — the rings then drain. */
+#include <errno.h>
+#include <libwebsockets.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sched.h>
+#include <string.h>
+
+#include "engine/agents/agents.h"
+#include "engine/agents/source_ws.h"
+#include "engine/base/idle.h"
+
+#define NS 1000000000LL
+
+typedef struct {
+    volt_ctx_t *c;
+    volt_rb_prod_t prod;
+    volt_idle_t idle;
+    struct lws_context *ctx;
+    struct lws *wsi;
+    lws_sorted_usec_list_t sul_tick, sul_reconnect;
+    char host[256], path[512];
+    int port, tls;
+    uint32_t epoch;
+    int attempts;
+    int connected, subscribed_sent, got_data;
+    int64_t last_rx_mono, deadline_mono, dropped_mono, stop_mono;
+    char *frame;
+    size_t frame_len;
+    int frame_oversize;
+    int64_t frame_recv_wall, frame_recv_mono;
+    uint64_t frame_no;
+    uint64_t rng;
+    int done;
+    char last_error[256];
+} ws_t;
+
+static ws_t *g_ws; /* lws callbacks reach the agent through this (one source per process) */
+
+static int64_t wall_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * NS + t.tv_nsec;
+}
+
+static double jitter(ws_t *s)
+{
+    s->rng ^= s->rng << 13;
+    s->rng ^= s->rng >> 7;
+    s->rng ^= s->rng << 17;
+    return (double)(s->rng >> 11) / 9007199254740992.0;
+}
+
+/* Every frame goes to the hot agent and, with --save-disk, to the journal. */
+static void push(ws_t *s, uint32_t kind, const char *p, size_t n, int64_t wall, int64_t mono)
+{
+    /* TCP backpressure when a ring is full: nothing received is dropped */
+    const volt_frame_hdr_t h = {.recv_mono_ns = mono,
+                                .recv_wall_ns = wall,
+                                .line = ++s->frame_no,
+                                .file = 0,
+                                .epoch = s->epoch,
+                                .kind = kind,
+                                .len = (uint32_t)n};
+    if (s->c->journal_on)
+        volt_frame_push(volt_rb_producer(&s->c->jframes), &s->idle, &h, p);
+    /* Kafka never makes the source wait: a full ring is a counted drop */
+    if (s->c->kafka_on && !volt_frame_offer(volt_rb_producer(&s->c->kraw), &h, p))
+        s->c->kdrop_src++;
+    volt_frame_push_hot(s->c, &s->idle, &h, p);
+}
+
+static void connect_now(ws_t *s);
+
+static void on_reconnect(lws_sorted_usec_list_t *sul)
+{
+    ws_t *s = lws_container_of(sul, ws_t, sul_reconnect);
+    if (!s->done)
+        connect_now(s);
+}
+
+static void schedule_reconnect(ws_t *s)
+{
+    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    double d = cfg->backoff_min_s;
+    for (int i = 0; i < s->attempts && d < cfg->backoff_max_s; i++)
+        d *= 2;
+    if (d > cfg->backoff_max_s)
+        d = cfg->backoff_max_s;
+    d = d * (0.5 + 0.5 * jitter(s));
+    s->attempts++;
+    lws_sul_schedule(s->ctx, 0, &s->sul_reconnect, on_reconnect, (lws_usec_t)(d * 1e6));
+}
+
+static void connect_now(ws_t *s)
+{
+    struct lws_client_connect_info ci;
+    memset(&ci, 0, sizeof ci);
+    ci.context = s->ctx;
+    ci.address = s->host;
+    ci.port = s->port;
+    ci.path = s->path;
+    ci.host = s->host;
+    ci.origin = s->host;
+    ci.ssl_connection = s->tls ? LCCSCF_USE_SSL : 0; /* certificate verification stays on */
+    ci.protocol = NULL;
+    ci.pwsi = &s->wsi;
+    s->c->live.connect_attempts++;
+    if (!lws_client_connect_via_info(&ci)) {
+        s->wsi = NULL;
+        s->c->live.connect_failures++;
+        schedule_reconnect(s);
+    }
+}
+
+static size_t subscribe_msg(ws_t *s, int which, char *buf, size_t cap)
+{
+    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    char list[1024];
+    size_t n = 0;
+    for (int i = 0; i < cfg->n_products && n < sizeof list - 40; i++)
+        n += (size_t)snprintf(list + n, sizeof list - n, "%s\"%s\"", i ? "," : "", cfg->products[i]);
+    if (cfg->protocol == VOLT_PROTO_EXCHANGE)
+        return (size_t)snprintf(buf, cap,
+                                "{\"type\":\"subscribe\",\"product_ids\":[%s],"
+                                "\"channels\":[\"ticker\",\"matches\",\"heartbeat\"]}",
+                                list);
+    static const char *const channels[] = {"ticker", "market_trades", "heartbeats"};
+    return (size_t)snprintf(buf, cap,
+                            "{\"type\":\"subscribe\",\"product_ids\":[%s],\"channel\":\"%s\"}", list,
+                            channels[which]);
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+    (void)user;
+    ws_t *s = g_ws;
+    if (!s)
+        return 0;
+    volt_live_stats_t *st = &s->c->live;
+    switch (reason) {
+    case LWS_CALLBACK_CLIENT_ESTABLISHED: {
+        s->connected = 1;
+        s->subscribed_sent = 0;
+        s->got_data = 0;
+        s->epoch++;
+        st->connects++;
+        const int64_t now = volt_clock_ns();
+        s->last_rx_mono = now;
+        if (s->dropped_mono && st->connects > 1) {
+            const int64_t gap = now - s->dropped_mono;
+            if (gap > st->max_reconnect_ns)
+                st->max_reconnect_ns = gap;
+            st->last_reconnect_ns = gap;
+        }
+        if (s->c->cfg->human && st->connects > 1)
+            fprintf(s->c->cfg->human, "volt: reconnected to %s (connection %llu)\n",
+                    s->c->cfg->url, (unsigned long long)st->connects);
+        lws_callback_on_writable(wsi);
+        break;
+    }
+    case LWS_CALLBACK_CLIENT_WRITEABLE: {
+        const int n_msgs = s->c->cfg->protocol == VOLT_PROTO_EXCHANGE ? 1 : 3;
+        if (s->subscribed_sent >= n_msgs)
+            break;
+        unsigned char buf[LWS_PRE + 2048];
+        const size_t n = subscribe_msg(s, s->subscribed_sent, (char *)buf + LWS_PRE, 2048);
+        if (lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT) < (int)n)
+            return -1;
+        s->subscribed_sent++;
+        if (s->subscribed_sent < n_msgs)
+            lws_callback_on_writable(wsi);
+        else
+            st->subscribes++;
+        break;
+    }
+    case LWS_CALLBACK_CLIENT_RECEIVE: {
+        const int64_t mono = volt_clock_ns();
+        if (lws_is_first_fragment(wsi)) {
+            s->frame_len = 0;
+            s->frame_oversize = 0;
+            s->frame_recv_wall = wall_now();
+            s->frame_recv_mono = mono;
+        }
+        s->last_rx_mono = mono;
+        const size_t max = s->c->cfg->max_frame;
+        if (!s->frame_oversize) {
+            if (s->frame_len + len > max)
+                s->frame_oversize = 1; /* keep reading it off the wire, keep none of it */
+            else {
+                memcpy(s->frame + s->frame_len, in, len);
+                s->frame_len += len;
+            }
+        }
+        if (lws_is_final_fragment(wsi)) {
+            if (!s->got_data) {
+                s->got_data = 1;
+                s->attempts = 0; /* this connection works: next failure starts the backoff over */
+            }
+            st->frames++;
+            if (s->frame_oversize) {
+                st->frames_too_large++;
+                push(s, VOLT_FRAME_TOO_LARGE, NULL, 0, s->frame_recv_wall, s->frame_recv_mono);
+            } else {
+                push(s, VOLT_FRAME_DATA, s->frame, s->frame_len, s->frame_recv_wall,
+                     s->frame_recv_mono);
+            }
+        }
+        break;
+    }
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
+        st->connect_failures++;
+        const char *why = in ? (const char *)in : "unknown error";
+        if (s->c->cfg->human && strncmp(why, s->last_error, sizeof s->last_error - 1) != 0) {
+            if (s->tls && (strstr(why, "SSL") || strstr(why, "ssl") || strstr(why, "cert")))
+                fprintf(s->c->cfg->human,
+                        "volt: cannot connect to %s: TLS handshake failed; the server's "
+                        "certificate is not trusted by %s (%s)\n",
+                        s->c->cfg->url, s->c->cfg->ca_file ? s->c->cfg->ca_file : "the system store",
+                        why);
+            else
+                fprintf(s->c->cfg->human, "volt: cannot connect to %s: %s\n", s->c->cfg->url, why);
+        }
+        snprintf(s->last_error, sizeof s->last_error, "%s", why);
+        s->wsi = NULL;
+        if (!s->connected && !s->done)
+            schedule_reconnect(s);
+        break;
+    }
+    case LWS_CALLBACK_WSI_DESTROY:
+        if (wsi != s->wsi)
+            break;
+        /* a connection killed by a timeout ends here without CLIENT_CLOSED */
+        __attribute__((fallthrough));
+    case LWS_CALLBACK_CLIENT_CLOSED:
+        if (wsi != s->wsi && reason == LWS_CALLBACK_CLIENT_CLOSED && s->wsi)
+            break;
+        if (s->connected) {
+            s->connected = 0;
+            if (!s->done)
+                st->disconnects++; /* lost, not closed by us at the end */
+            s->dropped_mono = volt_clock_ns();
+            if (s->c->cfg->human && !s->done)
+                fprintf(s->c->cfg->human, "volt: connection to %s lost; reconnecting\n",
+                        s->c->cfg->url);
+        }
+        s->wsi = NULL;
+        if (!s->done && !lws_dll2_is_detached(&s->sul_reconnect.list))
+            break; /* a reconnect is already scheduled */
+        if (!s->done)
+            schedule_reconnect(s);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+    ws_t *s = lws_container_of(sul, ws_t, sul_tick);
+    const int64_t now = volt_clock_ns();
+    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    if (volt_pipeline_stop_requested() || (s->deadline_mono && now >= s->deadline_mono)) {
+        if (!s->done) {
+            s->done = 1;
+            s->stop_mono = now;
+            if (s->wsi)
+                lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+        }
+        /* keep ticking so the service loop notices the close; give up waiting after 2 s */
+        if (now - s->stop_mono > 2 * NS)
+            s->wsi = NULL;
+        lws_sul_schedule(s->ctx, 0, &s->sul_tick, on_tick, 10000);
+        return;
+    }
+    if (s->connected && s->wsi && now - s->last_rx_mono > (int64_t)(cfg->watchdog_s * 1e9)) {
+        s->c->live.watchdog_fires++;
+        if (cfg->human)
+            fprintf(cfg->human, "volt: no data from %s for %.1f s; reconnecting\n", cfg->url,
+                    cfg->watchdog_s);
+        s->last_rx_mono = now; /* fire once per silence */
+        lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+    }
+    lws_sul_schedule(s->ctx, 0, &s->sul_tick, on_tick, 50000);
+}
+
+int volt_ws_parse_url(const char *url, char *host, size_t hcap, int *port, char *path, size_t pcap,
+                      int *tls)
+{
+    const char *p;
+    if (strncmp(url, "wss://", 6) == 0) {
+        *tls = 1;
+        *port = 443;
+        p = url + 6;
+    } else if (strncmp(url, "ws://", 5) == 0) {
+        *tls = 0;
+        *port = 80;
+        p = url + 5;
+    } else {
+        return -EINVAL;
+    }
+    const char *slash = strchr(p, '/');
+    const char *hend = slash ? slash : p + strlen(p);
+    const char *colon = memchr(p, ':', (size_t)(hend - p));
+    const char *he = colon ? colon : hend;
+    if (he == p || (size_t)(he - p) >= hcap)
+        return -EINVAL;
+    memcpy(host, p, (size_t)(he - p));
+    host[he - p] = '\0';
+    if (colon) {
+        char *end;
+        long v = strtol(colon + 1, &end, 10);
+        if (end != hend || v <= 0 || v > 65535)
+            return -EINVAL;
+        *port = (int)v;
+    }
+    snprintf(path, pcap, "%s", slash ? slash : "/");
+    return 0;
+}
+
+void *volt_source_ws_run(void *arg)
+{
+    volt_ctx_t *c = arg;
+    const volt_pipeline_cfg_t *cfg = c->cfg;
+    if (cfg->cpus[0] >= 0)
+        volt_pin_self(cfg->cpus[0]);
+    ws_t *s = calloc(1, sizeof *s);
+    char *frame = malloc(cfg->max_frame + 1);
+    if (!s || !frame) {
+        c->src.io_error = -ENOMEM;
+        goto end;
+    }
+    s->c = c;
+    s->frame = frame;
+    s->prod = volt_rb_producer(&c->frames);
+    s->rng = (uint64_t)wall_now() | 1;
+    volt_idle_preset(&s->idle, cfg->idle);
+    volt_ws_parse_url(cfg->url, s->host, sizeof s->host, &s->port, s->path, sizeof s->path,
+                      &s->tls); /* validated by the pipeline before the thread starts */
+    g_ws = s;
+
+    static const struct lws_protocols protocols[] = {
+        {"volt", callback, 0, 65536, 0, NULL, 0}, {NULL, NULL, 0, 0, 0, NULL, 0}};
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.client_ssl_ca_filepath = cfg->ca_file; /* NULL: the system's trust store */
+    info.fd_limit_per_thread = 16;
+    lws_set_log_level(LLL_ERR, NULL);
+    s->ctx = lws_create_context(&info);
+    if (!s->ctx) {
+        c->src.io_error = -EIO;
+        goto end;
+    }
+    if (cfg->duration_s > 0)
+        s->deadline_mono = volt_clock_ns() + (int64_t)(cfg->duration_s * 1e9);
+    connect_now(s);
+    lws_sul_schedule(s->ctx, 0, &s->sul_tick, on_tick, 50000);
+    while (!s->done || s->wsi) {
+        if (lws_service(s->ctx, 0) < 0)
+            break;
+        if (s->done && !s->wsi)
+            break;
+    }
+    lws_context_destroy(s->ctx);
+end:
+    g_ws = NULL;
+    volt_frame_push_end(volt_rb_producer(&c->frames));
+    if (c->kafka_on)
+        volt_frame_push_end(volt_rb_producer(&c->kraw));
+    if (c->journal_on)
+        volt_frame_push_end(volt_rb_producer(&c->jframes));
+    c->src.read = s ? s->frame_no : 0;
+    free(frame);
+    free(s);
+    return NULL;
+}

@@ -1,0 +1,350 @@
+// engine/json_shim.cpp — the simdjson On-Demand walk behind engine/json.h (the only C++ unit).
+//
+// One pass over each object's fields, in whatever order they come; each key is matched by its
+// raw bytes (Coinbase keys carry no escapes) and its value recorded as a slice. Values we do not
+// ask for are skipped by On-Demand without being materialized. Errors are simdjson error codes,
+// never exceptions.
+#include <simdjson.h>
+
+#include <cstddef>
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <new>
+
+#include "engine/feed/json.h"
+
+using namespace simdjson;
+
+static_assert(SIMDJSON_PADDING <= VOLT_JSON_PADDING, "VOLT_JSON_PADDING must cover simdjson's");
+
+struct volt_json_parser {
+    ondemand::parser parser;
+    size_t max_len;
+};
+
+namespace {
+
+// A key is matched on its raw bytes plus the closing quote, straight from the input: the input is
+// padded and a key is always followed by at least `":` and a value, so reading len+1 bytes is
+// safe. Coinbase keys carry no escapes; an escaped key simply matches nothing and is skipped.
+struct Key {
+    const char *p;
+    // Compile-time-sized compares: GCC turns these into one or two word loads, no memcmp call.
+    template <size_t N> bool is(const char (&lit)[N]) const
+    {
+        return p[N - 1] == '"' && std::memcmp(p, lit, N - 1) == 0;
+    }
+};
+#define IS(k, lit) (k).is(lit)
+
+inline Key key_of(ondemand::field &f) { return Key{f.key().raw()}; }
+
+// Scalars are taken as raw tokens: no unescaping, no copy. Every field we read is a decimal, a
+// time, an id or a product name, none of which may contain a backslash, so the validators in
+// parse.c reject an escaped value instead of simdjson (error texts keep their escapes). A token
+// runs to the next structural character: it ends at its closing quote unless white space follows
+// the value, which is trimmed on the slower path.
+inline error_code record(ondemand::value v, volt_jval_t *out)
+{
+    std::string_view tok = v.raw_json_token();
+    if (tok.size() >= 2 && tok.front() == '"' && tok.back() == '"') { // no white space after it
+        out->p = tok.data() + 1;
+        out->n = static_cast<uint32_t>(tok.size() - 2);
+        out->type = VOLT_JT_STRING;
+        return SUCCESS;
+    }
+    while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\n' || tok.back() == '\r' ||
+                            tok.back() == '\t'))
+        tok.remove_suffix(1);
+    if (tok.empty())
+        return TAPE_ERROR;
+    const char c = tok.front();
+    if (c == '"') {
+        if (tok.size() < 2 || tok.back() != '"')
+            return STRING_ERROR;
+        out->p = tok.data() + 1;
+        out->n = static_cast<uint32_t>(tok.size() - 2);
+        out->type = VOLT_JT_STRING;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+        out->p = tok.data();
+        out->n = static_cast<uint32_t>(tok.size());
+        out->type = VOLT_JT_NUMBER;
+    } else {
+        out->p = nullptr;
+        out->n = 0;
+        out->type = VOLT_JT_OTHER;
+    }
+    return SUCCESS;
+}
+
+// Maps an item key to its field, or -1.
+inline int item_field(const Key &k)
+{
+    switch (k.p[0]) {
+    case 't':
+        if (IS(k, "type")) return VOLT_JF_TYPE;
+        if (IS(k, "time")) return VOLT_JF_TIME;
+        if (IS(k, "trade_id")) return VOLT_JF_TRADE_ID;
+        break;
+    case 's':
+        if (IS(k, "size")) return VOLT_JF_SIZE;
+        if (IS(k, "side")) return VOLT_JF_SIDE;
+        if (IS(k, "sequence")) return VOLT_JF_SEQUENCE;
+        break;
+    case 'p':
+        if (IS(k, "price")) return VOLT_JF_PRICE;
+        if (IS(k, "product_id")) return VOLT_JF_PRODUCT_ID;
+        break;
+    case 'l':
+        if (IS(k, "low_24h") || IS(k, "low_24_h")) return VOLT_JF_LOW_24H;
+        if (IS(k, "last_size")) return VOLT_JF_SIZE;
+        break;
+    case 'h':
+        if (IS(k, "high_24h") || IS(k, "high_24_h")) return VOLT_JF_HIGH_24H;
+        break;
+    case 'v':
+        if (IS(k, "volume_24h") || IS(k, "volume_24_h")) return VOLT_JF_VOLUME_24H;
+        break;
+    case 'b':
+        if (IS(k, "best_bid")) return VOLT_JF_BEST_BID;
+        if (IS(k, "best_ask")) return VOLT_JF_BEST_ASK;
+        if (IS(k, "best_bid_quantity") || IS(k, "best_bid_size")) return VOLT_JF_BID_QTY;
+        if (IS(k, "best_ask_quantity") || IS(k, "best_ask_size")) return VOLT_JF_ASK_QTY;
+        break;
+    default:
+        break;
+    }
+    return -1;
+}
+
+// Clears with plain 16-byte stores: a memset of these sizes (240 and 384 bytes) became `rep stos`,
+// whose start-up cost was 6 % of a ticker's parse.
+template <typename T> inline void clear_struct(T *x)
+{
+#if defined(__SSE2__)
+    static_assert(sizeof(T) % 16 == 0, "cleared in 16-byte stores");
+    char *b = reinterpret_cast<char *>(x);
+    const __m128i z = _mm_setzero_si128();
+#pragma GCC unroll 32
+    for (size_t i = 0; i < sizeof(T); i += 16)
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(b + i), z);
+#else
+    std::memset(x, 0, sizeof *x);
+#endif
+}
+inline void clear_item(volt_jitem_t *it) { clear_struct(it); }
+inline void clear_level(volt_jlevel_t *lv) { clear_struct(lv); }
+
+error_code walk_item(ondemand::object obj, volt_jitem_t *it)
+{
+    for (auto fres : obj) {
+        ondemand::field f;
+        error_code e = std::move(fres).get(f);
+        if (e)
+            return e;
+        const int fi = item_field(key_of(f));
+        if (fi >= 0) {
+            e = record(f.value(), &it->f[fi]);
+            if (e)
+                return e;
+        }
+    }
+    return SUCCESS;
+}
+
+// events: [{"type": "snapshot"|"update", "tickers": [...] | "trades": [...]}, ...]
+error_code walk_events(ondemand::array arr, volt_jdoc_t *doc)
+{
+    for (auto evres : arr) {
+        ondemand::value ev;
+        error_code e = std::move(evres).get(ev);
+        if (e)
+            return e;
+        ondemand::object evobj;
+        if (ev.get_object().get(evobj)) {
+            doc->n_bad_items++;
+            continue;
+        }
+        const uint32_t first = doc->n_items;
+        bool snapshot = false;
+        for (auto fres : evobj) {
+            ondemand::field f;
+            e = std::move(fres).get(f);
+            if (e)
+                return e;
+            const Key k = key_of(f);
+            uint8_t kind = 0;
+            if (IS(k, "tickers"))
+                kind = VOLT_JITEM_TICKER;
+            else if (IS(k, "trades"))
+                kind = VOLT_JITEM_TRADE;
+            else if (IS(k, "type")) {
+                volt_jval_t tv{};
+                if (record(f.value(), &tv) == SUCCESS) // raw, like every value the shim reads
+                    snapshot =
+                        tv.type == VOLT_JT_STRING && std::string_view(tv.p, tv.n) == "snapshot";
+                continue;
+            } else
+                continue;
+            ondemand::array items;
+            if (f.value().get_array().get(items)) {
+                doc->n_bad_items++;
+                continue;
+            }
+            for (auto itres : items) {
+                ondemand::value iv;
+                e = std::move(itres).get(iv);
+                if (e)
+                    return e;
+                ondemand::object io;
+                if (iv.get_object().get(io)) {
+                    doc->n_bad_items++;
+                    continue;
+                }
+                if (doc->n_items >= VOLT_JSON_MAX_ITEMS) {
+                    doc->n_items_over++;
+                    continue; // skipped unread; On-Demand skips it
+                }
+                volt_jitem_t *it = &doc->items[doc->n_items];
+                clear_item(it);
+                e = walk_item(io, it);
+                if (e)
+                    return e;
+                doc->item_kind[doc->n_items] = kind;
+                doc->n_items++;
+            }
+        }
+        for (uint32_t i = first; i < doc->n_items; i++)
+            doc->item_snapshot[i] = snapshot;
+    }
+    return SUCCESS;
+}
+
+error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc, int depth)
+{
+    for (auto fres : obj) {
+        ondemand::field f;
+        error_code e = std::move(fres).get(f);
+        if (e)
+            return e;
+        const Key k = key_of(f);
+        const int fi = item_field(k);
+        if (fi >= 0) {
+            e = record(f.value(), &lv->item.f[fi]);
+        } else if (IS(k, "channel")) {
+            e = record(f.value(), &lv->channel);
+        } else if (IS(k, "timestamp")) {
+            e = record(f.value(), &lv->timestamp);
+        } else if (IS(k, "sequence_num")) {
+            e = record(f.value(), &lv->sequence_num);
+        } else if (IS(k, "message")) {
+            e = record(f.value(), &lv->message);
+        } else if (IS(k, "ingest_time")) {
+            e = record(f.value(), &lv->ingest_time);
+        } else if (IS(k, "ts")) {
+            e = record(f.value(), &lv->ts);
+        } else if (IS(k, "recv_ns")) {
+            e = record(f.value(), &lv->recv_ns);
+        } else if (IS(k, "conn")) {
+            e = record(f.value(), &lv->conn);
+        } else if (IS(k, "events")) {
+            ondemand::array arr;
+            if (f.value().get_array().get(arr)) {
+                lv->events.type = VOLT_JT_OTHER;
+                continue;
+            }
+            lv->events.type = VOLT_JT_STRING; // "present as an array"
+            e = walk_events(arr, doc);
+        } else if (depth == 0 && (IS(k, "raw") || IS(k, "payload"))) {
+            doc->has_envelope_key = 1;
+            ondemand::value v = f.value();
+            ondemand::json_type t;
+            e = v.type().get(t);
+            if (e)
+                return e;
+            if (t == ondemand::json_type::object) {
+                ondemand::object inner;
+                e = v.get_object().get(inner);
+                if (e)
+                    return e;
+                if (!doc->has_inner) // cleared only when a message has an inner level
+                    clear_level(&doc->inner);
+                doc->has_inner = 1;
+                e = walk_level(inner, &doc->inner, doc, depth + 1);
+            } else if (t == ondemand::json_type::string) {
+                std::string_view sv; // a serialized message: unescape it (into the parser's buffer)
+                e = v.get_string().get(sv);
+                if (e)
+                    return e;
+                doc->raw_string = volt_jval_t{sv.data(), static_cast<uint32_t>(sv.size()),
+                                              VOLT_JT_STRING};
+            } else {
+                doc->raw_string.type = VOLT_JT_OTHER;
+            }
+        }
+        if (e)
+            return e;
+    }
+    return SUCCESS;
+}
+
+} // namespace
+
+extern "C" volt_json_parser_t *volt_json_parser_new(size_t max_len)
+{
+    volt_json_parser *p = new (std::nothrow) volt_json_parser();
+    if (!p)
+        return nullptr;
+    if (p->parser.allocate(max_len) != SUCCESS) {
+        delete p;
+        return nullptr;
+    }
+    p->max_len = max_len;
+    return p;
+}
+
+extern "C" void volt_json_parser_free(volt_json_parser_t *p) { delete p; }
+
+extern "C" volt_json_status_t volt_json_parse(volt_json_parser_t *p, const char *buf, size_t len,
+                                              volt_jdoc_t *doc, size_t *err_pos)
+{
+    clear_level(&doc->top); // doc->inner: when an envelope holds an object (walk_level)
+    doc->has_inner = 0;
+    doc->has_envelope_key = 0;
+    doc->raw_string = volt_jval_t{nullptr, 0, VOLT_JT_ABSENT};
+    doc->n_items = doc->n_items_over = doc->n_bad_items = 0;
+    *err_pos = len;
+
+    size_t i = 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+        i++;
+    if (i == len)
+        return VOLT_JSON_EMPTY;
+    if (len > p->max_len)
+        return VOLT_JSON_TOO_LARGE;
+    if (buf[i] != '{') {
+        *err_pos = i;
+        return VOLT_JSON_NOT_OBJECT;
+    }
+
+    ondemand::document d;
+    error_code e = p->parser.iterate(buf, len, len + SIMDJSON_PADDING).get(d);
+    if (e)
+        return e == MEMALLOC ? VOLT_JSON_NOMEM : VOLT_JSON_MALFORMED;
+    ondemand::object top;
+    e = d.get_object().get(top);
+    if (!e)
+        e = walk_level(top, &doc->top, doc, 0);
+    const char *rest = nullptr;
+    if (!e && !d.current_location().get(rest)) /* still in bounds: bytes after the object */
+        e = TRAILING_CONTENT;
+    if (e) {
+        const char *loc = nullptr;
+        if (!d.current_location().get(loc) && loc >= buf && loc <= buf + len)
+            *err_pos = static_cast<size_t>(loc - buf);
+        return e == DEPTH_ERROR ? VOLT_JSON_TOO_DEEP : VOLT_JSON_MALFORMED;
+    }
+    return VOLT_JSON_OK;
+}

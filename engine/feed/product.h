@@ -1,0 +1,44 @@
+/* engine/feed/product.h — interned product ids ("BTC-USD" -> small index).
+ *
+ * Fixed capacity, no allocation. One thread (the hot agent) interns; other threads may read the
+ * name of an index they received through a ring, because an entry is written once, before any
+ * tick that carries its index is published (the ring's release/acquire orders it). Another thread
+ * may also look names up among the entries published so far (volt_products_find_published: the
+ * source's parse assist), which never writes the table. */
+#ifndef VOLT_ENGINE_PRODUCT_H
+#define VOLT_ENGINE_PRODUCT_H
+
+#include <stddef.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define VOLT_MAX_PRODUCTS 64
+#define VOLT_PRODUCT_NAME_MAX 23
+
+typedef struct volt_products {
+    uint32_t n;
+    _Atomic uint32_t published; /* entries [0, published) are complete (release by the interner) */
+    uint32_t last; /* index of the last lookup: consecutive ticks are usually one product */
+    uint8_t len[VOLT_MAX_PRODUCTS];
+    char name[VOLT_MAX_PRODUCTS][VOLT_PRODUCT_NAME_MAX + 1];
+} volt_products_t;
+
+void volt_products_init(volt_products_t *p);
+
+/* Returns the index of the product named by s[0..n), adding it when new; -1 when the table is
+ * full, the name is empty, longer than VOLT_PRODUCT_NAME_MAX or holds bytes outside [A-Za-z0-9-_]. */
+int volt_products_intern(volt_products_t *p, const char *s, size_t n);
+
+/* Index of an existing product, or -1. The interning thread's own lookup. */
+int volt_products_find(const volt_products_t *p, const char *s, size_t n);
+
+/* Index of a product among those published so far, or -1: for a thread other than the interner.
+ * Reads only complete entries and writes nothing. */
+int volt_products_find_published(volt_products_t *p, const char *s, size_t n);
+
+static inline const char *volt_products_name(const volt_products_t *p, uint32_t i)
+{
+    return i < VOLT_MAX_PRODUCTS ? p->name[i] : "?";
+}
+
+#endif

@@ -1,0 +1,42 @@
+/* engine/rows/row.h — the row: what the hot agent hands the sink for every tick (the tick, its
+ * features, the model's score and alert decision), a notice to log, interval stats, or the end;
+ * and the text formats rows are written in (engine/rows/rowfmt.h). */
+#ifndef VOLT_ENGINE_ROWS_ROW_H
+#define VOLT_ENGINE_ROWS_ROW_H
+
+#include <stdint.h>
+
+#include "engine/features/features.h"
+#include "engine/feed/tick.h"
+
+enum { VOLT_ROW_TICK = 1, VOLT_ROW_NOTICE = 2, VOLT_ROW_END = 3, VOLT_ROW_STATS = 4 };
+
+enum {
+    VOLT_ROW_SEQ_GAP = 1u << 4,     /* the message's sequence number skipped ahead (missed messages) */
+    VOLT_ROW_SPANS_GAP = 1u << 5,   /* a sequence gap lies inside this row's longest window (300 s) */
+};
+
+/* One record of the row ring: a scored tick, a notice for the sink to log, or the end. */
+typedef struct volt_row {
+    uint8_t type;       /* VOLT_ROW_* */
+    uint8_t prediction; /* prob >= threshold */
+    uint8_t alert;      /* this row raised an alert */
+    uint8_t reason;     /* notice: volt_reject_t */
+    uint32_t file;
+    uint64_t line;
+    int64_t lat_ns;    /* receive -> score ready */
+    int64_t signal_ns; /* engine clock when the score was ready */
+    double score;
+    double prob;
+    volt_tick_t tick;
+    volt_feat_out_t feat;
+    /* labels (volt replay --label; set by the sink's labeler) */
+    uint8_t label_on;    /* the label columns are written */
+    int8_t label;        /* volatility_spike: 1, 0, or -1 when the row cannot be labelled */
+    double label_rv;     /* realized volatility over (t, t + 60 s] (NaN: future incomplete) */
+    double label_tau;    /* the threshold the label used (NaN: none known at t) */
+} volt_row_t;
+
+typedef enum { VOLT_FMT_CSV = 0, VOLT_FMT_NDJSON = 1 } volt_fmt_t;
+
+#endif

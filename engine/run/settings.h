@@ -1,0 +1,76 @@
+/* engine/run/settings.h — a run's settings (every command-line option lands here), their
+ * defaults, and the run's stop request (async-signal-safe). Written before the threads start and
+ * only read afterwards. */
+#ifndef VOLT_ENGINE_RUN_SETTINGS_H
+#define VOLT_ENGINE_RUN_SETTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine/features/features.h"
+#include "engine/rows/row.h"
+
+/* Parse assist (cfg.parse_assist): the source parses a frame itself, in the ring slot, when at least
+ * this many bytes wait in the frame ring (the hot agent is behind). */
+#define VOLT_PARSE_ASSIST_DEFAULT (8 * 1024)
+#define VOLT_PARSE_ASSIST_OFF (-1)
+
+typedef struct volt_pipeline_cfg {
+    const char *const *files; /* replay inputs */
+    int n_files;
+    /* live */
+    const char *url;          /* ws:// or wss:// */
+    int protocol;             /* VOLT_PROTO_ADVANCED or VOLT_PROTO_EXCHANGE */
+    const char *const *products;
+    int n_products;
+    double duration_s;        /* stop after this long (0: until SIGINT/SIGTERM) */
+    double watchdog_s;        /* reconnect after this long without a frame */
+    double backoff_min_s, backoff_max_s;
+    const char *ca_file;      /* trust anchors for wss (NULL: the system store) */
+    const char *journal_dir;  /* live: journal every frame here (NULL: no journal) */
+    double journal_rotate_mb, journal_rotate_min, journal_fsync_ms;
+    const char *kafka_brokers;      /* publish to Kafka (NULL: off) */
+    const char *kafka_topic[3];     /* raw, features, alerts */
+    const char *const *kafka_conf;  /* extra librdkafka key=value settings */
+    int n_kafka_conf;
+    double kafka_flush_s;           /* at the end, wait this long for deliveries */
+    /* bench: messages in memory, offered at bench_rate per second (0: as fast as possible) */
+    const char *const *bench_msg;
+    const uint32_t *bench_len;
+    uint64_t bench_n;
+    double bench_rate;
+    const char *out_path;     /* feature rows: a path, "-" for stdout, NULL for none */
+    volt_fmt_t format;
+    FILE *human;              /* alerts, notices and the summary */
+    int cpus[3];              /* source, hot, sink: CPU to pin to, -1 for none */
+    const char *idle;         /* idle strategy preset for the hot agent and the sink */
+    const char *sink_idle;    /* the sink's, when it should differ (NULL: idle) */
+    int sink_on_source;       /* bench only: the sink runs on the source's thread, in its slack
+                               * between messages, instead of a thread of its own */
+    size_t max_frame;         /* largest frame accepted (bytes) */
+    uint32_t frame_ring_bytes;
+    int64_t parse_assist;     /* the source parses when this many bytes are queued (0: always;
+                               * VOLT_PARSE_ASSIST_OFF: never); default VOLT_PARSE_ASSIST_DEFAULT */
+    uint32_t row_ring_slots;
+    volt_feat_cfg_t feat;
+    const char *model;        /* model name */
+    double alert_cooldown_s;  /* per product, event time */
+    int quiet;                /* no alert lines */
+    double stats_interval_s;  /* print interval latency stats this often (0: never) */
+    const char *hist_out;     /* write the receive->signal histogram here at the end (CSV) */
+    int max_notices;          /* reject log lines per reason */
+    int label;                /* add the volatility_spike label (rows come out 60 s late) */
+    int no_grade;             /* do not grade the model against persistence (engine/grade.h) */
+    double label_tau;         /* fixed tau (NaN: the trailing tau, tau_trailing) */
+} volt_pipeline_cfg_t;
+
+void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c);
+
+/* Asks a running pipeline to stop and drain (async-signal-safe). */
+void volt_pipeline_request_stop(void);
+int volt_pipeline_stop_requested(void);
+/* Clears the request: the wiring calls it when a run starts (before its threads). */
+void volt_pipeline_clear_stop(void);
+
+#endif
