@@ -211,9 +211,9 @@ int volt_time_parse_epoch(const char *s, size_t n, int64_t *ns)
     if (n == 0)
         return -1;
     for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-        if (whole > INT64_C(7258118400)) /* 2200-01-01: keeps ns inside int64 */
-            return -1;
         whole = whole * 10 + (s[i] - '0');
+        if (whole > INT64_C(7258118400)) /* after 2200-01-01 (docs/parsing.md); keeps ns in int64 */
+            return -1;
     }
     if (i == 0)
         return -1;

@@ -151,3 +151,18 @@ Test(timefmt, minute_cache_follows_the_clock_across_minutes_and_days)
         cr_expect_eq(v, iso(seq[i]), "%s", seq[i]);
     }
 }
+
+/* The year bound holds for every length of number: up to 2200-01-01 00:00:00 is accepted, one
+ * second later is bad_time, and no epoch overflows the nanosecond count (issue 35: 9 223 372 037
+ * overflowed a signed multiply and 8 000 000 000 was accepted). */
+Test(timefmt, epoch_seconds_after_2200_are_rejected_without_overflow)
+{
+    int64_t ns = 0;
+    cr_expect_eq(volt_time_parse_epoch("7258118400", 10, &ns), 0);
+    cr_expect_eq(ns, INT64_C(7258118400) * 1000000000);
+    cr_expect_neq(volt_time_parse_epoch("7258118401", 10, &ns), 0);
+    cr_expect_neq(volt_time_parse_epoch("8000000000", 10, &ns), 0);
+    cr_expect_neq(volt_time_parse_epoch("9223372037", 10, &ns), 0);
+    cr_expect_neq(volt_time_parse_epoch("9223372037.5", 12, &ns), 0);
+    cr_expect_neq(volt_time_parse_epoch("99999999999999999999", 20, &ns), 0);
+}
