@@ -52,6 +52,46 @@ static int validate(const volt_pipeline_cfg_t *cfg)
     return 0;
 }
 
+/* A product name as the feeds write it: 1..VOLT_PRODUCT_NAME_MAX of [A-Za-z0-9_-]. */
+static int good_product(const char *p)
+{
+    const size_t n = strlen(p);
+    if (n == 0 || n > VOLT_PRODUCT_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z') ||
+              (p[i] >= '0' && p[i] <= '9') || p[i] == '-' || p[i] == '_'))
+            return 0;
+    return 1;
+}
+
+int volt_pipeline_check(const volt_pipeline_cfg_t *cfg, int live)
+{
+    int rc = validate(cfg);
+    if (rc)
+        return rc;
+    if (cfg->kafka_brokers && !*cfg->kafka_brokers)
+        return VOLT_ERR(-EINVAL, "--kafka-brokers is empty (give host:port[,host:port...])");
+    if (!live)
+        return 0;
+    char host[256], path[512];
+    int port, tls;
+    if (!cfg->url || volt_ws_parse_url(cfg->url, host, sizeof host, &port, path, sizeof path, &tls))
+        return VOLT_ERR(-EINVAL, "--url must look like ws://host:port/path or wss://host/path");
+    if (cfg->n_products <= 0)
+        return VOLT_ERR(-EINVAL, "live needs at least one --pair");
+    for (int i = 0; i < cfg->n_products; i++)
+        if (!good_product(cfg->products[i]))
+            return VOLT_ERR(-EINVAL, "--pair '%s' is not a product name (1 to %d letters, digits, "
+                                     "'-' or '_', e.g. BTC-USD)", cfg->products[i],
+                            VOLT_PRODUCT_NAME_MAX);
+    if (cfg->sink_on_source)
+        return VOLT_ERR(-EINVAL, "only the bench source runs the sink on its thread");
+    if (!(cfg->watchdog_s > 0) || !(cfg->backoff_min_s > 0) || cfg->backoff_max_s < cfg->backoff_min_s)
+        return VOLT_ERR(-EINVAL, "watchdog and backoff times must be positive (min <= max)");
+    return 0;
+}
+
 static int open_inputs(const volt_pipeline_cfg_t *cfg)
 {
     for (int i = 0; i < cfg->n_files; i++) {
@@ -68,17 +108,18 @@ static int open_inputs(const volt_pipeline_cfg_t *cfg)
 static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*source)(void *));
 
 /* Clears the stats (so a failed run reports zeros) and checks the common settings. */
-static int begin(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
+/* Every run starts here: the settings checked, the report cleared. */
+static int begin(const volt_pipeline_cfg_t *cfg, int live, volt_run_stats_t *stats)
 {
     memset(stats, 0, sizeof *stats);
     for (int i = 0; i < VOLT_LAT_COUNT; i++)
         volt_hist_init(&stats->lat[i]);
-    return validate(cfg);
+    return volt_pipeline_check(cfg, live);
 }
 
 int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
 {
-    int rc = begin(cfg, stats);
+    int rc = begin(cfg, 0, stats);
     if (rc)
         return rc;
     if (cfg->sink_on_source)
@@ -92,7 +133,7 @@ int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats
 
 int volt_pipeline_bench(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
 {
-    int rc = begin(cfg, stats);
+    int rc = begin(cfg, 0, stats);
     if (rc)
         return rc;
     if (!cfg->bench_msg || cfg->bench_n == 0)
@@ -103,19 +144,9 @@ int volt_pipeline_bench(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
 
 int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
 {
-    int rc = begin(cfg, stats);
+    int rc = begin(cfg, 1, stats);
     if (rc)
         return rc;
-    char host[256], path[512];
-    int port, tls;
-    if (!cfg->url || volt_ws_parse_url(cfg->url, host, sizeof host, &port, path, sizeof path, &tls))
-        return VOLT_ERR(-EINVAL, "--url must look like ws://host:port/path or wss://host/path");
-    if (cfg->n_products <= 0)
-        return VOLT_ERR(-EINVAL, "live needs at least one --pair");
-    if (cfg->sink_on_source)
-        return VOLT_ERR(-EINVAL, "only the bench source runs the sink on its thread");
-    if (!(cfg->watchdog_s > 0) || !(cfg->backoff_min_s > 0) || cfg->backoff_max_s < cfg->backoff_min_s)
-        return VOLT_ERR(-EINVAL, "watchdog and backoff times must be positive (min <= max)");
     if (cfg->ca_file) {
         FILE *f = fopen(cfg->ca_file, "r");
         if (!f)

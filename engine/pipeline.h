@@ -12,6 +12,12 @@
 #include "engine/run/report.h"
 #include "engine/run/settings.h"
 
+/* Checks the settings a user gave (idle strategies, sizes, CPUs, Kafka brokers; with live, the URL,
+ * the product names, the watchdog and backoff times) before anything starts. Returns 0, or -EINVAL
+ * with VOLT_ERR set to one sentence naming the option: the command line's usage error (exit 2). The
+ * runs below check the same first. */
+int volt_pipeline_check(const volt_pipeline_cfg_t *cfg, int live);
+
 /* Runs a replay to the end. Returns 0 or -errno (VOLT_ERR set: one clear sentence). */
 int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats);
 

@@ -439,6 +439,10 @@ static int cmd_replay(int argc, char **argv)
     }
     cfg.files = (const char *const *)(argv + optind);
     cfg.n_files = argc - optind;
+    if (volt_pipeline_check(&cfg, 0)) {
+        fprintf(stderr, "volt: %s.\n", volt_err_msg());
+        return 2;
+    }
     volt_simd_init();
     volt_run_stats_t st;
     if (volt_pipeline_replay(&cfg, &st)) {
@@ -474,6 +478,10 @@ static int cmd_live(int argc, char **argv)
     if (!cfg.url)
         cfg.url = cfg.protocol == VOLT_PROTO_EXCHANGE ? "wss://ws-feed.exchange.coinbase.com"
                                                       : "wss://advanced-trade-ws.coinbase.com";
+    if (volt_pipeline_check(&cfg, 1)) {
+        fprintf(stderr, "volt: %s.\n", volt_err_msg());
+        return 2;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;

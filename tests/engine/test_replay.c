@@ -191,6 +191,30 @@ Test(replay, cli_keeps_its_contract)
     cr_expect_eq(strncmp(out, "event_time,event_ns,", 20), 0, "%s", out);
 }
 
+/* A setting the user got wrong is a usage error (exit 2) with one sentence naming it, before
+ * anything starts (issue 35: these exited 1 or ran to nothing). */
+Test(replay, bad_settings_are_usage_errors_naming_the_option)
+{
+    static const struct {
+        const char *args, *says;
+    } k[] = {
+        {"live --idle foo --seconds 1", "unknown idle strategy 'foo'"},
+        {"live --url http://x --seconds 1", "--url must look like"},
+        {"live --backoff-min 5 --backoff-max 1 --seconds 1", "backoff"},
+        {"live --pair '' --seconds 1", "--pair '' is not a product name"},
+        {"live --pair 'BTC USD' --seconds 1", "--pair 'BTC USD' is not a product name"},
+        {"live --kafka-brokers '' --seconds 1", "--kafka-brokers is empty"},
+        {"replay --idle foo /nonexistent/x.ndjson", "unknown idle strategy 'foo'"},
+    };
+    char out[8192], cmd[2048];
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        snprintf(cmd, sizeof cmd, "%s/engine/volt %s 2>&1", VOLT_BIN_DIR, k[i].args);
+        cr_expect_eq(sh(cmd, out, sizeof out), 2, "volt %s: %s", k[i].args, out);
+        cr_expect_not_null(strstr(out, k[i].says), "volt %s: %s", k[i].args, out);
+        cr_expect_eq(strchr(out, '\n'), strrchr(out, '\n'), "one sentence: %s", out);
+    }
+}
+
 /* Frames enter rings only through volt_frame_push/offer, which reserve and zero VOLT_JSON_PADDING
  * bytes after every payload: the hot, journal and Kafka agents parse payloads where they lie. */
 Test(replay, frames_carry_zeroed_padding_for_parsing_in_place)
