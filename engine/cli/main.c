@@ -136,11 +136,11 @@ static int parse_assist(const char *s, int64_t *out)
 }
 
 enum {
-    O_OUT = 1, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET,
+    O_OUT = 1, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET, O_NOGRADE,
     /* live only */
     O_STATS, O_HIST, O_LABEL, O_TAU, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH, O_KFILE, O_ASSIST,
     O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA, O_SAVE,
-    O_ROT_MB, O_ROT_MIN, O_FSYNC, O_NOGRADE
+    O_ROT_MB, O_ROT_MIN, O_FSYNC
 };
 
 static const struct option k_opts[] = {

@@ -185,6 +185,10 @@ Test(replay, cli_keeps_its_contract)
     cr_expect_eq(strchr(out, '\n'), strrchr(out, '\n'), "one sentence: %s", out);
     snprintf(cmd, sizeof cmd, "%s/engine/volt replay 2>&1", VOLT_BIN_DIR);
     cr_expect_eq(sh(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "%s/engine/volt replay --no-grade %s 2>&1", VOLT_BIN_DIR,
+             th_fixture("replay/mixed.ndjson"));
+    cr_expect_eq(sh(cmd, out, sizeof out), 0, "--no-grade is a replay option: %s", out);
+    cr_expect_null(strstr(out, "self-grade"), "%s", out);
     snprintf(cmd, sizeof cmd, "%s/engine/volt replay --out - %s 2>/dev/null | head -1",
              VOLT_BIN_DIR, th_fixture("replay/mixed.ndjson"));
     sh(cmd, out, sizeof out);
