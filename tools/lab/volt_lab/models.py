@@ -278,7 +278,7 @@ class XGB(Model):
     scale-free inputs; the engine's gbt kind with ratio inputs."""
     kind = "gbt"
 
-    def __init__(self, name="xgboost", n_estimators=200, max_depth=3, learning_rate=0.05, seed=0):
+    def __init__(self, name="xgboost", n_estimators=60, max_depth=3, learning_rate=0.15, seed=0):
         super().__init__(name)
         self.params = dict(n_estimators=n_estimators, max_depth=max_depth,
                            learning_rate=learning_rate, subsample=0.8, colsample_bytree=0.8,

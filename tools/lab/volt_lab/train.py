@@ -24,8 +24,11 @@ class ExportRefused(Exception):
     pass
 
 
-def _version(name: str, df: pd.DataFrame) -> str:
+def _version(name: str, df: pd.DataFrame, m=None) -> str:
+    """NAME-DATE-HASH; the hash covers the data, the inputs and the hyperparameters, so two
+    different models never share a version."""
     h = hashlib.sha1(f"{name}{len(df)}{df['t_s'].iloc[0]}{df['t_s'].iloc[-1]}"
+                     f"{list(getattr(m, 'features', []))}{getattr(m, 'params', '')}"
                      .encode()).hexdigest()[:8]
     return f"{name}-{time.strftime('%Y%m%d', time.gmtime())}-{h}"
 
@@ -137,7 +140,7 @@ def run(paths, out_dir, model_names=None, cadence_s=1.0, mlflow_uri=None, log=pr
             name, y_ev, raws[name][ok], m.calib, m._link, None if name == "persistence" else p_pers)
         r["calibration"] = list(m.calib)
         r["features"] = list(m.features)
-        r["version"] = _version(name, df) if name != "zscore" else "zscore-v0"
+        r["version"] = _version(name, df, m) if name != "zscore" else "zscore-v0"
         r["refused"] = why
         if why:
             refused[name] = why
