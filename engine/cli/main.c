@@ -451,6 +451,17 @@ static int cmd_replay(int argc, char **argv)
     }
     volt_run_stats_print(&st, cfg.human);
     fflush(cfg.human);
+    if (st.read > 0 && st.accepted == 0) { /* not a recording volt reads: say so, not exit 0 */
+        int top = 0;
+        for (int r = 1; r < VOLT_REJ_COUNT; r++)
+            if (st.rejected_by[r] > st.rejected_by[top])
+                top = r;
+        fprintf(stderr, "volt: none of the %llu lines read was accepted (most: %s, %llu): not a "
+                        "recording volt reads (docs/parsing.md lists the formats).\n",
+                (unsigned long long)st.read, volt_reject_name((volt_reject_t)top),
+                (unsigned long long)st.rejected_by[top]);
+        return 1;
+    }
     return 0;
 }
 

@@ -195,6 +195,26 @@ Test(replay, cli_keeps_its_contract)
     cr_expect_eq(strncmp(out, "event_time,event_ns,", 20), 0, "%s", out);
 }
 
+/* A file of which nothing is accepted (another recorder's format, say) is a failed replay with one
+ * sentence, not a silent exit 0 (issue 35). */
+Test(replay, a_file_with_nothing_accepted_fails_saying_so)
+{
+    char path[] = "/tmp/volt_junk_XXXXXX", out[8192], cmd[2048];
+    FILE *f = fdopen(mkstemp(path), "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 50; i++)
+        fprintf(f, "{\"t\":\"recv\",\"ts\":%d,\"other\":\"format\"}\n", i);
+    fclose(f);
+    snprintf(cmd, sizeof cmd,
+             "%s/engine/volt replay --quiet %s 2>&1 | tail -1; exit ${PIPESTATUS[0]}", VOLT_BIN_DIR,
+             path);
+    char sh_cmd[2300];
+    snprintf(sh_cmd, sizeof sh_cmd, "bash -c '%s'", cmd);
+    cr_expect_eq(sh(sh_cmd, out, sizeof out), 1, "%s", out);
+    cr_expect_not_null(strstr(out, "none of the 50 lines read was accepted"), "%s", out);
+    unlink(path);
+}
+
 /* A setting the user got wrong is a usage error (exit 2) with one sentence naming it, before
  * anything starts (issue 35: these exited 1 or ran to nothing). */
 Test(replay, bad_settings_are_usage_errors_naming_the_option)
