@@ -19,8 +19,15 @@ num() { # the first number after a summary label
 start_vx() { # args...: starts volt-exchange, sets PORT and URL
   "$VX" --port 0 "$@" > "$T/vx.out" 2> "$T/vx.err" &
   VXPID=$!
-  for _ in $(seq 50); do grep -q ready "$T/vx.out" 2>/dev/null && break; sleep 0.1; done
+  # wait for the fact (its "ready URL" line), not for a time: a busy machine may take long
+  for _ in $(seq 600); do
+    grep -q ready "$T/vx.out" 2>/dev/null && break
+    kill -0 "$VXPID" 2>/dev/null || break
+    sleep 0.1
+  done
   URL=$(sed -n 's/^ready //p' "$T/vx.out")
+  [ -n "$URL" ] || { echo "FAIL volt-exchange $* did not say ready within 60 s: $(tail -3 "$T/vx.err")"
+                     fail=$((fail+1)); }
 }
 stop_vx() { kill "$VXPID" 2>/dev/null; wait "$VXPID" 2>/dev/null; }
 
@@ -132,7 +139,9 @@ start_vx --synthetic --rate 100 --speed 20
 VOLT_JOURNAL_TRACE=1 "$VOLT" live --url "$URL" --pair BTC-USD --save-disk "$T/crash" --fsync-ms 100 \
   > "$T/crash.log" 2> "$T/crash.err" &
 VPID=$!
-sleep 3
+# until the journal holds a synced line (the pipeline is up and writing), at most 60 s
+for _ in $(seq 600); do grep -q journal-synced "$T/crash.err" 2>/dev/null && break; sleep 0.1; done
+sleep 1
 names=$(cat /proc/$VPID/task/*/comm 2>/dev/null | sort | tr '\n' ' ')
 ok=0; for n in volt-hot volt-journal volt-sink volt-source; do case " $names" in *" $n "*) ;; *) ok=1 ;; esac; done
 check "threads: the pipeline's threads are named for operators (${names% })" $ok "thread names: $names"
