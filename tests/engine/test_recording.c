@@ -79,23 +79,32 @@ static char *sample_text(size_t *n)
     return big;
 }
 
+/* The recording at path reads back as text[0..n) in pieces of `piece` bytes, ends cleanly, and is
+ * (or is not) seen as compressed. */
+static void expect_reads_back(const char *path, const char *text, size_t n, size_t piece,
+                              int compressed)
+{
+    size_t got;
+    ssize_t rc;
+    char *back = slurp(path, &got, &rc, piece);
+    cr_expect_eq(rc, 0, "%s ends cleanly", path);
+    cr_assert_eq(got, n, "%zu bytes, want %zu", got, n);
+    cr_expect(memcmp(back, text, n) == 0, "the same bytes");
+    free(back);
+    volt_recording_t *r;
+    cr_assert_eq(volt_recording_open(&r, path), 0);
+    cr_expect_eq(volt_recording_compressed(r), compressed);
+    volt_recording_close(r);
+}
+
 Test(recording, a_plain_file_reads_back_unchanged)
 {
-    size_t n, got;
-    ssize_t rc;
+    size_t n;
     char *text = sample_text(&n);
     char path[] = "/tmp/volt_rec_XXXXXX";
     close(mkstemp(path));
     write_bytes(path, text, n);
-    char *back = slurp(path, &got, &rc, 7);
-    cr_expect_eq(rc, 0);
-    cr_assert_eq(got, n);
-    cr_expect(memcmp(back, text, n) == 0);
-    volt_recording_t *r;
-    cr_assert_eq(volt_recording_open(&r, path), 0);
-    cr_expect_eq(volt_recording_compressed(r), 0);
-    volt_recording_close(r);
-    free(back);
+    expect_reads_back(path, text, n, 7, 0);
     free(text);
     unlink(path);
 }
@@ -110,18 +119,8 @@ Test(recording, zstd_frames_and_skippable_frames_read_as_the_plain_bytes)
     const int skips[] = {0, 0, 1};
     for (int k = 0; k < 3; k++) {
         write_zst(path, text, n, frames[k], skips[k], 0);
-        size_t got;
-        ssize_t rc;
-        char *back = slurp(path, &got, &rc, k == 0 ? 4096 : 13);
-        cr_expect_eq(rc, 0, "case %d ends cleanly", k);
-        cr_assert_eq(got, n, "case %d: %zu bytes, want %zu", k, got, n);
-        cr_expect(memcmp(back, text, n) == 0, "case %d: the same bytes", k);
-        free(back);
+        expect_reads_back(path, text, n, k == 0 ? 4096 : 13, 1);
     }
-    volt_recording_t *r;
-    cr_assert_eq(volt_recording_open(&r, path), 0);
-    cr_expect_eq(volt_recording_compressed(r), 1);
-    volt_recording_close(r);
     free(text);
     unlink(path);
 }

@@ -14,6 +14,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 
 from . import data as D
+from . import metrics as M
 from . import models as MD
 
 
@@ -21,8 +22,7 @@ def run(run_dir: str, name: str, sizes: list[int], repeats: int = 1, seed: int =
     rows = pd.read_parquet(os.path.join(run_dir, "rows.parquet"))
     groups = rows["cv_group"].to_numpy()
     y = rows[D.LABEL].to_numpy()
-    ratio = (rows["rv_60s"] / rows["tau_trailing"]).to_numpy()
-    ref = np.where(np.isfinite(ratio), ratio, np.nanmedian(ratio))
+    ref = M.persistence_score(rows)
     ref_ap = average_precision_score(y, ref)
     t = rows["t_s"].to_numpy()
     rng = np.random.default_rng(seed)

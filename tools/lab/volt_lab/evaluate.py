@@ -36,18 +36,12 @@ def replay(model: str, recordings: list[str], out_csv: str) -> None:
         raise D.DataError(f"volt replay failed ({r.returncode}): {r.stderr.strip()}")
 
 
-def persistence(df: pd.DataFrame) -> np.ndarray:
-    """rv_60s / tau as it is; a segment's first minute (no rv_60s) at the median ratio."""
-    ratio = (df["rv_60s"] / df["tau_trailing"]).to_numpy()
-    return np.where(np.isfinite(ratio), ratio, np.nanmedian(ratio))
-
-
 def table(df: pd.DataFrame, log=print) -> dict:
     y = df[D.LABEL].to_numpy()
     p = df["p_spike"].to_numpy(dtype="float64")
     p = np.where(np.isfinite(p), p, 0.0)  # not scorable yet (z-score warm-up): no alert
     alert = df["prediction"].to_numpy(dtype="float64") > 0
-    ref = persistence(df)
+    ref = M.persistence_score(df)
     r = M.evaluate(df, p, alert.astype(int), float(y.mean()))
     point, lo, hi, nb = M.block_bootstrap_ap_diff(df, p, ref)
     out = {"rows": int(len(df)), "positive_rate": float(y.mean()), "model": r,

@@ -49,6 +49,13 @@ def lead_time_s(df: pd.DataFrame, alert: np.ndarray) -> float:
     return float(np.mean(leads)) if leads else float("nan")
 
 
+def persistence_score(df: pd.DataFrame) -> np.ndarray:
+    """Persistence as the rule states it: rv_60s / tau_trailing ranked as it is; a segment's first
+    minute, without rv_60s, at the median ratio (the engine's self-grade does the same)."""
+    ratio = (df["rv_60s"] / df["tau_trailing"]).to_numpy()
+    return np.where(np.isfinite(ratio), ratio, np.nanmedian(ratio))
+
+
 BLOCK_S = 900.0  # the block bootstrap's block: 15 min of event time, every product
 
 

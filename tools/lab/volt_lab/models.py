@@ -26,7 +26,7 @@ LOG_EPS = {
     "rv_60s": 1e-6, "rv_300s": 1e-6, "rv_900s": 1e-6, "ewma_rv_60s": 1e-6,
     "vol_of_vol_300s": 1e-7, "abs_logret_10s": 1e-6, "abs_logret_60s": 1e-6,
     "trade_count_60s": 1.0, "trade_volume_60s": 1e-6, "secs_since_prev_tick": 1e-3,
-    "range_60s_bps": 1e-3, "range_300s_bps": 1e-3, "tau_trailing": 1e-6, "trade_intensity": 1.0,
+    "range_60s_bps": 1e-3, "range_300s_bps": 1e-3, "tau_trailing": 1e-6, "trade_intensity": 1.0, LABEL_RV: 1e-6,
 }
 TAU = "tau_trailing"
 # Volatility-like inputs, each read relative to tau (a log ratio in the linear models, a ratio in
@@ -269,8 +269,6 @@ class HAR(Linear):
         self._last_x = self._terms_x(train)
         return self
 
-
-LOG_EPS.setdefault(LABEL_RV, 1e-6)
 
 
 class XGB(Model):

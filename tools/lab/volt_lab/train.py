@@ -42,15 +42,14 @@ def _span(d: pd.DataFrame) -> dict:
 
 def cross_validate(df: pd.DataFrame, groups: np.ndarray, name: str):
     """Out-of-fold raw scores of `name` for every row: each group scored by a model fitted without
-    it (purged). Returns (raw scores, number of folds)."""
+    it (purged). Returns the raw scores (NaN in a group no fold could score)."""
     raw = np.full(len(df), np.nan)
-    folds = list(D.cv_folds(df, groups))
-    for g, tr, te in folds:
+    for g, tr, te in D.cv_folds(df, groups):
         D.check_purge(df["t_s"].to_numpy(), tr, te)
         m = MD.make(name).fit(df[tr])
         # the z-score baseline has no raw score before warm-up: its probability (0 there) serves
         raw[te] = m.predict(df[te]) if name == "zscore" else m.score(df[te])
-    return raw, len(folds)
+    return raw
 
 
 def guard(name: str, y: np.ndarray, raw: np.ndarray, calib: tuple, link, p_persistence: np.ndarray):
@@ -105,7 +104,7 @@ def run(paths, out_dir, model_names=None, cadence_s=1.0, mlflow_uri=None, log=pr
     results, preds, refused = {}, {}, {}
     raws = {}
     for name in ["persistence"] + [n for n in model_names if n != "persistence"]:
-        raws[name], nf = cross_validate(df, groups, name)
+        raws[name] = cross_validate(df, groups, name)
     # every model's metrics on the rows every model scored
     ok = np.logical_and.reduce([np.isfinite(v) for v in raws.values()])
     if not ok.all():
@@ -128,8 +127,7 @@ def run(paths, out_dir, model_names=None, cadence_s=1.0, mlflow_uri=None, log=pr
     # the reference every model is compared with: persistence as the rule states it, the ratio
     # rv_60s / tau (a segment's first minute, without rv_60s, at the median ratio) -- ranked as it
     # is, no model and no calibration in between
-    ratio = (ev["rv_60s"] / ev["tau_trailing"]).to_numpy()
-    p_pers = np.where(np.isfinite(ratio), ratio, np.nanmedian(ratio))
+    p_pers = M.persistence_score(ev)
     ref_ap = float(average_precision_score(y_ev, p_pers))
     for name, m in finals.items():
         p = preds[name]
