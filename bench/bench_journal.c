@@ -21,7 +21,9 @@
 
 #include "ab_util.h"
 #include "bench.h"
-#include "engine/agents/agents.h"
+#include "engine/agents/frame.h"
+#include "engine/agents/journal.h"
+#include "engine/run/settings.h"
 
 enum { JOURNAL_N = 20000 };
 #define JOURNAL_RING_BYTES (UINT64_C(32) << 20) /* > JOURNAL_N frames of the fixture's size */
@@ -53,20 +55,29 @@ typedef struct {
 static int run_once(const volt_pipeline_cfg_t *cfg, void *ring_buf, const char *dir,
                     const char *msg, size_t len, run_t *out)
 {
-    volt_ctx_t *c = calloc(1, sizeof *c);
-    if (!c)
+    volt_rb_t ring;
+    volt_journal_stats_t jst = {0};
+    if (volt_rb_init(&ring, ring_buf, JOURNAL_RING_BYTES))
         return -1;
-    c->cfg = cfg;
-    if (volt_journal_attach(c, ring_buf, JOURNAL_RING_BYTES, dir, "BTCUSD")) {
-        free(c);
+    const volt_journal_wiring_t w = {.cfg = {.dir = dir,
+                                             .product_tag = "BTCUSD",
+                                             .rotate_bytes = (uint64_t)(cfg->journal_rotate_mb * 1048576.0),
+                                             .rotate_s = cfg->journal_rotate_min * 60.0,
+                                             .fsync_ms = cfg->journal_fsync_ms,
+                                             .max_frame = cfg->max_frame,
+                                             .human = cfg->human},
+                                     .cpu = -1,
+                                     .frames = &ring,
+                                     .stats = &jst};
+    volt_agent_t *j = volt_journal_new(&w);
+    if (!j)
         return -1;
-    }
     pthread_t th;
-    if (pthread_create(&th, NULL, volt_journal_run, c)) {
-        free(c);
+    if (pthread_create(&th, NULL, volt_agent_run, j)) {
+        volt_agent_free(j);
         return -1;
     }
-    const volt_rb_prod_t p = volt_rb_producer(&c->jframes);
+    const volt_rb_prod_t p = volt_rb_producer(&ring);
     volt_frame_hdr_t h = {0};
     h.kind = VOLT_FRAME_DATA;
     h.len = (uint32_t)len;
@@ -84,8 +95,8 @@ static int run_once(const volt_pipeline_cfg_t *cfg, void *ring_buf, const char *
     pthread_join(th, NULL);
     out->total_s = volt_ab_now_ns() * 1e-9 - t0;
     out->source_s = t1 - t0;
-    out->st = c->jstats;
-    free(c);
+    out->st = jst;
+    volt_agent_free(j);
     return 0;
 }
 

@@ -1,4 +1,5 @@
-/* engine/pipeline.c — wiring: rings, agents, threads, and the run summary. */
+/* engine/pipeline.c — the wiring: rings, agents, threads, and the run's report. It owns everything
+ * the agents share; each agent gets only its own typed connections (its *_wiring_t). */
 #include "engine/pipeline.h"
 
 #include <errno.h>
@@ -11,21 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/agents/agents.h"
+#include "engine/agents/hot.h"
+#include "engine/agents/journal.h"
+#include "engine/agents/kafka.h"
+#include "engine/agents/sink.h"
+#include "engine/agents/source.h"
 #include "engine/agents/source_ws.h"
+#include "engine/base/clock.h"
 #include "engine/base/err.h"
 #include "engine/base/idle.h"
-
-/* Starts a pipeline thread under its name (ps -L, top -H, perf, /proc/PID/task/TID/comm: an
- * operator finds the hot one). 0 or -errno. */
-static int spawn(pthread_t *th, void *(*fn)(void *), void *arg, const char *name)
-{
-    const int rc = pthread_create(th, NULL, fn, arg);
-    if (rc)
-        return -rc;
-    pthread_setname_np(*th, name);
-    return 0;
-}
 
 static int validate(const volt_pipeline_cfg_t *cfg)
 {
@@ -85,8 +80,6 @@ int volt_pipeline_check(const volt_pipeline_cfg_t *cfg, int live)
             return VOLT_ERR(-EINVAL, "--pair '%s' is not a product name (1 to %d letters, digits, "
                                      "'-' or '_', e.g. BTC-USD)", cfg->products[i],
                             VOLT_PRODUCT_NAME_MAX);
-    if (cfg->sink_on_source)
-        return VOLT_ERR(-EINVAL, "only the bench source runs the sink on its thread");
     if (!(cfg->watchdog_s > 0) || !(cfg->backoff_min_s > 0) || cfg->backoff_max_s < cfg->backoff_min_s)
         return VOLT_ERR(-EINVAL, "watchdog and backoff times must be positive (min <= max)");
     return 0;
@@ -105,9 +98,391 @@ static int open_inputs(const volt_pipeline_cfg_t *cfg)
     return 0;
 }
 
-static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*source)(void *));
+typedef enum { MODE_REPLAY, MODE_LIVE, MODE_BENCH } mode_t_;
 
-/* Clears the stats (so a failed run reports zeros) and checks the common settings. */
+/* The agents, in the order their threads start: consumers first, so that nobody waits on a thread
+ * that does not exist yet. */
+enum { A_KAFKA, A_JOURNAL, A_SINK, A_HOT, A_SOURCE, A_COUNT };
+static const char *const agent_role[A_COUNT] = {"Kafka", "journal", "sink", "hot", "source"};
+
+/* A run: everything its agents share. */
+typedef struct {
+    const volt_pipeline_cfg_t *cfg;
+    mode_t_ mode;
+    const volt_bench_msgs_t *bench; /* MODE_BENCH */
+    volt_rb_t frames;               /* source -> hot */
+    volt_ring_t rows;               /* hot -> sink */
+    volt_rb_t jframes;              /* live source -> journal */
+    volt_rb_t kraw, krec;           /* hot -> Kafka, sink -> Kafka */
+    volt_bell_t hot_bell, sink_bell;
+    void *buf[5];                   /* the rings' memory */
+    volt_products_t products;       /* written by the hot agent only */
+    volt_features_t *features;
+    volt_model_t model;
+    volt_parser_t *parser, *assist;
+    volt_interval_t interval;
+    volt_source_stats_t src;
+    volt_hot_stats_t hot;
+    volt_sink_stats_t sink;
+    volt_journal_stats_t jstats;
+    volt_kafka_stats_t kstats;
+    int kfailed_start;
+    volt_agent_t *agent[A_COUNT];   /* NULL: not in this run */
+    pthread_t th[A_COUNT];
+    int running[A_COUNT];
+    int64_t t0, t_end;
+} run_t;
+
+static void *ring_mem(run_t *r, int i, size_t bytes)
+{
+    r->buf[i] = aligned_alloc(64, bytes);
+    return r->buf[i];
+}
+
+/* The frame and row rings; live with --save-disk, the journal's; with Kafka, its two. */
+static int make_rings(run_t *r)
+{
+    const volt_pipeline_cfg_t *cfg = r->cfg;
+    const uint64_t fb = cfg->frame_ring_bytes;
+    void *fm = ring_mem(r, 0, fb), *rm = ring_mem(r, 1, (size_t)cfg->row_ring_slots * sizeof(volt_row_t));
+    if (!fm || !rm || volt_rb_init(&r->frames, fm, fb))
+        return VOLT_ERR(-ENOMEM, "allocating the frame and row rings");
+    volt_ring_init(&r->rows, rm, cfg->row_ring_slots, sizeof(volt_row_t));
+    if (r->mode == MODE_LIVE && cfg->journal_dir) {
+        void *jm = ring_mem(r, 2, fb * 4);
+        if (!jm || volt_rb_init(&r->jframes, jm, fb * 4))
+            return VOLT_ERR(-ENOMEM, "allocating the journal ring");
+    }
+    if (cfg->kafka_brokers) {
+        const uint64_t raw_bytes = fb * 2, rec_bytes = 32u << 20;
+        void *a = ring_mem(r, 3, raw_bytes), *b = ring_mem(r, 4, rec_bytes);
+        if (!a || !b || volt_rb_init(&r->kraw, a, raw_bytes) || volt_rb_init(&r->krec, b, rec_bytes))
+            return VOLT_ERR(-ENOMEM, "allocating the Kafka rings");
+    }
+    return 0;
+}
+
+/* The hot agent's state: products, parsers, features, model. */
+static int make_state(run_t *r)
+{
+    const volt_pipeline_cfg_t *cfg = r->cfg;
+    volt_products_init(&r->products);
+    if (!(r->features = volt_features_new(&cfg->feat)))
+        return -EINVAL; /* volt_features_new said why */
+    int rc = volt_model_open(&r->model, cfg->model);
+    if (rc)
+        return rc;
+    if (!(r->parser = volt_parser_new(cfg->max_frame, &r->products)))
+        return VOLT_ERR(-ENOMEM, "allocating the parser");
+    if (cfg->parse_assist >= 0) {
+        if (!(r->assist = volt_parser_new(cfg->max_frame, &r->products)))
+            return VOLT_ERR(-ENOMEM, "allocating the parse assist's parser");
+        volt_parser_lookup_only(r->assist, 1);
+    }
+    return 0;
+}
+
+/* Journal files are named after the product (without its dash), MULTI for several. */
+static void journal_tag(const volt_pipeline_cfg_t *cfg, char *tag, size_t cap)
+{
+    snprintf(tag, cap, "MULTI");
+    if (cfg->n_products != 1)
+        return;
+    size_t k = 0;
+    for (const char *q = cfg->products[0]; *q && k < cap - 1; q++)
+        if (*q != '-')
+            tag[k++] = *q;
+    tag[k] = '\0';
+}
+
+static volt_agent_t *make_journal(run_t *r, const char *tag)
+{
+    const volt_pipeline_cfg_t *cfg = r->cfg;
+    const volt_journal_wiring_t w = {
+        .cfg = {.dir = cfg->journal_dir,
+                .product_tag = tag,
+                .rotate_bytes = (uint64_t)(cfg->journal_rotate_mb * 1048576.0),
+                .rotate_s = cfg->journal_rotate_min * 60.0,
+                .fsync_ms = cfg->journal_fsync_ms,
+                .max_frame = cfg->max_frame,
+                .human = cfg->human},
+        .cpu = cfg->cpus[2],
+        .frames = &r->jframes,
+        .stats = &r->jstats};
+    return volt_journal_new(&w);
+}
+
+/* The Kafka agent, after the topics are made (a broker that does not answer is no error: librdkafka
+ * retries, and what is never delivered is counted). */
+static volt_agent_t *make_kafka(run_t *r)
+{
+    const volt_pipeline_cfg_t *cfg = r->cfg;
+    volt_kafka_wiring_t w = {.cfg = cfg,
+                             .raw = &r->kraw,
+                             .rec = &r->krec,
+                             .products = &r->products,
+                             .stats = &r->kstats,
+                             .failed_start = &r->kfailed_start};
+    w.kcfg.brokers = cfg->kafka_brokers;
+    for (int i = 0; i < VOLT_K_TOPICS; i++)
+        w.kcfg.topic[i] = cfg->kafka_topic[i];
+    w.kcfg.conf = cfg->kafka_conf;
+    w.kcfg.n_conf = cfg->n_kafka_conf;
+    w.kcfg.lossless = r->mode == MODE_REPLAY;
+    w.kcfg.flush_s = cfg->kafka_flush_s;
+    if (volt_kafka_create_topics(&w.kcfg, NULL, 0, 3, 1, 10.0, NULL)) {
+        if (cfg->human)
+            fprintf(cfg->human, "volt: %s; publishing anyway (librdkafka retries)\n", volt_err_msg());
+        volt_err_clear();
+    }
+    return volt_kafka_new(&w);
+}
+
+static volt_agent_t *make_source(run_t *r)
+{
+    const volt_pipeline_cfg_t *cfg = r->cfg;
+    const volt_source_wiring_t w = {.cfg = cfg,
+                                    .frames = &r->frames,
+                                    .hot_bell = &r->hot_bell,
+                                    .journal = r->agent[A_JOURNAL] ? &r->jframes : NULL,
+                                    .assist = r->assist,
+                                    .assist_backlog = cfg->parse_assist,
+                                    .bench = r->bench,
+                                    .sink = r->agent[A_SINK],
+                                    .rows = &r->rows,
+                                    .stats = &r->src};
+    return r->mode == MODE_REPLAY ? volt_source_file_new(&w)
+           : r->mode == MODE_LIVE ? volt_source_ws_new(&w)
+                                  : volt_source_mem_new(&w);
+}
+
+/* Every agent of the run, made before any thread starts. */
+static int make_agents(run_t *r)
+{
+    const volt_pipeline_cfg_t *cfg = r->cfg;
+    const int kafka = cfg->kafka_brokers != NULL;
+    char tag[64];
+    journal_tag(cfg, tag, sizeof tag);
+    if (r->mode == MODE_LIVE && cfg->journal_dir && !(r->agent[A_JOURNAL] = make_journal(r, tag)))
+        return VOLT_ERR(-ENOMEM, "allocating the journal agent");
+    if (kafka && !(r->agent[A_KAFKA] = make_kafka(r)))
+        return VOLT_ERR(-ENOMEM, "allocating the Kafka agent");
+    const volt_sink_wiring_t sw = {.cfg = cfg,
+                                   .rows = &r->rows,
+                                   .bell = &r->sink_bell,
+                                   .kafka_rec = kafka ? &r->krec : NULL,
+                                   .kafka_lossless = r->mode == MODE_REPLAY,
+                                   .products = &r->products,
+                                   .model = &r->model,
+                                   .interval = &r->interval,
+                                   .stats = &r->sink};
+    if (!(r->agent[A_SINK] = volt_sink_new(&sw)))
+        return VOLT_ERR(-ENOMEM, "allocating the sink");
+    const volt_hot_wiring_t hw = {.cfg = cfg,
+                                  .frames = &r->frames,
+                                  .bell = &r->hot_bell,
+                                  .rows = &r->rows,
+                                  .sink_bell = &r->sink_bell,
+                                  .kafka_raw = kafka ? &r->kraw : NULL,
+                                  .kafka_lossless = r->mode == MODE_REPLAY,
+                                  .products = &r->products,
+                                  .parser = r->parser,
+                                  .features = r->features,
+                                  .model = &r->model,
+                                  .interval = &r->interval,
+                                  .stats = &r->hot};
+    if (!(r->agent[A_HOT] = volt_hot_new(&hw)))
+        return VOLT_ERR(-ENOMEM, "allocating the hot agent");
+    if (!(r->agent[A_SOURCE] = make_source(r)))
+        return VOLT_ERR(-ENOMEM, "allocating the source");
+    return 0;
+}
+
+/* Whether agent i has a thread of its own (the bench may run the sink on the source's). */
+static int own_thread(const run_t *r, int i)
+{
+    return r->agent[i] && !(i == A_SINK && r->mode == MODE_BENCH && r->bench->sink_on_source);
+}
+
+/* Starts the threads, consumers first. When one cannot start, it and every agent after it never
+ * run: their ends (END into the rings the started ones read, the sink's close) are played here, so
+ * the started threads finish as after a normal end; the hot agent's first, since a bench source's
+ * end drains a sink that waits for it. */
+static int start(run_t *r)
+{
+    int failed = -1;
+    r->t0 = volt_clock_ns();
+    for (int i = 0; i < A_COUNT && failed < 0; i++) {
+        if (!own_thread(r, i))
+            continue;
+        const int rc = pthread_create(&r->th[i], NULL, volt_agent_run, r->agent[i]);
+        if (rc) {
+            failed = i;
+            break;
+        }
+        /* an operator finds the hot thread by name: ps -L, top -H, perf */
+        pthread_setname_np(r->th[i], r->agent[i]->name);
+        r->running[i] = 1;
+    }
+    if (failed < 0)
+        return 0;
+    static const int order[A_COUNT] = {A_HOT, A_SOURCE, A_SINK, A_JOURNAL, A_KAFKA};
+    for (int k = 0; k < A_COUNT; k++) {
+        const int i = order[k];
+        if (i >= failed && own_thread(r, i) && r->agent[i]->on_close)
+            r->agent[i]->on_close(r->agent[i]);
+    }
+    return VOLT_ERR(-EAGAIN, "could not start the %s agent's thread", agent_role[failed]);
+}
+
+/* Joins the threads: the pipeline's, whose end is the run's, then the side threads. */
+static void join(run_t *r)
+{
+    for (int i = A_SOURCE; i >= A_SINK; i--)
+        if (r->running[i])
+            pthread_join(r->th[i], NULL);
+    /* the run's time ends with the sink: the Kafka agent's final flush is not the pipeline's */
+    r->t_end = volt_clock_ns();
+    for (int i = A_JOURNAL; i >= A_KAFKA; i--)
+        if (r->running[i])
+            pthread_join(r->th[i], NULL);
+}
+
+/* The hot agent's and the sink's counts into the report. */
+static void report_counts(const run_t *r, volt_run_stats_t *stats)
+{
+    const volt_hot_stats_t *h = &r->hot;
+    stats->read = r->src.read;
+    stats->accepted = h->accepted;
+    for (int i = 0; i < VOLT_REJ_COUNT; i++) {
+        stats->rejected_by[i] = h->rejected_by[i];
+        stats->rejected += h->rejected_by[i];
+        stats->items_rejected[i] = h->items_rejected[i];
+    }
+    memcpy(stats->by_kind, h->by_kind, sizeof stats->by_kind);
+    stats->ticks = h->ticks;
+    stats->assisted = r->src.assisted;
+    stats->assist_deferred = r->src.assist_deferred;
+    stats->rows = r->sink.rows_written;
+    stats->out_of_order = h->out_of_order;
+    stats->duplicates = h->duplicates;
+    stats->seq_gaps = h->seq_gaps;
+    stats->alerts = h->alerts;
+    stats->feed_errors = h->feed_errors;
+    stats->products = r->products.n;
+    volt_feat_stats_t fs;
+    volt_features_stats(r->features, &fs);
+    stats->time_gaps = fs.gaps;
+    snprintf(stats->model, sizeof stats->model, "%s %s (alert at p >= %.4g)", r->model.kind,
+             r->model.version, r->model.threshold);
+    stats->labelled = r->sink.labelled;
+    stats->positives = r->sink.positives;
+    stats->unlabelled = r->sink.unlabelled;
+    stats->grade = r->sink.grade;
+    stats->n_graded = r->sink.n_graded;
+    for (int i = 0; i < r->sink.n_graded; i++) {
+        snprintf(stats->graded_name[i], sizeof stats->graded_name[i], "%s",
+                 volt_products_name(&r->products, r->sink.graded_product[i]));
+        stats->graded[i] = r->sink.graded[i];
+    }
+}
+
+/* Latency histograms, the connection, the journal and Kafka into the report. */
+static void report_sides(const run_t *r, volt_run_stats_t *stats)
+{
+    for (int i = 0; i < VOLT_LAT_COUNT; i++)
+        if (i != VOLT_LAT_TO_SINK && i != VOLT_LAT_SOURCE_LATE)
+            volt_hist_merge(&stats->lat[i], &r->hot.lat[i]);
+    volt_hist_merge(&stats->lat[VOLT_LAT_TO_SINK], &r->sink.to_sink);
+    volt_hist_merge(&stats->lat[VOLT_LAT_SOURCE_LATE], &r->src.late);
+    stats->conn = r->src.live;
+    stats->journal = r->agent[A_JOURNAL] != NULL;
+    stats->journal_lines = r->jstats.lines;
+    stats->journal_bytes = r->jstats.bytes;
+    stats->journal_fsyncs = r->jstats.fsyncs;
+    stats->journal_files = r->jstats.files;
+    stats->journal_errors = r->jstats.write_errors;
+    stats->journal_uring = r->jstats.uring;
+    stats->kafka = r->agent[A_KAFKA] != NULL;
+    stats->kafka_stats = r->kstats;
+    stats->kafka_stats.dropped[VOLT_K_RAW] += r->hot.kafka_raw_dropped;
+    for (int i = 0; i < VOLT_K_TOPICS; i++) {
+        stats->kafka_stats.dropped[i] += r->sink.kafka_dropped[i];
+        stats->kafka_topic[i] = r->cfg->kafka_topic[i];
+    }
+}
+
+/* The run's outcome: the first I/O error of the source, then of the sink, as one sentence. */
+static int outcome(const run_t *r, volt_run_stats_t *stats)
+{
+    const volt_pipeline_cfg_t *cfg = r->cfg;
+    if (cfg->hist_out) {
+        const int w = volt_hist_write_csv(&stats->lat[VOLT_LAT_E2E], cfg->hist_out);
+        if (w)
+            return VOLT_ERR(w, "writing the histogram to %s: %s", cfg->hist_out, strerror(-w));
+    }
+    const int src = r->src.io_error;
+    if (src && cfg->files)
+        return VOLT_ERR(src, "reading %s: %s", cfg->files[r->src.io_error_file],
+                        src == -EBADMSG ? "corrupt or truncated zstd data" : strerror(-src));
+    if (src)
+        return VOLT_ERR(src, "starting the WebSocket client: %s", strerror(-src));
+    if (r->sink.io_error)
+        return VOLT_ERR(r->sink.io_error, "writing %s: %s", cfg->out_path ? cfg->out_path : "output",
+                        strerror(-r->sink.io_error));
+    return 0;
+}
+
+static void release(run_t *r)
+{
+    for (int i = 0; i < A_COUNT; i++)
+        volt_agent_free(r->agent[i]);
+    volt_parser_free(r->parser);
+    volt_parser_free(r->assist);
+    volt_model_close(&r->model);
+    volt_features_free(r->features);
+    for (int i = 0; i < 5; i++)
+        free(r->buf[i]);
+    free(r);
+}
+
+static int run(const volt_pipeline_cfg_t *cfg, mode_t_ mode, const volt_bench_msgs_t *bench,
+               volt_run_stats_t *stats)
+{
+    run_t *r = aligned_alloc(VOLT_FALSE_SHARING, (sizeof(run_t) + VOLT_FALSE_SHARING - 1) &
+                                                     ~(size_t)(VOLT_FALSE_SHARING - 1));
+    if (!r)
+        return VOLT_ERR(-ENOMEM, "allocating the pipeline");
+    memset(r, 0, sizeof *r);
+    r->cfg = cfg;
+    r->mode = mode;
+    r->bench = bench;
+    for (int i = 0; i < VOLT_LAT_COUNT; i++)
+        volt_hist_init(&r->hot.lat[i]);
+    volt_hist_init(&r->sink.to_sink);
+    volt_hist_init(&r->src.late);
+    for (int i = 0; i < 2; i++) {
+        volt_hist_init(&r->interval.h[i]);
+        atomic_init(&r->interval.busy[i], 0);
+    }
+    int rc = make_rings(r);
+    if (!rc)
+        rc = make_state(r);
+    if (!rc)
+        rc = make_agents(r);
+    if (!rc)
+        rc = start(r);
+    join(r);
+    if (!rc) {
+        stats->elapsed_s = (double)(r->t_end - r->t0) / 1e9;
+        report_counts(r, stats);
+        report_sides(r, stats);
+        rc = outcome(r, stats);
+    }
+    release(r);
+    return rc;
+}
+
 /* Every run starts here: the settings checked, the report cleared. */
 static int begin(const volt_pipeline_cfg_t *cfg, int live, volt_run_stats_t *stats)
 {
@@ -122,24 +497,23 @@ int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats
     int rc = begin(cfg, 0, stats);
     if (rc)
         return rc;
-    if (cfg->sink_on_source)
-        return VOLT_ERR(-EINVAL, "only the bench source runs the sink on its thread");
     if (cfg->n_files <= 0)
         return VOLT_ERR(-EINVAL, "replay needs at least one recording");
     if ((rc = open_inputs(cfg)))
         return rc;
-    return run(cfg, stats, volt_source_file_run);
+    return run(cfg, MODE_REPLAY, NULL, stats);
 }
 
-int volt_pipeline_bench(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
+int volt_pipeline_bench(const volt_pipeline_cfg_t *cfg, const volt_bench_msgs_t *bench,
+                        volt_run_stats_t *stats)
 {
     int rc = begin(cfg, 0, stats);
     if (rc)
         return rc;
-    if (!cfg->bench_msg || cfg->bench_n == 0)
+    if (!bench || !bench->msg || bench->n == 0)
         return VOLT_ERR(-EINVAL, "the bench needs messages");
     volt_pipeline_clear_stop();
-    return run(cfg, stats, volt_source_mem_run);
+    return run(cfg, MODE_BENCH, bench, stats);
 }
 
 int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
@@ -163,259 +537,7 @@ int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
                             strerror(-fixed));
     }
     volt_pipeline_clear_stop();
-    rc = run(cfg, stats, volt_source_ws_run);
+    rc = run(cfg, MODE_LIVE, NULL, stats);
     stats->live = 1;
     return rc;
 }
-
-static int run(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats, void *(*source)(void *))
-{
-    int rc = 0;
-
-    volt_ctx_t *c = aligned_alloc(VOLT_FALSE_SHARING,
-                                  (sizeof(volt_ctx_t) + VOLT_FALSE_SHARING - 1) &
-                                      ~(size_t)(VOLT_FALSE_SHARING - 1));
-    if (!c)
-        return VOLT_ERR(-ENOMEM, "allocating the pipeline");
-    memset(c, 0, sizeof *c);
-    c->cfg = cfg;
-    for (int i = 0; i < VOLT_LAT_COUNT; i++)
-        volt_hist_init(&c->hot.lat[i]);
-    volt_hist_init(&c->sink.to_sink);
-    volt_hist_init(&c->src.late);
-    volt_hist_init(&c->interval.h[0]);
-    volt_hist_init(&c->interval.h[1]);
-    atomic_init(&c->interval.busy[0], 0);
-    atomic_init(&c->interval.busy[1], 0);
-    volt_products_init(&c->products);
-    void *frame_buf = aligned_alloc(64, cfg->frame_ring_bytes);
-    void *row_buf = aligned_alloc(64, (size_t)cfg->row_ring_slots * sizeof(volt_row_t));
-    void *hot = NULL;
-    volt_sink_t *sink = NULL;
-    void *jbuf = NULL, *kbuf1 = NULL, *kbuf2 = NULL;
-    pthread_t th[3], jth, kth;
-    int started = 0, jstarted = 0, kstarted = 0;
-    char jtag[64] = "MULTI";
-    if (cfg->n_products == 1) {
-        size_t k = 0;
-        for (const char *q = cfg->products[0]; *q && k < sizeof jtag - 1; q++)
-            if (*q != '-')
-                jtag[k++] = *q;
-        jtag[k] = '\0';
-    }
-    if (!frame_buf || !row_buf) {
-        rc = VOLT_ERR(-ENOMEM, "allocating rings");
-        goto out;
-    }
-    volt_rb_init(&c->frames, frame_buf, cfg->frame_ring_bytes);
-    if (source == volt_source_ws_run && cfg->journal_dir) {
-        jbuf = aligned_alloc(64, (size_t)cfg->frame_ring_bytes * 4);
-        if (!jbuf) {
-            rc = VOLT_ERR(-ENOMEM, "allocating the journal ring");
-            goto out;
-        }
-        volt_journal_attach(c, jbuf, (uint64_t)cfg->frame_ring_bytes * 4, cfg->journal_dir, jtag);
-    }
-    volt_ring_init(&c->rows, row_buf, cfg->row_ring_slots, sizeof(volt_row_t));
-    if (!(c->features = volt_features_new(&cfg->feat))) {
-        rc = -EINVAL;
-        goto out;
-    }
-    if ((rc = volt_model_open(&c->model, cfg->model)))
-        goto out;
-    if (cfg->kafka_brokers) {
-        const uint64_t kraw_bytes = (uint64_t)cfg->frame_ring_bytes * 2, krec_bytes = 32u << 20;
-        kbuf1 = aligned_alloc(64, kraw_bytes);
-        kbuf2 = aligned_alloc(64, krec_bytes);
-        if (!kbuf1 || !kbuf2) {
-            rc = VOLT_ERR(-ENOMEM, "allocating the Kafka rings");
-            goto out;
-        }
-        volt_rb_init(&c->kraw, kbuf1, kraw_bytes);
-        volt_rb_init(&c->krec, kbuf2, krec_bytes);
-        c->kafka_on = 1;
-        c->kcfg.brokers = cfg->kafka_brokers;
-        for (int i = 0; i < VOLT_K_TOPICS; i++)
-            c->kcfg.topic[i] = cfg->kafka_topic[i];
-        c->kcfg.conf = cfg->kafka_conf;
-        c->kcfg.n_conf = cfg->n_kafka_conf;
-        c->kcfg.lossless = source == volt_source_file_run;
-        c->kcfg.flush_s = cfg->kafka_flush_s;
-        if (volt_kafka_create_topics(&c->kcfg, NULL, 0, 3, 1, 10.0, NULL)) {
-            if (cfg->human)
-                fprintf(cfg->human, "volt: %s; publishing anyway (librdkafka retries)\n",
-                        volt_err_msg());
-            volt_err_clear();
-        }
-    }
-    if (!(c->parser = volt_parser_new(cfg->max_frame, &c->products))) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    c->assist.backlog_bytes = cfg->parse_assist;
-    if (cfg->parse_assist >= 0) {
-        if (!(c->assist.parser = volt_parser_new(cfg->max_frame, &c->products))) {
-            rc = -ENOMEM;
-            goto out;
-        }
-        volt_parser_lookup_only(c->assist.parser, 1);
-    }
-    if (!(hot = volt_hot_new(c))) {
-        rc = VOLT_ERR(-ENOMEM, "allocating the hot agent");
-        goto out;
-    }
-    if (!(sink = volt_sink_new(c))) {
-        rc = VOLT_ERR(-ENOMEM, "allocating the sink");
-        goto out;
-    }
-    const int sink_thread = !(cfg->sink_on_source && source == volt_source_mem_run);
-    if (!sink_thread)
-        c->sink_shared = sink;
-
-    const int64_t t0 = volt_clock_ns();
-    /* consumers first, so that nobody waits on a thread that does not exist yet */
-    if (sink_thread && (rc = spawn(&th[2], volt_sink_run, sink, "volt-sink")))
-        goto out;
-    started = 1;
-    if ((rc = spawn(&th[1], volt_hot_run, hot, "volt-hot")))
-        goto out;
-    started = 2;
-    if (c->journal_on) {
-        if ((rc = spawn(&jth, volt_journal_run, c, "volt-journal")))
-            goto out;
-        jstarted = 1;
-    }
-    if (c->kafka_on) {
-        if ((rc = spawn(&kth, volt_kafka_run, c, "volt-kafka")))
-            goto out;
-        kstarted = 1;
-    }
-    if ((rc = spawn(&th[0], source, c, "volt-source")))
-        goto out;
-    started = 3;
-out:
-    /* A thread that failed to start leaves its consumer waiting: stand in for it with an END. */
-    if (started == 2) {
-        volt_frame_push_end(volt_rb_producer(&c->frames));
-    } else if (started == 1) {
-        volt_ring_prod_t rp = volt_ring_producer(&c->rows);
-        volt_row_t *e;
-        while (!(e = volt_ring_claim(rp)))
-            sched_yield();
-        e->type = VOLT_ROW_END;
-        volt_ring_publish(rp, 1);
-    }
-    if (jstarted && started < 3) /* the source never started: end the journal ourselves */
-        volt_frame_push_end(volt_rb_producer(&c->jframes));
-    if (kstarted && started < 3) {
-        volt_frame_push_end(volt_rb_producer(&c->kraw));
-        volt_krec_hdr_t *e;
-        while (!(e = volt_rb_claim(volt_rb_producer(&c->krec), sizeof *e)))
-            sched_yield();
-        e->topic = VOLT_KREC_END;
-        volt_rb_commit(volt_rb_producer(&c->krec));
-    }
-    for (int i = started - 1; i >= 0; i--)
-        if (i != 0 || !c->sink_shared)
-            pthread_join(th[2 - i], NULL);
-    if (c->sink_shared && started >= 1 && started < 3) {
-        /* the source that was to run the sink never started: the rows end here */
-        volt_idle_t idle;
-        volt_idle_preset(&idle, "yield");
-        volt_sink_drain(sink, &idle);
-    }
-    /* the run's time ends with the sink: the Kafka agent's final flush is not the pipeline's */
-    const int64_t t_end = volt_clock_ns();
-    if (jstarted)
-        pthread_join(jth, NULL);
-    if (kstarted)
-        pthread_join(kth, NULL);
-    if (started == 3) {
-        stats->elapsed_s = (double)(t_end - t0) / 1e9;
-        const volt_hot_stats_t *h = &c->hot;
-        stats->read = c->src.read;
-        stats->accepted = h->accepted;
-        for (int i = 0; i < VOLT_REJ_COUNT; i++) {
-            stats->rejected_by[i] = h->rejected_by[i];
-            stats->rejected += h->rejected_by[i];
-            stats->items_rejected[i] = h->items_rejected[i];
-        }
-        memcpy(stats->by_kind, h->by_kind, sizeof stats->by_kind);
-        stats->ticks = h->ticks;
-        stats->assisted = c->assist.parsed;
-        stats->assist_deferred = c->assist.deferred;
-        stats->rows = c->sink.rows_written;
-        stats->out_of_order = h->out_of_order;
-        stats->duplicates = h->duplicates;
-        stats->seq_gaps = h->seq_gaps;
-        stats->alerts = h->alerts;
-        snprintf(stats->model, sizeof stats->model, "%s %s (alert at p >= %.4g)", c->model.kind,
-                 c->model.version, c->model.threshold);
-        stats->labelled = c->sink.labelled;
-        stats->positives = c->sink.positives;
-        stats->unlabelled = c->sink.unlabelled;
-        stats->grade = c->sink.grade;
-        stats->n_graded = c->sink.n_graded;
-        for (int i = 0; i < c->sink.n_graded; i++) {
-            snprintf(stats->graded_name[i], sizeof stats->graded_name[i], "%s",
-                     volt_products_name(&c->products, c->sink.graded_product[i]));
-            stats->graded[i] = c->sink.graded[i];
-        }
-        stats->feed_errors = h->feed_errors;
-        stats->products = c->products.n;
-        volt_feat_stats_t fs;
-        volt_features_stats(c->features, &fs);
-        stats->time_gaps = fs.gaps;
-        for (int i = 0; i < VOLT_LAT_COUNT; i++)
-            if (i != VOLT_LAT_TO_SINK && i != VOLT_LAT_SOURCE_LATE)
-                volt_hist_merge(&stats->lat[i], &h->lat[i]);
-        volt_hist_merge(&stats->lat[VOLT_LAT_TO_SINK], &c->sink.to_sink);
-        volt_hist_merge(&stats->lat[VOLT_LAT_SOURCE_LATE], &c->src.late);
-        if (cfg->hist_out && !rc) {
-            const int w = volt_hist_write_csv(&stats->lat[VOLT_LAT_E2E], cfg->hist_out);
-            if (w)
-                rc = VOLT_ERR(w, "writing the histogram to %s: %s", cfg->hist_out, strerror(-w));
-        }
-        stats->conn = c->live;
-        stats->journal = c->journal_on;
-        stats->journal_lines = c->jstats.lines;
-        stats->journal_bytes = c->jstats.bytes;
-        stats->journal_fsyncs = c->jstats.fsyncs;
-        stats->journal_files = c->jstats.files;
-        stats->journal_errors = c->jstats.write_errors;
-        stats->journal_uring = c->jstats.uring;
-        stats->kafka = c->kafka_on;
-        stats->kafka_stats = c->kstats;
-        stats->kafka_stats.dropped[VOLT_K_RAW] += c->kdrop_src;
-        for (int i = 0; i < VOLT_K_TOPICS; i++) {
-            stats->kafka_stats.dropped[i] += c->kdrop_sink[i];
-            stats->kafka_topic[i] = cfg->kafka_topic[i];
-        }
-        if (c->src.io_error && cfg->files)
-            rc = VOLT_ERR(c->src.io_error, "reading %s: %s", cfg->files[c->src.io_error_file],
-                          c->src.io_error == -EBADMSG ? "corrupt or truncated zstd data"
-                                                      : strerror(-c->src.io_error));
-        else if (c->src.io_error)
-            rc = VOLT_ERR(c->src.io_error, "starting the WebSocket client: %s",
-                          strerror(-c->src.io_error));
-        else if (c->sink.io_error)
-            rc = VOLT_ERR(c->sink.io_error, "writing %s: %s",
-                          cfg->out_path ? cfg->out_path : "output", strerror(-c->sink.io_error));
-    } else if (started > 0 && rc == 0) {
-        rc = VOLT_ERR(-EAGAIN, "could not start the pipeline threads");
-    }
-    volt_hot_free(hot);
-    volt_sink_free(sink);
-    volt_parser_free(c->parser);
-    volt_parser_free(c->assist.parser);
-    volt_model_close(&c->model);
-    volt_features_free(c->features);
-    free(frame_buf);
-    free(row_buf);
-    free(jbuf);
-    free(kbuf1);
-    free(kbuf2);
-    free(c);
-    return rc;
-}
-

@@ -24,7 +24,8 @@ int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats
 /* Runs the live pipeline against cfg->url until duration_s or a stop request. */
 int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats);
 
-/* Runs the pipeline over cfg->bench_msg offered at cfg->bench_rate (latency from intended times). */
-int volt_pipeline_bench(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats);
+/* Runs the pipeline over bench's messages offered at bench->rate (latency from intended times). */
+int volt_pipeline_bench(const volt_pipeline_cfg_t *cfg, const volt_bench_msgs_t *bench,
+                        volt_run_stats_t *stats);
 
 #endif

@@ -7,19 +7,19 @@
 
 #include "engine/pipeline.h"
 
-static inline void tb_bench_cfg(volt_pipeline_cfg_t *cfg, char *const *msg, const uint32_t *len,
-                                uint64_t n, double rate, int shared, const char *out,
-                                uint32_t row_slots)
+static inline void tb_bench_cfg(volt_pipeline_cfg_t *cfg, volt_bench_msgs_t *bm, char *const *msg,
+                                const uint32_t *len, uint64_t n, double rate, int shared,
+                                const char *out, uint32_t row_slots)
 {
     volt_pipeline_cfg_default(cfg);
     cfg->human = NULL;
     cfg->idle = "yield";
     cfg->sink_idle = "park";
-    cfg->sink_on_source = shared;
-    cfg->bench_msg = (const char *const *)msg;
-    cfg->bench_len = len;
-    cfg->bench_n = n;
-    cfg->bench_rate = rate;
+    bm->sink_on_source = shared;
+    bm->msg = (const char *const *)msg;
+    bm->len = len;
+    bm->n = n;
+    bm->rate = rate;
     cfg->out_path = out;
     cfg->row_ring_slots = row_slots;
 }

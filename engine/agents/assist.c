@@ -2,23 +2,31 @@
  * when the hot agent is behind, parsed by the source in the ring slot (parse assist, agents.h). */
 #include <string.h>
 
-#include "engine/agents/agents.h"
+#include "engine/agents/source.h"
 #include "engine/base/clock.h"
 
-static void push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h,
+void volt_source_out_init(volt_source_out_t *o, const volt_source_wiring_t *w)
+{
+    o->ring = w->frames;
+    o->prod = volt_rb_producer(w->frames);
+    o->bell = w->hot_bell;
+    o->assist = w->assist;
+    o->backlog = w->assist_backlog;
+    o->stats = w->stats;
+}
+
+static void push_hot(volt_source_out_t *o, volt_idle_t *idle, const volt_frame_hdr_t *h,
                      const void *payload)
 {
-    volt_rb_prod_t p = volt_rb_producer(&c->frames);
-    volt_assist_t *a = &c->assist;
-    if (h->kind != VOLT_FRAME_DATA || !a->parser ||
-        !volt_rb_backlog_at_least(p, (uint64_t)a->backlog_bytes)) {
+    volt_rb_prod_t p = o->prod;
+    if (h->kind != VOLT_FRAME_DATA || !o->assist || !volt_rb_backlog_at_least(p, (uint64_t)o->backlog)) {
         volt_frame_push(p, idle, h, payload);
         return;
     }
     const uint32_t off = volt_parsed_offset(h->len);
     const uint64_t worst =
         (uint64_t)off + sizeof(volt_parsed_trailer_t) + VOLT_JSON_MAX_ITEMS * sizeof(volt_tick_t);
-    if (worst > volt_rb_max_record(&c->frames)) { /* a frame near the ring's record limit */
+    if (worst > volt_rb_max_record(o->ring)) { /* a frame near the ring's record limit */
         volt_frame_push(p, idle, h, payload);
         return;
     }
@@ -26,10 +34,10 @@ static void push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h
     volt_parsed_trailer_t *tr = (volt_parsed_trailer_t *)(void *)((char *)slot + off);
     const int64_t t0 = volt_clock_ns();
     /* in place: the payload is padded in the slot, the ticks land where the hot agent reads them */
-    volt_parse_message(a->parser, (const char *)slot + sizeof *h, h->len, h->recv_wall_ns, tr->ticks,
+    volt_parse_message(o->assist, (const char *)slot + sizeof *h, h->len, h->recv_wall_ns, tr->ticks,
                        &tr->res);
-    if (volt_parser_deferred(a->parser)) { /* a product the hot agent has not interned yet */
-        a->deferred++;
+    if (volt_parser_deferred(o->assist)) { /* a product the hot agent has not interned yet */
+        o->stats->assist_deferred++;
         volt_rb_commit_len(p, volt_frame_bytes(h));
         return;
     }
@@ -37,14 +45,14 @@ static void push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h
     tr->res.text = NULL; /* may point into this thread's parser: never read across */
     tr->res.text_len = 0;
     ((volt_frame_hdr_t *)slot)->kind = VOLT_FRAME_PARSED;
-    a->parsed++;
+    o->stats->assisted++;
     volt_rb_commit_len(p, off + (uint32_t)(sizeof *tr + tr->res.n_ticks * sizeof(volt_tick_t)));
 }
 
-void volt_frame_push_hot(volt_ctx_t *c, volt_idle_t *idle, const volt_frame_hdr_t *h,
+void volt_frame_push_hot(volt_source_out_t *o, volt_idle_t *idle, const volt_frame_hdr_t *h,
                          const void *payload)
 {
-    push_hot(c, idle, h, payload);
-    volt_bell_ring(&c->hot_bell); /* wakes the hot agent if it sleeps */
+    push_hot(o, idle, h, payload);
+    volt_bell_ring(o->bell); /* wakes the hot agent if it sleeps */
 }
 

@@ -4,7 +4,6 @@
 #include <sched.h>
 #include <string.h>
 
-#include "engine/agents/agents.h"
 
 static void fill(void *slot, const volt_frame_hdr_t *h, const void *payload)
 {

@@ -7,6 +7,7 @@
 
 #include "engine/base/idle.h"
 #include "engine/feed/json.h"
+#include "engine/feed/parse.h"
 #include "ring/spsc_rb.h"
 
 /* A frame as the source hands it to the hot agent: this header, then len bytes. */
@@ -21,9 +22,28 @@ typedef struct volt_frame_hdr {
 } volt_frame_hdr_t;
 
 /* DATA: a message for the hot agent to parse; PARSED: one the source parsed already (parse assist,
- * agents.h: the payload is followed by the parse's result); TOO_LARGE: a frame cut off by the
+ * source.h: the payload is followed by the parse's result, volt_parsed_trailer_t); TOO_LARGE: a frame cut off by the
  * source; END: the end of the stream. */
 enum { VOLT_FRAME_DATA = 1, VOLT_FRAME_TOO_LARGE = 2, VOLT_FRAME_END = 3, VOLT_FRAME_PARSED = 4 };
+
+/* A frame the source parsed (VOLT_FRAME_PARSED): header, payload and padding as any frame, then,
+ * at the next 8-byte boundary, this trailer with res.n_ticks ticks. The ticks were written there by
+ * the parser itself. */
+typedef struct volt_parsed_trailer {
+    int64_t parse_ns;        /* the source's parse time (engine clock) */
+    volt_parse_result_t res; /* text/text_len cleared */
+    volt_tick_t ticks[];
+} volt_parsed_trailer_t;
+
+static inline uint32_t volt_parsed_offset(uint32_t len)
+{
+    return (uint32_t)volt_rb_align8_(sizeof(volt_frame_hdr_t) + len + VOLT_JSON_PADDING);
+}
+
+static inline const volt_parsed_trailer_t *volt_frame_trailer(const volt_frame_hdr_t *f)
+{
+    return (const volt_parsed_trailer_t *)(const void *)((const char *)f + volt_parsed_offset(f->len));
+}
 
 /* Producer side of a frame ring: claims room for header + payload + VOLT_JSON_PADDING bytes
  * (waiting with idle, or sched_yield when idle is NULL, while the ring is full: frames are never

@@ -1,25 +1,29 @@
-/* engine/agents/hot.c — the hot agent: frame -> parse -> sequence check -> features -> score -> row.
+/* engine/agents/hot.c — the hot agent (hot.h).
  *
- * It owns the product table, the feature state and the model. Per duty cycle it takes up to a
- * batch of frames, releases them in one go, and writes rows in place into the row ring. It never
- * formats, logs, allocates or makes a system call (its clock is a TSC read, engine/clock.h).
- * Rejected inputs become NOTICE rows; the sink decides what to log. */
+ * Per duty cycle it takes up to a batch of frames, releases them in one go, and writes rows in
+ * place into the row ring. It never formats, logs, allocates or makes a system call (its clock is
+ * a TSC read, engine/base/clock.h). Rejected inputs become NOTICE rows; the sink decides what to
+ * log. */
+#include "engine/agents/hot.h"
+
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/agents/agents.h"
-#include "engine/base/idle.h"
+#include "engine/agents/frame.h"
+#include "engine/agents/kafka.h"
+#include "engine/base/clock.h"
 
 #define BATCH 64
 #define NS_PER_S 1000000000LL
 
 typedef struct {
-    volt_ctx_t *c;
+    volt_agent_t agent;
+    volt_hot_wiring_t w;
+    volt_hot_stats_t *st;
     volt_rb_cons_t in;
     volt_ring_prod_t out;
-    volt_idle_t idle;
     volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
     volt_parse_result_t res;
     uint32_t epoch;
@@ -40,13 +44,16 @@ typedef struct {
     /* interval stats (--stats-interval) */
     int iv_cur;
     int64_t iv_next_ns, iv_period_ns;
+    /* the frame in hand: its receive-side timings and its Kafka key */
+    int64_t t_prev, parse_ns, queue_ns;
+    uint16_t key;
 } hot_t;
 
 static volt_row_t *claim_row(hot_t *h)
 {
     volt_row_t *r;
     while (!(r = volt_ring_claim(h->out)))
-        volt_idle(&h->idle, 0); /* the sink is behind: wait (lossless) */
+        volt_idle(&h->agent.idle, 0); /* the sink is behind: wait (lossless) */
     return r;
 }
 
@@ -76,7 +83,7 @@ static int msg_seq_check(hot_t *h, const volt_parse_result_t *res, uint32_t *row
         if (res->seq <= h->msg_seq)
             return 1;
         if (res->seq > h->msg_seq + 1) {
-            h->c->hot.seq_gaps++;
+            h->st->seq_gaps++;
             *row_flags |= VOLT_ROW_SEQ_GAP;
             h->pending_gap = 1;
         }
@@ -89,7 +96,7 @@ static int msg_seq_check(hot_t *h, const volt_parse_result_t *res, uint32_t *row
 /* Hands the interval histogram to the sink when the period is over and the other one is free. */
 static void interval_tick(hot_t *h, int64_t now)
 {
-    volt_interval_t *iv = &h->c->interval;
+    volt_interval_t *iv = h->w.interval;
     const int other = 1 - h->iv_cur;
     /* acquire pairs with the sink's release store of busy after it printed and cleared */
     if (atomic_load_explicit(&iv->busy[other], memory_order_acquire))
@@ -98,49 +105,40 @@ static void interval_tick(hot_t *h, int64_t now)
     atomic_store_explicit(&iv->busy[h->iv_cur], 1, memory_order_relaxed);
     volt_row_t *r = claim_row(h);
     r->type = VOLT_ROW_STATS;
-    r->reason = (uint8_t)h->iv_cur;
+    r->half = (uint8_t)h->iv_cur;
     volt_ring_publish(h->out, 1); /* release: the histogram's contents travel with the row */
     h->iv_cur = other;
     iv->start_ns[other] = now;
     h->iv_next_ns = now + h->iv_period_ns;
 }
 
-static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *payload, int64_t t0)
+/* The frame's parse: the source's (an assisted frame carries result and ticks after its payload)
+ * or the hot agent's own. Sets the frame's timings; returns the result, *ticks its ticks. */
+static const volt_parse_result_t *parse(hot_t *h, const volt_frame_hdr_t *f, const char *payload,
+                                        int64_t t0, const volt_tick_t **ticks)
 {
-    volt_ctx_t *c = h->c;
-    volt_hot_stats_t *st = &c->hot;
-    if (f->epoch != h->epoch)
-        reset_epoch(h, f->epoch);
-    if (f->kind == VOLT_FRAME_TOO_LARGE) {
-        st->rejected_by[VOLT_REJ_TOO_LARGE]++;
-        notice(h, f, VOLT_REJ_TOO_LARGE);
-        return;
-    }
-    const volt_parse_result_t *res;
-    const volt_tick_t *ticks;
-    int64_t t_prev, parse_ns, queue_ns;
-    if (f->kind == VOLT_FRAME_PARSED) { /* the source parsed it (parse assist): result and ticks
-                                         * follow the payload */
+    if (f->kind == VOLT_FRAME_PARSED) {
         const volt_parsed_trailer_t *tr = volt_frame_trailer(f);
-        res = &tr->res;
-        ticks = tr->ticks;
-        t_prev = t0;
-        parse_ns = tr->parse_ns;
-        queue_ns = (int64_t)volt_clock_elapsed(f->recv_mono_ns, t0) - parse_ns;
-    } else {
-        volt_parse_message(c->parser, payload, f->len, f->recv_wall_ns, h->ticks, &h->res);
-        res = &h->res;
-        ticks = h->ticks;
-        t_prev = volt_clock_ns(); /* parsed */
-        parse_ns = (int64_t)volt_clock_elapsed(t0, t_prev);
-        queue_ns = (int64_t)volt_clock_elapsed(f->recv_mono_ns, t0);
+        *ticks = tr->ticks;
+        h->t_prev = t0;
+        h->parse_ns = tr->parse_ns;
+        h->queue_ns = (int64_t)volt_clock_elapsed(f->recv_mono_ns, t0) - h->parse_ns;
+        return &tr->res;
     }
-    const volt_reject_t rej = (volt_reject_t)res->reject;
-    if (rej) {
-        st->rejected_by[rej]++;
-        notice(h, f, rej);
-        return;
-    }
+    volt_parse_message(h->w.parser, payload, f->len, f->recv_wall_ns, h->ticks, &h->res);
+    *ticks = h->ticks;
+    h->t_prev = volt_clock_ns(); /* parsed */
+    h->parse_ns = (int64_t)volt_clock_elapsed(t0, h->t_prev);
+    h->queue_ns = (int64_t)volt_clock_elapsed(f->recv_mono_ns, t0);
+    return &h->res;
+}
+
+/* Counts an accepted message and checks its sequence. Returns 1 when it is a duplicate (dropped);
+ * a gap is logged and stamped on every product's windows. */
+static int accept_message(hot_t *h, const volt_frame_hdr_t *f, const volt_parse_result_t *res,
+                          const volt_tick_t *ticks, uint32_t *seq_flags)
+{
+    volt_hot_stats_t *st = h->st;
     st->accepted++;
     st->by_kind[res->kind]++;
     if (res->has_conn && res->conn != h->conn) {
@@ -156,149 +154,206 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
         notice(h, f, VOLT_NOTICE_FEED_ERROR); /* the sink logs the feed's error by position */
     }
     /* every sequenced message counts for gap and duplicate detection, heartbeats included */
-    uint32_t seq_flags = 0;
     h->pending_gap = 0;
-    if (msg_seq_check(h, res, &seq_flags)) {
+    if (msg_seq_check(h, res, seq_flags)) {
         st->duplicates++;
-        return;
+        return 1;
     }
     if (h->pending_gap) {
         notice(h, f, VOLT_NOTICE_SEQ_GAP);
         /* messages were lost on this connection: every product's windows now span a gap */
         const int64_t when = res->n_ticks ? volt_tick_time_ns(&ticks[0]) : 0;
-        for (uint32_t p = 0; p < c->products.n; p++)
+        for (uint32_t p = 0; p < h->w.products->n; p++)
             h->gap_ns[p] = when ? when : INT64_MAX;
     }
-    if (res->n_ticks == 0)
+    return 0;
+}
+
+/* Exchange-feed ticks carry a sequence per product: returns 1 for a duplicate (dropped); a gap in
+ * matches is counted, logged and stamped (ticker sequence numbers skip by design). */
+static int tick_seq_check(hot_t *h, const volt_frame_hdr_t *f, const volt_tick_t *t)
+{
+    if (t->proto != VOLT_PROTO_EXCHANGE || !(t->flags & VOLT_TICK_HAS_SEQ))
+        return 0;
+    const uint16_t p = t->product;
+    if (h->have_prod_seq[p] && t->seq <= h->prod_seq[p]) {
+        h->st->duplicates++;
+        return 1;
+    }
+    if (h->have_prod_seq[p] && t->seq > h->prod_seq[p] + 1 && t->kind == VOLT_TICK_TRADE) {
+        h->st->seq_gaps++;
+        h->gap_ns[p] = volt_tick_time_ns(t);
+        notice(h, f, VOLT_NOTICE_SEQ_GAP);
+    }
+    h->have_prod_seq[p] = 1;
+    h->prod_seq[p] = t->seq;
+    return 0;
+}
+
+/* Sets VOLT_ROW_SPANS_GAP when a sequence gap of this product lies inside the longest window. */
+static void stamp_gap(hot_t *h, const volt_tick_t *t, volt_row_t *r)
+{
+    int64_t *g = &h->gap_ns[t->product];
+    const int64_t ev_ns = volt_tick_time_ns(t);
+    if (*g == INT64_MAX) /* a gap seen before this product's first tick after it */
+        *g = ev_ns;
+    if (*g && ev_ns - *g < (int64_t)VOLT_FEAT_LONGEST_WINDOW_S * NS_PER_S)
+        r->feat.flags |= VOLT_ROW_SPANS_GAP;
+}
+
+/* The alert decision: a rising edge of the prediction, at most one per cooldown per product. */
+static uint8_t decide_alert(hot_t *h, const volt_tick_t *t, uint8_t pred)
+{
+    const uint16_t p = t->product;
+    const int64_t ev = volt_tick_time_ns(t);
+    uint8_t alert = 0;
+    if (pred && !h->pred_prev[p] && (!h->alerted[p] || ev - h->last_alert_ns[p] >= h->cooldown_ns)) {
+        alert = 1;
+        h->alerted[p] = 1;
+        h->last_alert_ns[p] = ev;
+        h->st->alerts++;
+    }
+    h->pred_prev[p] = pred;
+    return alert;
+}
+
+/* One tick: features, score, alert, row, latency. */
+static void score_tick(hot_t *h, const volt_frame_hdr_t *f, const volt_tick_t *t, uint32_t seq_flags,
+                       int64_t t0)
+{
+    volt_hot_stats_t *st = h->st;
+    volt_row_t *r = claim_row(h);
+    if (volt_features_update(h->w.features, t, &r->feat) != VOLT_FEAT_OK) {
+        st->out_of_order++;
+        return; /* the claimed slot is simply reused */
+    }
+    const int64_t t_feat = volt_clock_ns();
+    r->feat.flags |= seq_flags;
+    stamp_gap(h, t, r);
+    volt_model_score(h->w.model, r->feat.f, &r->score, &r->prob);
+    const uint8_t pred = !isnan(r->prob) && r->prob >= h->w.model->threshold;
+    r->type = VOLT_ROW_TICK;
+    r->prediction = pred;
+    r->alert = decide_alert(h, t, pred);
+    r->label_on = 0; /* the sink's labeler sets the label fields */
+    r->reason = 0;
+    r->file = f->file;
+    r->line = f->line;
+    r->tick = *t;
+    const int64_t now = volt_clock_ns();
+    const uint64_t e2e = volt_clock_elapsed(f->recv_mono_ns, now);
+    r->lat_ns = (int64_t)e2e;
+    r->signal_ns = now;
+    volt_hist_record(&st->lat[VOLT_LAT_E2E], e2e);
+    volt_hist_record(&st->lat[VOLT_LAT_QUEUE], (uint64_t)(h->queue_ns > 0 ? h->queue_ns : 0));
+    volt_hist_record(&st->lat[VOLT_LAT_PARSE], (uint64_t)(h->parse_ns > 0 ? h->parse_ns : 0));
+    volt_hist_record(&st->lat[VOLT_LAT_FEATURES], volt_clock_elapsed(h->t_prev, t_feat));
+    volt_hist_record(&st->lat[VOLT_LAT_SCORE], volt_clock_elapsed(t_feat, now));
+    volt_hist_record(&st->lat[VOLT_LAT_HOT], volt_clock_elapsed(t0, now));
+    h->t_prev = now;
+    volt_ring_publish(h->out, 1);
+    st->rows++;
+    if (h->iv_period_ns) {
+        volt_hist_record(&h->w.interval->h[h->iv_cur], e2e);
+        if (now >= h->iv_next_ns)
+            interval_tick(h, now);
+    }
+}
+
+/* A frame: parse, count, sequence checks, then a row per tick. Sets h->key to the product of its
+ * first tick (VOLT_KREC_NO_KEY when it has none or was rejected). */
+static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *payload, int64_t t0)
+{
+    volt_hot_stats_t *st = h->st;
+    h->key = VOLT_KREC_NO_KEY;
+    if (f->epoch != h->epoch)
+        reset_epoch(h, f->epoch);
+    if (f->kind == VOLT_FRAME_TOO_LARGE) {
+        st->rejected_by[VOLT_REJ_TOO_LARGE]++;
+        notice(h, f, VOLT_REJ_TOO_LARGE);
+        return;
+    }
+    const volt_tick_t *ticks;
+    const volt_parse_result_t *res = parse(h, f, payload, t0, &ticks);
+    const volt_reject_t rej = (volt_reject_t)res->reject;
+    if (rej) {
+        st->rejected_by[rej]++;
+        notice(h, f, rej);
+        return;
+    }
+    if (res->n_ticks)
+        h->key = ticks[0].product;
+    uint32_t seq_flags = 0;
+    if (accept_message(h, f, res, ticks, &seq_flags) || res->n_ticks == 0)
         return;
     st->ticks += res->n_ticks;
-    for (uint32_t i = 0; i < res->n_ticks; i++) {
-        const volt_tick_t *t = &ticks[i];
-        if (t->proto == VOLT_PROTO_EXCHANGE && (t->flags & VOLT_TICK_HAS_SEQ)) {
-            const uint16_t p = t->product;
-            if (h->have_prod_seq[p] && t->seq <= h->prod_seq[p]) {
-                st->duplicates++;
-                continue;
-            }
-            if (h->have_prod_seq[p] && t->seq > h->prod_seq[p] + 1 && t->kind == VOLT_TICK_TRADE) {
-                st->seq_gaps++; /* ticker sequence numbers skip by design; matches do not */
-                h->gap_ns[p] = volt_tick_time_ns(t);
-                notice(h, f, VOLT_NOTICE_SEQ_GAP);
-            }
-            h->have_prod_seq[p] = 1;
-            h->prod_seq[p] = t->seq;
-        }
-        volt_row_t *r = claim_row(h);
-        if (volt_features_update(c->features, t, &r->feat) != VOLT_FEAT_OK) {
-            st->out_of_order++;
-            continue; /* the claimed slot is simply reused */
-        }
-        const int64_t t_feat = volt_clock_ns();
-        r->feat.flags |= seq_flags;
-        {
-            int64_t *g = &h->gap_ns[t->product];
-            const int64_t ev_ns = volt_tick_time_ns(t);
-            if (*g == INT64_MAX) /* a gap seen before this product's first tick after it */
-                *g = ev_ns;
-            if (*g && ev_ns - *g < (int64_t)VOLT_FEAT_LONGEST_WINDOW_S * NS_PER_S)
-                r->feat.flags |= VOLT_ROW_SPANS_GAP;
-        }
-        volt_model_score(&c->model, r->feat.f, &r->score, &r->prob);
-        const uint8_t pred = !isnan(r->prob) && r->prob >= c->model.threshold;
-        const int64_t ev = volt_tick_time_ns(t);
-        uint8_t alert = 0;
-        if (pred && !h->pred_prev[t->product] &&
-            (!h->alerted[t->product] || ev - h->last_alert_ns[t->product] >= h->cooldown_ns)) {
-            alert = 1;
-            h->alerted[t->product] = 1;
-            h->last_alert_ns[t->product] = ev;
-            st->alerts++;
-        }
-        h->pred_prev[t->product] = pred;
-        r->type = VOLT_ROW_TICK;
-        r->prediction = pred;
-        r->alert = alert;
-        r->label_on = 0; /* the sink's labeler sets the label fields */
-        r->reason = 0;
-        r->file = f->file;
-        r->line = f->line;
-        r->tick = *t;
-        const int64_t now = volt_clock_ns();
-        const uint64_t e2e = volt_clock_elapsed(f->recv_mono_ns, now);
-        r->lat_ns = (int64_t)e2e;
-        r->signal_ns = now;
-        volt_hist_record(&st->lat[VOLT_LAT_E2E], e2e);
-        volt_hist_record(&st->lat[VOLT_LAT_QUEUE], (uint64_t)(queue_ns > 0 ? queue_ns : 0));
-        volt_hist_record(&st->lat[VOLT_LAT_PARSE], (uint64_t)(parse_ns > 0 ? parse_ns : 0));
-        volt_hist_record(&st->lat[VOLT_LAT_FEATURES], volt_clock_elapsed(t_prev, t_feat));
-        volt_hist_record(&st->lat[VOLT_LAT_SCORE], volt_clock_elapsed(t_feat, now));
-        volt_hist_record(&st->lat[VOLT_LAT_HOT], volt_clock_elapsed(t0, now));
-        t_prev = now;
-        volt_ring_publish(h->out, 1);
-        st->rows++;
-        if (h->iv_period_ns) {
-            volt_hist_record(&c->interval.h[h->iv_cur], e2e);
-            if (now >= h->iv_next_ns)
-                interval_tick(h, now);
-        }
-    }
+    for (uint32_t i = 0; i < res->n_ticks; i++)
+        if (!tick_seq_check(h, f, &ticks[i]))
+            score_tick(h, f, &ticks[i], seq_flags, t0);
 }
 
-void *volt_hot_new(volt_ctx_t *c)
+/* With Kafka on: the raw message, keyed by the product the parse found, after its rows are out. */
+static void publish_raw(hot_t *h, const volt_frame_hdr_t *f, const char *payload)
 {
-    const volt_pipeline_cfg_t *cfg = c->cfg;
-    hot_t *h = calloc(1, sizeof *h);
-    if (!h)
-        return NULL;
-    h->c = c;
-    h->in = volt_rb_consumer(&c->frames);
-    h->out = volt_ring_producer(&c->rows);
-    h->cooldown_ns = (int64_t)(cfg->alert_cooldown_s * 1e9);
-    h->epoch = UINT32_MAX;
-    volt_idle_preset(&h->idle, cfg->idle);
-    volt_idle_attach_bell(&h->idle, &c->hot_bell);
-    h->iv_period_ns = (int64_t)(cfg->stats_interval_s * 1e9);
-    h->iv_next_ns = volt_clock_ns() + h->iv_period_ns;
-    c->interval.start_ns[0] = volt_clock_ns();
-    return h;
+    if (f->kind != VOLT_FRAME_DATA && f->kind != VOLT_FRAME_PARSED)
+        return;
+    if (!volt_krec_put(h->w.kafka_raw, h->w.kafka_lossless, VOLT_K_RAW, h->key, payload, f->len))
+        h->st->kafka_raw_dropped++;
 }
 
-void volt_hot_free(void *state)
+static uint32_t hot_do_work(volt_agent_t *a)
 {
-    free(state);
-}
-
-void *volt_hot_run(void *state)
-{
-    hot_t *h = state;
-    if (h->c->cfg->cpus[1] >= 0)
-        volt_pin_self(h->c->cfg->cpus[1]);
-    for (;;) {
-        uint32_t work = 0;
-        int done = 0;
-        const void *rec;
-        uint32_t len;
-        while (work < BATCH && (rec = volt_rb_next(h->in, &len))) {
-            const volt_frame_hdr_t *f = rec;
-            const int64_t t0 = volt_clock_ns();
-            work++;
-            if (f->kind == VOLT_FRAME_END) {
-                done = 1;
-                break;
-            }
-            process_frame(h, f, (const char *)rec + sizeof *f, t0);
-        }
-        if (work) {
-            volt_rb_release(h->in);
-            volt_bell_ring(&h->c->sink_bell); /* the batch's rows: wake a sleeping sink */
-        }
-        if (done)
+    hot_t *h = (hot_t *)a;
+    uint32_t work = 0, len;
+    const void *rec;
+    while (work < BATCH && (rec = volt_rb_next(h->in, &len))) {
+        const volt_frame_hdr_t *f = rec;
+        const int64_t t0 = volt_clock_ns();
+        work++;
+        if (f->kind == VOLT_FRAME_END) {
+            a->done = 1;
             break;
-        volt_idle(&h->idle, work);
+        }
+        process_frame(h, f, (const char *)(f + 1), t0);
+        if (h->w.kafka_raw)
+            publish_raw(h, f, (const char *)(f + 1));
     }
+    if (work) {
+        volt_rb_release(h->in);
+        volt_bell_ring(h->w.sink_bell); /* the batch's rows: wake a sleeping sink */
+    }
+    return work;
+}
+
+/* The end of the stream: the sink's END, and the Kafka raw ring's. */
+static void hot_close(volt_agent_t *a)
+{
+    hot_t *h = (hot_t *)a;
     volt_row_t *r = claim_row(h);
     r->type = VOLT_ROW_END;
     volt_ring_publish(h->out, 1);
-    volt_bell_ring(&h->c->sink_bell);
-    return NULL;
+    volt_bell_ring(h->w.sink_bell);
+    if (h->w.kafka_raw)
+        volt_krec_end(h->w.kafka_raw);
 }
+
+volt_agent_t *volt_hot_new(const volt_hot_wiring_t *w)
+{
+    const volt_pipeline_cfg_t *cfg = w->cfg;
+    hot_t *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->w = *w;
+    h->st = w->stats;
+    h->in = volt_rb_consumer(w->frames);
+    h->out = volt_ring_producer(w->rows);
+    h->cooldown_ns = (int64_t)(cfg->alert_cooldown_s * 1e9);
+    h->epoch = UINT32_MAX;
+    volt_agent_init(&h->agent, "volt-hot", cfg->cpus[1], cfg->idle, cfg->human, hot_do_work, hot_close);
+    volt_idle_attach_bell(&h->agent.idle, w->bell);
+    h->iv_period_ns = (int64_t)(cfg->stats_interval_s * 1e9);
+    h->iv_next_ns = volt_clock_ns() + h->iv_period_ns;
+    w->interval->start_ns[0] = volt_clock_ns();
+    return &h->agent;
+}
+

@@ -16,10 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/agents/agents.h"
-#include "engine/base/idle.h"
-#include "engine/rows/rowfmt.h"
+#include "engine/agents/frame.h"
+#include "engine/base/clock.h"
+#include "engine/feed/parse.h"
 #include "engine/feed/timefmt.h"
+#include "engine/rows/rowfmt.h"
 
 #define NS 1000000000LL
 #define FLUSH_NS (20 * 1000000LL)
@@ -31,11 +32,13 @@ typedef struct {
 } jbuf_t;
 
 typedef struct {
-    volt_ctx_t *c;
+    volt_agent_t agent;
+    volt_journal_wiring_t w;
     const volt_journal_cfg_t *cfg;
     volt_journal_stats_t *st;
     volt_rb_cons_t in;
-    volt_idle_t idle;
+    int broken;         /* could not start: drain and count */
+    size_t line_max;
     struct io_uring ring;
     int uring;
     int fd;
@@ -315,121 +318,117 @@ static void close_file(jrn_t *j)
     j->fd = -1;
 }
 
-void *volt_journal_run(void *arg)
+/* Buffers, parser and io_uring, then the first file. A failure leaves the agent broken: it
+ * drains its ring without writing (the source never waits on a dead journal). */
+static void journal_start(volt_agent_t *a)
 {
-    volt_ctx_t *c = arg;
-    if (c->cfg->cpus[2] >= 0) /* side threads share the sink's CPU: the hot one stays alone */
-        volt_pin_self(c->cfg->cpus[2]);
-    jrn_t *j = calloc(1, sizeof *j);
-    const size_t line_max = 6 * c->jcfg.max_frame + 1024;
-    if (!j)
-        goto fail;
-    j->c = c;
-    j->cfg = &c->jcfg;
-    j->st = &c->jstats;
-    j->in = volt_rb_consumer(&c->jframes);
-    j->fd = -1;
-    volt_idle_preset(&j->idle, "sleep"); /* a side thread: never take CPU from the hot agent */
+    jrn_t *j = (jrn_t *)a;
     for (int i = 0; i < 2; i++) {
-        j->buf[i].cap = (1u << 20) + line_max;
+        j->buf[i].cap = (1u << 20) + j->line_max;
         j->buf[i].p = malloc(j->buf[i].cap);
         if (!j->buf[i].p)
-            goto fail;
+            j->broken = 1;
     }
     volt_products_init(&j->products);
-    j->parser = volt_parser_new(c->jcfg.max_frame, &j->products);
+    j->parser = volt_parser_new(j->cfg->max_frame, &j->products);
     if (!j->parser)
-        goto fail;
+        j->broken = 1;
+    if (j->broken) {
+        j->st->write_errors++;
+        return;
+    }
     j->uring = io_uring_queue_init(16, &j->ring, 0) == 0;
     j->st->uring = j->uring;
     if (open_file(j)) {
-        if (c->cfg->human)
-            fprintf(c->cfg->human, "volt: cannot create a journal file in %s: %s\n", j->cfg->dir,
+        if (j->cfg->human)
+            fprintf(j->cfg->human, "volt: cannot create a journal file in %s: %s\n", j->cfg->dir,
                     strerror(errno));
         j->st->write_errors++;
     }
-    for (;;) {
-        uint32_t len, work = 0;
-        const void *rec;
-        int done = 0;
-        while (work < 256 && (rec = volt_rb_next(j->in, &len))) {
-            const volt_frame_hdr_t *f = rec;
-            work++;
-            if (f->kind == VOLT_FRAME_END) {
-                done = 1;
-                break;
-            }
-            if (j->fd >= 0) {
-                format_line(j, f, (const char *)rec + sizeof *f);
-                j->st->lines++;
-                if (!j->oldest_pending_mono)
-                    j->oldest_pending_mono = volt_clock_ns();
-                if (j->buf[j->cur].len + line_max > j->buf[j->cur].cap)
-                    flush(j, 0);
-            }
-        }
-        if (work)
-            volt_rb_release(j->in);
-        if (done)
-            break;
-        reap(j, 0);
-        const int64_t now = volt_clock_ns();
-        if (j->fd >= 0 && j->oldest_pending_mono && now - j->oldest_pending_mono >= FLUSH_NS)
-            flush(j, 0);
-        else if (j->fd >= 0 && j->cfg->fsync_ms > 0 && j->off &&
-                 (double)(now - j->last_fsync_mono) >= j->cfg->fsync_ms * 1e6 &&
-                 j->buf[j->cur].len)
-            flush(j, 1);
-        if (j->fd >= 0 && ((j->cfg->rotate_bytes && j->off >= j->cfg->rotate_bytes) ||
-                           (j->cfg->rotate_s > 0 &&
-                            (double)(now - j->file_open_mono) >= j->cfg->rotate_s * 1e9))) {
-            close_file(j);
-            if (open_file(j))
-                j->st->write_errors++;
-        }
-        volt_idle(&j->idle, work);
+}
+
+/* Between batches: reap completions, flush what waited 20 ms, fdatasync on time, rotate. */
+static void housekeeping(jrn_t *j)
+{
+    reap(j, 0);
+    const int64_t now = volt_clock_ns();
+    if (j->fd >= 0 && j->oldest_pending_mono && now - j->oldest_pending_mono >= FLUSH_NS)
+        flush(j, 0);
+    else if (j->fd >= 0 && j->cfg->fsync_ms > 0 && j->off &&
+             (double)(now - j->last_fsync_mono) >= j->cfg->fsync_ms * 1e6 && j->buf[j->cur].len)
+        flush(j, 1);
+    if (j->fd >= 0 && ((j->cfg->rotate_bytes && j->off >= j->cfg->rotate_bytes) ||
+                       (j->cfg->rotate_s > 0 &&
+                        (double)(now - j->file_open_mono) >= j->cfg->rotate_s * 1e9))) {
+        close_file(j);
+        if (open_file(j))
+            j->st->write_errors++;
     }
+}
+
+static uint32_t journal_do_work(volt_agent_t *a)
+{
+    jrn_t *j = (jrn_t *)a;
+    uint32_t len, work = 0;
+    const void *rec;
+    while (work < 256 && (rec = volt_rb_next(j->in, &len))) {
+        const volt_frame_hdr_t *f = rec;
+        work++;
+        if (f->kind == VOLT_FRAME_END) {
+            a->done = 1;
+            break;
+        }
+        if (j->fd >= 0 && !j->broken) {
+            format_line(j, f, (const char *)(f + 1));
+            j->st->lines++;
+            if (!j->oldest_pending_mono)
+                j->oldest_pending_mono = volt_clock_ns();
+            if (j->buf[j->cur].len + j->line_max > j->buf[j->cur].cap)
+                flush(j, 0);
+        }
+    }
+    if (work)
+        volt_rb_release(j->in);
+    if (!a->done && !j->broken)
+        housekeeping(j);
+    return work;
+}
+
+static void journal_close(volt_agent_t *a)
+{
+    jrn_t *j = (jrn_t *)a;
+    if (j->broken)
+        return;
     if (j->fd >= 0)
         close_file(j);
     if (j->uring)
         io_uring_queue_exit(&j->ring);
-    goto out;
-fail:
-    c->jstats.write_errors++;
-    /* keep draining so the source never blocks on a dead journal */
-    for (;;) {
-        uint32_t len;
-        const void *rec = volt_rb_next(volt_rb_consumer(&c->jframes), &len);
-        if (!rec) {
-            sched_yield();
-            continue;
-        }
-        const int end = ((const volt_frame_hdr_t *)rec)->kind == VOLT_FRAME_END;
-        volt_rb_release(volt_rb_consumer(&c->jframes));
-        if (end)
-            break;
-    }
-out:
-    if (j) {
-        volt_parser_free(j->parser);
-        free(j->buf[0].p);
-        free(j->buf[1].p);
-        free(j);
-    }
-    return NULL;
 }
 
-int volt_journal_attach(volt_ctx_t *c, void *ring_buf, uint64_t ring_bytes, const char *dir,
-                        const char *product_tag)
+static void journal_destroy(volt_agent_t *a)
 {
-    const volt_pipeline_cfg_t *cfg = c->cfg;
-    c->journal_on = 1;
-    c->jcfg.dir = dir;
-    c->jcfg.product_tag = product_tag;
-    c->jcfg.rotate_bytes = (uint64_t)(cfg->journal_rotate_mb * 1048576.0);
-    c->jcfg.rotate_s = cfg->journal_rotate_min * 60.0;
-    c->jcfg.fsync_ms = cfg->journal_fsync_ms;
-    c->jcfg.max_frame = cfg->max_frame;
-    c->jcfg.human = cfg->human;
-    return volt_rb_init(&c->jframes, ring_buf, ring_bytes);
+    jrn_t *j = (jrn_t *)a;
+    volt_parser_free(j->parser);
+    free(j->buf[0].p);
+    free(j->buf[1].p);
+    free(j);
+}
+
+volt_agent_t *volt_journal_new(const volt_journal_wiring_t *w)
+{
+    jrn_t *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->w = *w;
+    j->cfg = &j->w.cfg;
+    j->st = w->stats;
+    j->in = volt_rb_consumer(w->frames);
+    j->fd = -1;
+    j->line_max = 6 * w->cfg.max_frame + 1024;
+    /* a side thread: sleeps when idle, never takes CPU from the hot agent */
+    volt_agent_init(&j->agent, "volt-journal", w->cpu, "sleep", w->cfg.human, journal_do_work,
+                    journal_close);
+    j->agent.on_start = journal_start;
+    j->agent.destroy = journal_destroy;
+    return &j->agent;
 }

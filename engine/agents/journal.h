@@ -22,6 +22,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "engine/agents/agent.h"
+#include "ring/spsc_rb.h"
+
 typedef struct volt_journal_cfg {
     const char *dir;
     const char *product_tag; /* e.g. "BTCUSD" or "MULTI" */
@@ -36,6 +39,19 @@ typedef struct volt_journal_stats {
     uint64_t lines, bytes, fsyncs, files, write_errors, torn_lines_cut;
     int uring; /* 1: io_uring, 0: the pwrite fallback (io_uring unavailable) */
 } volt_journal_stats_t;
+
+/* The journal agent's connections and settings. */
+typedef struct volt_journal_wiring {
+    volt_journal_cfg_t cfg;
+    int cpu;                     /* side threads share the sink's CPU (-1: not pinned) */
+    volt_rb_t *frames;           /* in: from the live source */
+    volt_journal_stats_t *stats; /* written by the journal agent only */
+} volt_journal_wiring_t;
+
+/* The agent: it opens its first file and io_uring on its own thread. A journal that cannot work
+ * (no memory, no file) still drains its ring, so the source never waits on it; the failure is
+ * counted in write_errors. NULL: no memory. */
+volt_agent_t *volt_journal_new(const volt_journal_wiring_t *w);
 
 /* Cuts a torn last line (bytes after the last '\n') from every .ndjson file in dir. Returns how
  * many files were repaired, or -errno. */

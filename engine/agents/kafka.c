@@ -13,10 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/agents/agents.h"
+#include "engine/agents/frame.h"
 #include "engine/base/err.h"
-#include "engine/rows/rowfmt.h"
-#include "engine/feed/timefmt.h"
 
 static rd_kafka_conf_t *make_conf(const volt_kafka_cfg_t *cfg, char *err, size_t errn)
 {
@@ -129,184 +127,144 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         st->delivered[t]++;
 }
 
+int volt_krec_put(volt_rb_t *ring, int lossless, int topic, uint16_t product, const void *val,
+                  uint32_t len)
+{
+    volt_rb_prod_t p = volt_rb_producer(ring);
+    volt_krec_hdr_t *h;
+    while (!(h = volt_rb_claim(p, (uint32_t)sizeof *h + len))) {
+        if (!lossless)
+            return 0;
+        sched_yield();
+    }
+    h->topic = (uint8_t)topic;
+    h->pad_ = 0;
+    h->product = product;
+    h->len = len;
+    if (len)
+        memcpy(h + 1, val, len);
+    volt_rb_commit(p);
+    return 1;
+}
+
+void volt_krec_end(volt_rb_t *ring) { volt_krec_put(ring, 1, VOLT_KREC_END, VOLT_KREC_NO_KEY, NULL, 0); }
+
 typedef struct {
-    volt_ctx_t *c;
-    rd_kafka_t *rk;
-    volt_kafka_stats_t *st;
-    volt_idle_t idle;
-    volt_products_t products;
-    volt_parser_t *parser;
-    volt_tick_t ticks[VOLT_JSON_MAX_ITEMS];
-    volt_row_t row;
-    char line[VOLT_ROW_TEXT_MAX];
+    volt_agent_t agent;
+    volt_kafka_wiring_t w;
+    rd_kafka_t *rk; /* NULL: no client could be made; every record is dropped and counted */
+    volt_rb_cons_t raw, rec;
+    int raw_done, rec_done;
 } kagent_t;
 
 /* Hands one record to librdkafka. Lossless runs wait for room; live runs drop and count. */
-static void produce(kagent_t *k, int t, const char *key, size_t kl, const void *val, size_t vl)
+static void produce(kagent_t *k, const volt_krec_hdr_t *h)
 {
+    const int t = h->topic;
+    if (t < 0 || t >= VOLT_K_TOPICS)
+        return;
+    if (!k->rk) {
+        k->w.stats->dropped[t]++;
+        return;
+    }
+    const char *key = h->product == VOLT_KREC_NO_KEY ? "" : volt_products_name(k->w.products, h->product);
     for (;;) {
         const rd_kafka_resp_err_t e = rd_kafka_producev(
-            k->rk, RD_KAFKA_V_TOPIC(k->c->kcfg.topic[t]), RD_KAFKA_V_KEY(key, kl),
-            RD_KAFKA_V_VALUE((void *)val, vl), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            k->rk, RD_KAFKA_V_TOPIC(k->w.kcfg.topic[t]), RD_KAFKA_V_KEY(key, strlen(key)),
+            RD_KAFKA_V_VALUE((void *)(h + 1), h->len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_OPAQUE((void *)(intptr_t)t), RD_KAFKA_V_END);
         if (!e) {
-            k->st->queued[t]++;
+            k->w.stats->queued[t]++;
             return;
         }
-        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || !k->c->kcfg.lossless) {
-            k->st->dropped[t]++;
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || !k->w.kcfg.lossless) {
+            k->w.stats->dropped[t]++;
             return;
         }
         rd_kafka_poll(k->rk, 10); /* replay: let deliveries make room */
     }
 }
 
-/* A tick row from the sink: the features record (the NDJSON line `--format ndjson` writes) and,
- * when the row raised an alert, the alert record; both keyed by product. */
-static void publish_row(kagent_t *k, const void *val)
+/* Up to 256 records of one ring to librdkafka; sets *done at its END. Returns how many it took. */
+static uint32_t drain_ring(kagent_t *k, volt_rb_cons_t in, int *done)
 {
-    volt_ctx_t *c = k->c;
-    volt_row_t *r = &k->row;
-    memcpy(r, val, sizeof *r); /* the ring does not align records */
-    const char *product = volt_products_name(&c->products, r->tick.product);
-    const size_t kl = strlen(product);
-    size_t n = volt_rowfmt_ndjson(r, &c->products, k->line, sizeof k->line);
-    if (n && k->line[n - 1] == '\n')
-        n--;
-    produce(k, VOLT_K_FEATURES, product, kl, k->line, n);
-    if (r->alert) {
-        char ts[31], p[40], sc[40];
-        volt_time_format_iso(volt_tick_time_ns(&r->tick), ts);
-        volt_fmt_double(r->prob, p);
-        volt_fmt_double(r->score, sc);
-        const int m = snprintf(k->line, sizeof k->line,
-                               "{\"event_time\":\"%s\",\"product\":\"%s\",\"p_spike\":%s,"
-                               "\"score\":%s,\"threshold\":%.17g,\"model\":\"%s\",\"latency_ns\":%lld}",
-                               ts, product, p, sc, c->model.threshold, c->model.version,
-                               (long long)r->lat_ns);
-        produce(k, VOLT_K_ALERTS, product, kl, k->line, (size_t)m);
+    uint32_t len, n = 0;
+    const void *r;
+    while (!*done && n < 256 && (r = volt_rb_next(in, &len))) {
+        const volt_krec_hdr_t *h = r;
+        n++;
+        if (h->topic == VOLT_KREC_END)
+            *done = 1;
+        else
+            produce(k, h);
     }
+    if (n)
+        volt_rb_release(in);
+    return n;
 }
 
-/* The raw message's key: the product of its first tick ("" for heartbeats and the like). */
-static void publish_raw(kagent_t *k, const volt_frame_hdr_t *f, const char *payload)
+static uint32_t kafka_do_work(volt_agent_t *a)
 {
-    if (f->kind != VOLT_FRAME_DATA)
-        return;
-    volt_parse_result_t res;
-    const char *key = "";
-    if (volt_parse_message(k->parser, payload, f->len, f->recv_wall_ns, k->ticks, &res) ==
-            VOLT_REJ_NONE &&
-        res.n_ticks)
-        key = volt_products_name(&k->products, k->ticks[0].product);
-    produce(k, VOLT_K_RAW, key, strlen(key), payload, f->len);
-}
-
-void *volt_kafka_run(void *arg)
-{
-    volt_ctx_t *c = arg;
-    /* side threads share the sink's CPU, and librdkafka's own threads, created below, inherit the
-     * mask: none of them can take the hot agent's core. They also inherit this thread's lower
-     * priority (nice +10): where the source and the sink need that CPU, publishing waits (its
-     * queue is bounded and counts what it drops), not them. */
-    if (c->cfg->cpus[2] >= 0)
-        volt_pin_self(c->cfg->cpus[2]);
-    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0 && c->cfg->human)
-        fprintf(c->cfg->human, "volt: could not lower the Kafka agent's priority: %s\n", strerror(errno));
-    kagent_t *k = calloc(1, sizeof *k);
-    char err[512];
-    rd_kafka_conf_t *conf = NULL;
-    volt_rb_cons_t raw = volt_rb_consumer(&c->kraw), rec = volt_rb_consumer(&c->krec);
-    int raw_done = 0, rec_done = 0;
-    if (!k)
-        goto drain;
-    k->c = c;
-    k->st = &c->kstats;
-    volt_idle_preset(&k->idle, "sleep"); /* a side thread: never take CPU from the hot agent */
-    volt_products_init(&k->products);
-    k->parser = volt_parser_new(c->cfg->max_frame, &k->products);
-    conf = make_conf(&c->kcfg, err, sizeof err);
-    if (!k->parser || !conf)
-        goto drain;
-    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_opaque(conf, k->st);
-    k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    if (!k->rk)
-        goto drain; /* conf is still ours on failure */
-    conf = NULL;    /* owned by rk from here */
-    while (!raw_done || !rec_done) {
-        uint32_t len, work = 0;
-        const void *r;
-        while (!raw_done && work < 256 && (r = volt_rb_next(raw, &len))) {
-            const volt_frame_hdr_t *f = r;
-            work++;
-            if (f->kind == VOLT_FRAME_END)
-                raw_done = 1;
-            else
-                publish_raw(k, f, (const char *)r + sizeof *f);
-        }
-        if (work)
-            volt_rb_release(raw);
-        uint32_t w2 = 0;
-        while (!rec_done && w2 < 256 && (r = volt_rb_next(rec, &len))) {
-            const volt_krec_hdr_t *h = r;
-            w2++;
-            if (h->topic == VOLT_KREC_END)
-                rec_done = 1;
-            else
-                publish_row(k, h + 1);
-        }
-        if (w2)
-            volt_rb_release(rec);
+    kagent_t *k = (kagent_t *)a;
+    const uint32_t n = drain_ring(k, k->raw, &k->raw_done) + drain_ring(k, k->rec, &k->rec_done);
+    if (k->rk)
         rd_kafka_poll(k->rk, 0); /* delivery reports */
-        volt_idle(&k->idle, work + w2);
+    a->done = k->raw_done && k->rec_done;
+    return n;
+}
+
+/* Side threads share the sink's CPU, and librdkafka's own threads, created here, inherit the mask:
+ * none of them can take the hot agent's core. They also inherit this thread's lower priority
+ * (nice +10): where the source and the sink need that CPU, publishing waits (its queue is bounded
+ * and counts what it drops), not them. A client that cannot be made leaves rk NULL: the rings are
+ * still drained (producers never wait on a dead agent), every record a counted drop. */
+static void kafka_start(volt_agent_t *a)
+{
+    kagent_t *k = (kagent_t *)a;
+    FILE *log = k->w.cfg->human;
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0 && log)
+        fprintf(log, "volt: could not lower the Kafka agent's priority: %s\n", strerror(errno));
+    char err[512] = "";
+    rd_kafka_conf_t *conf = make_conf(&k->w.kcfg, err, sizeof err);
+    if (conf) {
+        rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+        rd_kafka_conf_set_opaque(conf, k->w.stats);
+        k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+        if (!k->rk)
+            rd_kafka_conf_destroy(conf); /* still ours on failure */
     }
-    rd_kafka_flush(k->rk, (int)(c->kcfg.flush_s * 1000));
+    if (!k->rk) {
+        *k->w.failed_start = 1;
+        if (log)
+            fprintf(log, "volt: no Kafka client (%s); every record is dropped and counted\n", err);
+    }
+}
+
+static void kafka_close(volt_agent_t *a)
+{
+    kagent_t *k = (kagent_t *)a;
+    if (!k->rk)
+        return;
+    rd_kafka_flush(k->rk, (int)(k->w.kcfg.flush_s * 1000));
     /* what is still queued will not be delivered: purge it so its reports count it as failed */
     rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_poll(k->rk, 100);
     rd_kafka_destroy(k->rk);
-    volt_parser_free(k->parser);
-    free(k);
-    return NULL;
-drain:
-    /* could not start a client: everything handed over is dropped, and the producers never wait */
-    if (conf)
-        rd_kafka_conf_destroy(conf);
-    c->kfailed_start = 1;
-    {
-        while (!raw_done || !rec_done) {
-            uint32_t len;
-            const void *r;
-            int any = 0;
-            while (!raw_done && (r = volt_rb_next(raw, &len))) {
-                any = 1;
-                if (((const volt_frame_hdr_t *)r)->kind == VOLT_FRAME_END)
-                    raw_done = 1;
-                else
-                    c->kstats.dropped[VOLT_K_RAW]++;
-            }
-            volt_rb_release(raw);
-            while (!rec_done && (r = volt_rb_next(rec, &len))) {
-                any = 1;
-                const volt_krec_hdr_t *h = r;
-                if (h->topic == VOLT_KREC_END) {
-                    rec_done = 1;
-                } else {
-                    uint8_t alert;
-                    memcpy(&alert, (const char *)(h + 1) + offsetof(volt_row_t, alert), 1);
-                    c->kstats.dropped[VOLT_K_FEATURES]++;
-                    c->kstats.dropped[VOLT_K_ALERTS] += alert;
-                }
-            }
-            volt_rb_release(rec);
-            if (!any)
-                sched_yield();
-        }
-    }
-    if (k) {
-        volt_parser_free(k->parser);
-        free(k);
-    }
-    return NULL;
+    k->rk = NULL;
 }
+
+volt_agent_t *volt_kafka_new(const volt_kafka_wiring_t *w)
+{
+    kagent_t *k = calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
+    k->w = *w;
+    k->raw = volt_rb_consumer(w->raw);
+    k->rec = volt_rb_consumer(w->rec);
+    /* a side thread: sleeps when idle, never takes CPU from the hot agent */
+    volt_agent_init(&k->agent, "volt-kafka", w->cfg->cpus[2], "sleep", w->cfg->human, kafka_do_work,
+                    kafka_close);
+    k->agent.on_start = kafka_start;
+    return &k->agent;
+}
+

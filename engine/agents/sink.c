@@ -1,7 +1,4 @@
-/* engine/agents/sink.c — the sink agent: feature rows to a file, alerts and notices to the human stream.
- *
- * It is the only thread that formats text. Rejected inputs are logged with their position, the
- * first max_notices per reason; after that they are only counted (the summary has every count). */
+/* engine/agents/sink.c — the sink agent (sink.h). */
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
@@ -10,31 +7,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/agents/agents.h"
-#include "engine/rows/grade.h"
-#include "engine/base/idle.h"
+#include "engine/agents/sink.h"
+#include "engine/agents/kafka.h"
+#include "engine/base/clock.h"
+#include "engine/feed/timefmt.h"
 #include "engine/rows/label.h"
 #include "engine/rows/rowfmt.h"
-#include "engine/feed/timefmt.h"
 
 #define BATCH 64
 
-struct volt_sink { /* volt_sink_t (agents.h) */
-    volt_ctx_t *c;
+typedef struct {
+    volt_agent_t agent;
+    volt_sink_wiring_t w;
+    const volt_pipeline_cfg_t *cfg;
+    volt_sink_stats_t *st;
     FILE *out;
     char *vbuf;
     volt_labeler_t *labeler; /* rows wait here until their label is known: --label writes them
                               * then, else they are written at once and only graded then */
     volt_grader_t *grader;   /* the model's self-grade (NULL: --no-grade) */
     volt_ring_cons_t in;
-    int done;                /* the END row was taken */
-    char line[VOLT_ROW_TEXT_MAX];
+    char line[VOLT_ROW_TEXT_MAX];  /* the output's text of a row */
+    char kline[VOLT_ROW_TEXT_MAX]; /* a Kafka record's, when it is not the output's */
     uint32_t notices[256];
-};
+} sink_t;
 
-static void log_notice(volt_sink_t *s, const volt_row_t *r)
+static void log_notice(sink_t *s, const volt_row_t *r)
 {
-    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    const volt_pipeline_cfg_t *cfg = s->cfg;
     if (!cfg->human)
         return;
     uint32_t *n = &s->notices[r->reason];
@@ -59,40 +59,40 @@ static void log_notice(volt_sink_t *s, const volt_row_t *r)
     (*n)++;
 }
 
-static void print_alert(volt_sink_t *s, const volt_row_t *r)
+static void print_alert(sink_t *s, const volt_row_t *r)
 {
-    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    const volt_pipeline_cfg_t *cfg = s->cfg;
     if (!cfg->human || cfg->quiet)
         return;
     char ts[31];
     volt_time_format_iso(volt_tick_time_ns(&r->tick), ts);
     fprintf(cfg->human, "ALERT  %s  %-8s  pred=%u  p=%.4f  score=%.3f  model=%s  latency_us=%.1f\n",
-            ts, volt_products_name(&s->c->products, r->tick.product), r->prediction, r->prob,
-            r->score, s->c->model.version, (double)r->lat_ns / 1e3);
+            ts, volt_products_name(s->w.products, r->tick.product), r->prediction, r->prob,
+            r->score, s->w.model->version, (double)r->lat_ns / 1e3);
 }
 
-/* Hands a tick row to the Kafka agent, which formats and publishes it (agents.h): replay waits
- * for room, live drops and counts (the features record, and the alert record if it raised one). */
-static void publish(volt_sink_t *s, const volt_row_t *r)
+/* A tick row's Kafka records: its features record (text, n bytes without the newline) and, when it
+ * raised an alert, the alert record. Replay waits for room; live drops and counts. */
+static void publish(sink_t *s, const volt_row_t *r, const char *text, size_t n)
 {
-    volt_ctx_t *c = s->c;
-    volt_rb_prod_t p = volt_rb_producer(&c->krec);
-    const uint32_t n = (uint32_t)(sizeof(volt_krec_hdr_t) + sizeof *r);
-    volt_krec_hdr_t *h;
-    while (!(h = volt_rb_claim(p, n))) {
-        if (!c->kcfg.lossless) {
-            c->kdrop_sink[VOLT_K_FEATURES]++;
-            c->kdrop_sink[VOLT_K_ALERTS] += r->alert;
-            return;
-        }
-        sched_yield();
-    }
-    h->topic = VOLT_KREC_ROW;
-    h->pad_ = 0;
-    h->key_len = 0;
-    h->val_len = (uint32_t)sizeof *r;
-    memcpy(h + 1, r, sizeof *r);
-    volt_rb_commit(p);
+    volt_rb_t *ring = s->w.kafka_rec;
+    const int lossless = s->w.kafka_lossless;
+    const uint16_t key = r->tick.product;
+    if (!volt_krec_put(ring, lossless, VOLT_K_FEATURES, key, text, (uint32_t)n))
+        s->st->kafka_dropped[VOLT_K_FEATURES]++;
+    if (!r->alert)
+        return;
+    char ts[31], p[40], sc[40];
+    volt_time_format_iso(volt_tick_time_ns(&r->tick), ts);
+    volt_fmt_double(r->prob, p);
+    volt_fmt_double(r->score, sc);
+    const int m = snprintf(s->kline, sizeof s->kline,
+                           "{\"event_time\":\"%s\",\"product\":\"%s\",\"p_spike\":%s,"
+                           "\"score\":%s,\"threshold\":%.17g,\"model\":\"%s\",\"latency_ns\":%lld}",
+                           ts, volt_products_name(s->w.products, key), p, sc, s->w.model->threshold,
+                           s->w.model->version, (long long)r->lat_ns);
+    if (!volt_krec_put(ring, lossless, VOLT_K_ALERTS, key, s->kline, (uint32_t)m))
+        s->st->kafka_dropped[VOLT_K_ALERTS]++;
 }
 
 static void print_grade(FILE *out, const char *what, const volt_grade_t *g)
@@ -104,11 +104,11 @@ static void print_grade(FILE *out, const char *what, const volt_grade_t *g)
             g->n ? 100.0 * (double)g->positives / (double)g->n : 0.0);
 }
 
-static void print_interval(volt_sink_t *s, int which)
+static void print_interval(sink_t *s, int which)
 {
-    volt_interval_t *iv = &s->c->interval;
+    volt_interval_t *iv = s->w.interval;
     volt_hist_t *h = &iv->h[which];
-    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    const volt_pipeline_cfg_t *cfg = s->cfg;
     if (cfg->human) {
         const double secs = (double)(iv->end_ns[which] - iv->start_ns[which]) / 1e9;
         fprintf(cfg->human,
@@ -128,23 +128,28 @@ static void print_interval(volt_sink_t *s, int which)
     atomic_store_explicit(&iv->busy[which], 0, memory_order_release);
 }
 
-/* Writes one tick row: the file, Kafka, the alert line. */
+/* Writes one tick row: the file, Kafka, the alert line. Its NDJSON text is made once. */
 static void write_row(void *ctx, const volt_row_t *r)
 {
-    volt_sink_t *s = ctx;
-    volt_ctx_t *c = s->c;
-    const volt_pipeline_cfg_t *cfg = c->cfg;
-    char *line = s->line;
+    sink_t *s = ctx;
+    const volt_pipeline_cfg_t *cfg = s->cfg;
+    const volt_products_t *names = s->w.products;
     size_t len = 0;
     if (s->out) {
-        len = cfg->format == VOLT_FMT_CSV ? volt_rowfmt_csv(r, &c->products, line, VOLT_ROW_TEXT_MAX)
-                                          : volt_rowfmt_ndjson(r, &c->products, line, VOLT_ROW_TEXT_MAX);
-        if (fwrite(line, 1, len, s->out) != len && !c->sink.io_error)
-            c->sink.io_error = -EIO;
+        len = cfg->format == VOLT_FMT_CSV ? volt_rowfmt_csv(r, names, s->line, sizeof s->line)
+                                          : volt_rowfmt_ndjson(r, names, s->line, sizeof s->line);
+        if (fwrite(s->line, 1, len, s->out) != len && !s->st->io_error)
+            s->st->io_error = -EIO;
     }
-    if (c->kafka_on)
-        publish(s, r);
-    c->sink.rows_written++;
+    if (s->w.kafka_rec) {
+        const char *text = s->line;
+        if (!s->out || cfg->format != VOLT_FMT_NDJSON) {
+            text = s->kline;
+            len = volt_rowfmt_ndjson(r, names, s->kline, sizeof s->kline);
+        }
+        publish(s, r, text, len && text[len - 1] == '\n' ? len - 1 : len);
+    }
+    s->st->rows_written++;
     if (r->alert)
         print_alert(s, r);
     if (s->grader && r->label_on)
@@ -154,64 +159,81 @@ static void write_row(void *ctx, const volt_row_t *r)
 /* Without --label: the labeler's rows only feed the grade (they were written already). */
 static void grade_row(void *ctx, const volt_row_t *r)
 {
-    volt_sink_t *s = ctx;
+    sink_t *s = ctx;
     volt_grader_push(s->grader, r);
 }
 
-volt_sink_t *volt_sink_new(volt_ctx_t *c)
+static void sink_close(volt_agent_t *a);
+static uint32_t sink_do_work(volt_agent_t *a) { return volt_sink_take(a, BATCH); }
+
+/* The output file, buffered by 1 MiB (stdout as it is), and the CSV header. */
+static void open_output(sink_t *s)
 {
-    const volt_pipeline_cfg_t *cfg = c->cfg;
-    volt_sink_t *s = calloc(1, sizeof *s);
+    const volt_pipeline_cfg_t *cfg = s->cfg;
+    if (!cfg->out_path)
+        return;
+    s->out = strcmp(cfg->out_path, "-") == 0 ? stdout : fopen(cfg->out_path, "w");
+    if (!s->out) {
+        s->st->io_error = -errno;
+        return;
+    }
+    if (s->out != stdout) {
+        s->vbuf = malloc(1u << 20);
+        if (s->vbuf)
+            setvbuf(s->out, s->vbuf, _IOFBF, 1u << 20);
+    }
+    if (cfg->format == VOLT_FMT_CSV) {
+        const size_t n = volt_rowfmt_csv_header(s->line, sizeof s->line, cfg->label);
+        fwrite(s->line, 1, n, s->out);
+    }
+}
+
+volt_agent_t *volt_sink_new(const volt_sink_wiring_t *w)
+{
+    const volt_pipeline_cfg_t *cfg = w->cfg;
+    sink_t *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->c = c;
+    s->w = *w;
+    s->cfg = cfg;
+    s->st = w->stats;
+    volt_agent_init(&s->agent, "volt-sink", cfg->cpus[2], cfg->sink_idle ? cfg->sink_idle : cfg->idle,
+                    cfg->human, sink_do_work, sink_close);
+    volt_idle_attach_bell(&s->agent.idle, w->bell);
     if (!cfg->no_grade) {
         s->grader = volt_grader_new();
         if (!s->grader)
-            c->sink.io_error = -ENOMEM;
+            s->st->io_error = -ENOMEM;
     }
     if (cfg->label || s->grader) {
         /* without --label the grade's labels use the trailing tau; with it, the written ones */
         s->labeler = volt_labeler_new(cfg->label ? cfg->label_tau : NAN);
         if (!s->labeler)
-            c->sink.io_error = -ENOMEM;
+            s->st->io_error = -ENOMEM;
     }
-    if (cfg->out_path) {
-        s->out = strcmp(cfg->out_path, "-") == 0 ? stdout : fopen(cfg->out_path, "w");
-        if (!s->out) {
-            c->sink.io_error = -errno;
-        } else if (s->out != stdout) {
-            s->vbuf = malloc(1u << 20);
-            if (s->vbuf)
-                setvbuf(s->out, s->vbuf, _IOFBF, 1u << 20);
-        }
-    }
-    if (s->out && cfg->format == VOLT_FMT_CSV) {
-        const size_t n = volt_rowfmt_csv_header(s->line, sizeof s->line, cfg->label);
-        fwrite(s->line, 1, n, s->out);
-    }
-    s->in = volt_ring_consumer(&c->rows);
-    return s;
+    open_output(s);
+    s->in = volt_ring_consumer(w->rows);
+    return &s->agent;
 }
 
-uint32_t volt_sink_do_work(volt_sink_t *s, uint32_t max)
+uint32_t volt_sink_take(volt_agent_t *a, uint32_t max)
 {
-    if (s->done)
+    sink_t *s = (sink_t *)a;
+    if (a->done)
         return 0;
-    volt_ctx_t *c = s->c;
     uint32_t n = 0;
     const volt_row_t *rows = volt_ring_peek(s->in, max < BATCH ? max : BATCH, &n);
-    for (uint32_t i = 0; i < n && !s->done; i++) {
+    for (uint32_t i = 0; i < n && !a->done; i++) {
         const volt_row_t *r = &rows[i];
         if (r->type == VOLT_ROW_END) {
-            s->done = 1;
+            a->done = 1;
         } else if (r->type == VOLT_ROW_NOTICE) {
             log_notice(s, r);
         } else if (r->type == VOLT_ROW_STATS) {
-            print_interval(s, r->reason);
+            print_interval(s, r->half);
         } else {
-            volt_hist_record(&c->sink.to_sink, volt_clock_elapsed(r->signal_ns, volt_clock_ns()));
-            if (c->cfg->label) {
+            volt_hist_record(&s->st->to_sink, volt_clock_elapsed(r->signal_ns, volt_clock_ns()));
+            if (s->cfg->label) {
                 volt_labeler_push(s->labeler, r, write_row, s);
             } else {
                 write_row(s, r);
@@ -226,45 +248,41 @@ uint32_t volt_sink_do_work(volt_sink_t *s, uint32_t max)
 }
 
 /* After the END row: the labeler flushed, the Kafka ring ended, the output closed. */
-static void finish(volt_sink_t *s)
+static void sink_close(volt_agent_t *a)
 {
-    volt_ctx_t *c = s->c;
-    const volt_pipeline_cfg_t *cfg = c->cfg;
+    sink_t *s = (sink_t *)a;
+    volt_sink_stats_t *st = s->st;
+    const volt_pipeline_cfg_t *cfg = s->cfg;
     if (s->labeler) {
         volt_labeler_flush(s->labeler, cfg->label ? write_row : grade_row, s);
         if (cfg->label) {
             volt_label_stats_t ls;
             volt_labeler_stats(s->labeler, &ls);
-            c->sink.labelled = ls.labelled;
-            c->sink.positives = ls.positives;
-            c->sink.unlabelled = ls.unlabelled;
+            st->labelled = ls.labelled;
+            st->positives = ls.positives;
+            st->unlabelled = ls.unlabelled;
         }
         volt_labeler_free(s->labeler);
         s->labeler = NULL;
     }
     if (s->grader) {
-        volt_grader_report(s->grader, -1, &c->sink.grade);
+        volt_grader_report(s->grader, -1, &st->grade);
         int idx[VOLT_GRADE_LISTED];
-        c->sink.n_graded = volt_grader_products(s->grader, idx, VOLT_GRADE_LISTED);
-        for (int i = 0; i < c->sink.n_graded; i++) {
-            c->sink.graded_product[i] = (uint16_t)idx[i];
-            volt_grader_report(s->grader, idx[i], &c->sink.graded[i]);
+        st->n_graded = volt_grader_products(s->grader, idx, VOLT_GRADE_LISTED);
+        for (int i = 0; i < st->n_graded; i++) {
+            st->graded_product[i] = (uint16_t)idx[i];
+            volt_grader_report(s->grader, idx[i], &st->graded[i]);
         }
         volt_grader_free(s->grader);
         s->grader = NULL;
     }
-    if (c->kafka_on) {
-        volt_krec_hdr_t *e;
-        while (!(e = volt_rb_claim(volt_rb_producer(&c->krec), sizeof *e)))
-            sched_yield();
-        e->topic = VOLT_KREC_END;
-        volt_rb_commit(volt_rb_producer(&c->krec));
-    }
+    if (s->w.kafka_rec)
+        volt_krec_end(s->w.kafka_rec);
     if (s->out) {
-        if (fflush(s->out) != 0 && !c->sink.io_error)
-            c->sink.io_error = -errno;
-        if (s->out != stdout && fclose(s->out) != 0 && !c->sink.io_error)
-            c->sink.io_error = -errno;
+        if (fflush(s->out) != 0 && !st->io_error)
+            st->io_error = -errno;
+        if (s->out != stdout && fclose(s->out) != 0 && !st->io_error)
+            st->io_error = -errno;
         s->out = NULL;
     }
     if (cfg->human)
@@ -273,24 +291,10 @@ static void finish(volt_sink_t *s)
     s->vbuf = NULL;
 }
 
-void volt_sink_free(volt_sink_t *s) { free(s); }
 
-void volt_sink_drain(volt_sink_t *s, volt_idle_t *idle)
+void volt_sink_drain(volt_agent_t *sink, volt_idle_t *idle)
 {
-    while (!s->done)
-        volt_idle(idle, volt_sink_do_work(s, BATCH));
-    finish(s);
-}
-
-void *volt_sink_run(void *arg)
-{
-    volt_sink_t *s = arg;
-    const volt_pipeline_cfg_t *cfg = s->c->cfg;
-    if (cfg->cpus[2] >= 0)
-        volt_pin_self(cfg->cpus[2]);
-    volt_idle_t idle;
-    volt_idle_preset(&idle, cfg->sink_idle ? cfg->sink_idle : cfg->idle);
-    volt_idle_attach_bell(&idle, &s->c->sink_bell);
-    volt_sink_drain(s, &idle);
-    return NULL;
+    while (!sink->done)
+        volt_idle(idle, volt_sink_take(sink, BATCH));
+    sink_close(sink);
 }

@@ -10,113 +10,161 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/agents/agents.h"
-#include "engine/base/idle.h"
+#include "engine/agents/source.h"
+#include "engine/base/clock.h"
 #include "engine/feed/recording.h"
 
+#define LINES_PER_CYCLE 256
+
 typedef struct {
-    volt_ctx_t *c;
-    volt_rb_prod_t prod;
-    volt_idle_t idle;
-    uint32_t epoch;
+    volt_agent_t agent;
+    const volt_pipeline_cfg_t *cfg;
+    volt_source_out_t out;
+    volt_source_stats_t *st;
+    int next_file;          /* the next file to open */
+    uint32_t fi;            /* the file being read */
+    volt_recording_t *rec;  /* NULL between files */
+    char *buf;
+    size_t cap, have, start; /* bytes in buf; start of the current line */
+    int skipping;           /* inside an over-long line */
+    int eof;
+    uint64_t line;
 } src_t;
 
-static void push(src_t *s, uint32_t kind, uint32_t file, uint64_t line, const char *p, size_t n)
+static void push(src_t *s, uint32_t kind, const char *p, size_t n)
 {
     const volt_frame_hdr_t h = {.recv_mono_ns = volt_clock_ns(),
                                 .recv_wall_ns = 0,
-                                .line = line,
-                                .file = file,
-                                .epoch = s->epoch,
+                                .line = s->line,
+                                .file = s->fi,
+                                .epoch = s->fi + 1, /* each file is a stream of its own */
                                 .kind = kind,
                                 .len = (uint32_t)n};
-    if (s->c->kafka_on) /* replay publishes everything: wait for room */
-        volt_frame_push(volt_rb_producer(&s->c->kraw), &s->idle, &h, p);
-    volt_frame_push_hot(s->c, &s->idle, &h, p);
+    volt_frame_push_hot(&s->out, &s->agent.idle, &h, p);
 }
 
-static int replay_file(src_t *s, uint32_t fi, const char *path, char *buf, size_t cap)
+/* Makes room and reads more of the file. Returns 0 or -errno. */
+static int refill(src_t *s)
 {
-    const size_t max_frame = s->c->cfg->max_frame;
-    volt_recording_t *rec;
-    int rc = volt_recording_open(&rec, path);
-    if (rc)
-        return rc;
-    size_t have = 0;   /* bytes in buf */
-    size_t start = 0;  /* start of the current line */
-    int skipping = 0;  /* inside an over-long line */
-    uint64_t line = 0;
-    int eof = 0;
-    while (!eof || start < have) {
-        char *nl = memchr(buf + start, '\n', have - start);
-        if (!nl && !eof) {
-            /* need more bytes: compact, then read */
-            if (skipping) {
-                start = have = 0;
-            } else if (have - start >= max_frame) {
-                skipping = 1;
-                start = have = 0;
-                continue;
-            } else if (start > 0) {
-                memmove(buf, buf + start, have - start);
-                have -= start;
-                start = 0;
-            }
-            const ssize_t got = volt_recording_read(rec, buf + have, cap - have);
-            if (got < 0) {
-                rc = (int)got;
-                break;
-            }
-            if (got == 0)
-                eof = 1;
-            have += (size_t)got;
-            continue;
-        }
-        const size_t end = nl ? (size_t)(nl - buf) : have; /* last line may lack '\n' */
-        line++;
-        s->c->src.read++;
-        if (skipping || end - start > max_frame) {
-            s->c->src.too_large++;
-            push(s, VOLT_FRAME_TOO_LARGE, fi, line, NULL, 0);
-            skipping = 0;
-        } else {
-            size_t len = end - start;
-            if (len && buf[start + len - 1] == '\r')
-                len--;
-            push(s, VOLT_FRAME_DATA, fi, line, buf + start, len);
-        }
-        start = nl ? end + 1 : have;
+    if (s->skipping) {
+        s->start = s->have = 0;
+    } else if (s->have - s->start >= s->cfg->max_frame) {
+        s->skipping = 1;
+        s->start = s->have = 0;
+        return 0;
+    } else if (s->start > 0) {
+        memmove(s->buf, s->buf + s->start, s->have - s->start);
+        s->have -= s->start;
+        s->start = 0;
     }
-    volt_recording_close(rec);
-    return rc;
+    const ssize_t got = volt_recording_read(s->rec, s->buf + s->have, s->cap - s->have);
+    if (got < 0)
+        return (int)got;
+    if (got == 0)
+        s->eof = 1;
+    s->have += (size_t)got;
+    return 0;
 }
 
-void *volt_source_file_run(void *arg)
+/* The next line as a frame (a line over max_frame as TOO_LARGE), or more bytes read. Returns 1
+ * when a frame went out, 0 when bytes were read, -errno on a read error. */
+static int step(src_t *s)
 {
-    volt_ctx_t *c = arg;
-    const volt_pipeline_cfg_t *cfg = c->cfg;
-    if (cfg->cpus[0] >= 0)
-        volt_pin_self(cfg->cpus[0]);
-    src_t s = {.c = c, .prod = volt_rb_producer(&c->frames), .epoch = 0};
-    volt_idle_preset(&s.idle, cfg->idle);
-    const size_t cap = cfg->max_frame + (4u << 20);
-    char *buf = malloc(cap);
-    if (!buf) {
-        c->src.io_error = -ENOMEM;
+    char *nl = memchr(s->buf + s->start, '\n', s->have - s->start);
+    if (!nl && !s->eof)
+        return refill(s);
+    const size_t end = nl ? (size_t)(nl - s->buf) : s->have; /* last line may lack '\n' */
+    s->line++;
+    s->st->read++;
+    if (s->skipping || end - s->start > s->cfg->max_frame) {
+        s->st->too_large++;
+        push(s, VOLT_FRAME_TOO_LARGE, NULL, 0);
+        s->skipping = 0;
     } else {
-        for (int i = 0; i < cfg->n_files; i++) {
-            s.epoch++;
-            int rc = replay_file(&s, (uint32_t)i, cfg->files[i], buf, cap);
-            if (rc) {
-                c->src.io_error = rc;
-                c->src.io_error_file = (uint32_t)i;
-                break;
-            }
-        }
+        size_t len = end - s->start;
+        if (len && s->buf[s->start + len - 1] == '\r')
+            len--;
+        push(s, VOLT_FRAME_DATA, s->buf + s->start, len);
     }
-    free(buf);
-    if (c->kafka_on)
-        volt_frame_push_end(volt_rb_producer(&c->kraw));
-    volt_frame_push_end(s.prod);
-    return NULL;
+    s->start = nl ? end + 1 : s->have;
+    return 1;
+}
+
+static void fail(src_t *s, int rc)
+{
+    s->st->io_error = rc;
+    s->st->io_error_file = s->fi;
+    s->agent.done = 1;
+}
+
+/* Up to LINES_PER_CYCLE lines of the current file; opens the next when one ends. */
+static uint32_t file_do_work(volt_agent_t *a)
+{
+    src_t *s = (src_t *)a;
+    if (!s->rec) {
+        if (s->next_file >= s->cfg->n_files) {
+            a->done = 1;
+            return 0;
+        }
+        s->fi = (uint32_t)s->next_file++;
+        s->have = s->start = 0;
+        s->skipping = s->eof = 0;
+        s->line = 0;
+        const int rc = volt_recording_open(&s->rec, s->cfg->files[s->fi]);
+        if (rc)
+            fail(s, rc);
+        return 1;
+    }
+    uint32_t n = 0;
+    while (n < LINES_PER_CYCLE && (!s->eof || s->start < s->have)) {
+        const int rc = step(s);
+        if (rc < 0) {
+            fail(s, rc);
+            break;
+        }
+        n += (uint32_t)rc;
+    }
+    if (a->done || (s->eof && s->start >= s->have)) {
+        volt_recording_close(s->rec);
+        s->rec = NULL;
+    }
+    return n + 1;
+}
+
+static void file_close(volt_agent_t *a)
+{
+    src_t *s = (src_t *)a;
+    if (s->rec)
+        volt_recording_close(s->rec);
+    s->rec = NULL;
+    volt_frame_push_end(s->out.prod);
+}
+
+static void file_destroy(volt_agent_t *a)
+{
+    src_t *s = (src_t *)a;
+    if (s->rec)
+        volt_recording_close(s->rec);
+    free(s->buf);
+    free(s);
+}
+
+volt_agent_t *volt_source_file_new(const volt_source_wiring_t *w)
+{
+    src_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->cfg = w->cfg;
+    s->st = w->stats;
+    volt_source_out_init(&s->out, w);
+    s->cap = w->cfg->max_frame + (4u << 20);
+    s->buf = malloc(s->cap);
+    if (!s->buf) {
+        free(s);
+        return NULL;
+    }
+    volt_agent_init(&s->agent, "volt-source", w->cfg->cpus[0], w->cfg->idle, w->cfg->human,
+                    file_do_work, file_close);
+    s->agent.destroy = file_destroy;
+    return &s->agent;
 }

@@ -9,16 +9,20 @@
  * as fast as the ring takes them, stamped when pushed. With Kafka on, every message is also
  * offered to the Kafka ring, as the live source does: never waiting, a full ring a counted drop.
  *
- * With cfg->sink_on_source the sink agent runs on this thread (c->sink_shared), so the core the
+ * With bench->sink_on_source the sink agent runs on this thread (wiring's sink), so the core the
  * two share is never handed back and forth by the scheduler: a sink thread woken on it took the
  * core for its whole batch (tens of microseconds on a VM), and every message due meanwhile went
  * out late. Here the sink takes a few rows after each message, and more while the next one is
  * due later than SIDE_SLACK_NS, in slices short enough not to make it late; the frame ring's
  * waits run it too (a sink that could only run between messages would deadlock a source that
  * waits on a hot agent that waits on the sink). */
+#include <stdlib.h>
 #include <string.h>
 
-#include "engine/agents/agents.h"
+#include "engine/agents/sink.h"
+#include "engine/agents/source.h"
+#include "engine/base/clock.h"
+#include "engine/run/settings.h"
 
 /* Rows the sink takes after a message sent on time (or when the row ring is half full): keeps up
  * with the hot agent at any rate whose messages carry up to this many ticks on average. */
@@ -29,64 +33,101 @@
 #define SIDE_SLICE 4
 #define SIDE_SLACK_NS 2000
 
-static uint64_t sink_slice(void *sink) { return volt_sink_do_work(sink, SIDE_SLICE); }
+typedef struct {
+    volt_agent_t agent;
+    volt_source_out_t out;
+    volt_source_stats_t *st;
+    const volt_bench_msgs_t *b;
+    volt_agent_t *sink; /* run on this thread (NULL: it has its own) */
+    volt_ring_t *rows;  /* the sink's input, watched for a pile-up */
+    uint32_t rows_half;
+    double period_ns;   /* 0: as fast as the ring takes them */
+    int64_t t0;
+    uint64_t i;         /* the next message */
+} mem_t;
 
-void *volt_source_mem_run(void *arg)
+static uint64_t sink_slice(void *sink) { return volt_sink_take(sink, SIDE_SLICE); }
+
+/* Waits until message i is due, running sink slices while the wait is long. Returns its stamp. */
+static int64_t wait_due(mem_t *m)
 {
-    volt_ctx_t *c = arg;
-    const volt_pipeline_cfg_t *cfg = c->cfg;
-    if (cfg->cpus[0] >= 0)
-        volt_pin_self(cfg->cpus[0]);
-    volt_rb_prod_t prod = volt_rb_producer(&c->frames);
-    volt_idle_t idle;
-    volt_idle_preset(&idle, "spin");
-    volt_sink_t *sink = c->sink_shared;
-    if (sink) {
-        idle.side = sink_slice;
-        idle.side_arg = sink;
+    if (m->period_ns <= 0)
+        return volt_clock_ns();
+    const int64_t due = m->t0 + (int64_t)((double)m->i * m->period_ns);
+    int64_t now;
+    while ((now = volt_clock_ns()) < due) {
+        if (!m->sink || due - now < SIDE_SLACK_NS || !volt_sink_take(m->sink, SIDE_SLICE))
+            volt_cpu_pause();
     }
-    const double period_ns = cfg->bench_rate > 0 ? 1e9 / cfg->bench_rate : 0;
-    const int64_t t0 = volt_clock_ns() + 1000000;
-    for (uint64_t i = 0; i < cfg->bench_n && !volt_pipeline_stop_requested(); i++) {
-        int64_t stamp;
-        if (period_ns > 0) {
-            const int64_t due = t0 + (int64_t)((double)i * period_ns);
-            int64_t now;
-            while ((now = volt_clock_ns()) < due) {
-                if (!sink || due - now < SIDE_SLACK_NS || !volt_sink_do_work(sink, SIDE_SLICE))
-                    volt_cpu_pause();
-            }
-            stamp = due;
-        } else {
-            stamp = volt_clock_ns();
-        }
-        const volt_frame_hdr_t h = {.recv_mono_ns = stamp,
-                                    .recv_wall_ns = 0,
-                                    .line = i + 1,
-                                    .file = 0,
-                                    .epoch = 1,
-                                    .kind = VOLT_FRAME_DATA,
-                                    .len = cfg->bench_len[i]};
-        if (c->kafka_on && !volt_frame_offer(volt_rb_producer(&c->kraw), &h, cfg->bench_msg[i]))
-            c->kdrop_src++;
-        volt_frame_push_hot(c, &idle, &h, cfg->bench_msg[i]);
-        const int64_t sent = period_ns > 0 ? volt_clock_ns() : 0;
-        if (period_ns > 0)
-            volt_hist_record(&c->src.late, volt_clock_elapsed(stamp, sent));
-        c->src.read++;
-        /* a source behind its schedule catches up first, unless the rows pile up (the hot agent
-         * would wait on a full row ring) */
-        if (sink && (period_ns == 0 || sent < stamp + (int64_t)period_ns ||
-                     volt_ring_size_approx(&c->rows) >= cfg->row_ring_slots / 2))
-            volt_sink_do_work(sink, SIDE_ROWS);
+    return due;
+}
+
+/* One message: due, stamped with its intended time, handed over; then a few rows for the sink. */
+static uint32_t mem_do_work(volt_agent_t *a)
+{
+    mem_t *m = (mem_t *)a;
+    if (m->i >= m->b->n || volt_pipeline_stop_requested()) {
+        a->done = 1;
+        return 0;
     }
-    if (c->kafka_on)
-        volt_frame_push_end(volt_rb_producer(&c->kraw));
-    volt_frame_push_end(prod);
-    if (sink) {
+    const int64_t stamp = wait_due(m);
+    const volt_frame_hdr_t h = {.recv_mono_ns = stamp,
+                                .recv_wall_ns = 0,
+                                .line = m->i + 1,
+                                .file = 0,
+                                .epoch = 1,
+                                .kind = VOLT_FRAME_DATA,
+                                .len = m->b->len[m->i]};
+    volt_frame_push_hot(&m->out, &a->idle, &h, m->b->msg[m->i]);
+    const int64_t sent = m->period_ns > 0 ? volt_clock_ns() : 0;
+    if (m->period_ns > 0)
+        volt_hist_record(&m->st->late, volt_clock_elapsed(stamp, sent));
+    m->st->read++;
+    m->i++;
+    /* a source behind its schedule catches up first, unless the rows pile up (the hot agent
+     * would wait on a full row ring) */
+    if (m->sink && (m->period_ns == 0 || sent < stamp + (int64_t)m->period_ns ||
+                    volt_ring_size_approx(m->rows) >= m->rows_half))
+        volt_sink_take(m->sink, SIDE_ROWS);
+    return 1;
+}
+
+/* The schedule starts on the source's thread, a millisecond ahead. */
+static void mem_start(volt_agent_t *a) { ((mem_t *)a)->t0 = volt_clock_ns() + 1000000; }
+
+/* END to the hot agent; a sink on this thread is then drained here (its rows end after END). */
+static void mem_close(volt_agent_t *a)
+{
+    mem_t *m = (mem_t *)a;
+    volt_frame_push_end(m->out.prod);
+    if (m->sink) {
         volt_idle_t spin; /* without the side agent: the drain is the sink's own work now */
         volt_idle_preset(&spin, "spin");
-        volt_sink_drain(sink, &spin);
+        volt_sink_drain(m->sink, &spin);
     }
-    return NULL;
+}
+
+volt_agent_t *volt_source_mem_new(const volt_source_wiring_t *w)
+{
+    mem_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    volt_source_out_init(&m->out, w);
+    m->st = w->stats;
+    m->b = w->bench;
+    m->sink = w->bench->sink_on_source ? w->sink : NULL;
+    m->rows = w->rows;
+    m->rows_half = w->cfg->row_ring_slots / 2;
+    m->period_ns = w->bench->rate > 0 ? 1e9 / w->bench->rate : 0;
+    /* the frame ring's waits spin, running the sink's duty cycle when there is one (a sink that
+     * could only run between messages would deadlock a source waiting on a hot agent waiting on
+     * the sink) */
+    volt_agent_init(&m->agent, "volt-source", w->cfg->cpus[0], "spin", w->cfg->human, mem_do_work,
+                    mem_close);
+    if (m->sink) {
+        m->agent.idle.side = sink_slice;
+        m->agent.idle.side_arg = m->sink;
+    }
+    m->agent.on_start = mem_start;
+    return &m->agent;
 }

@@ -16,16 +16,18 @@
 #include <sched.h>
 #include <string.h>
 
-#include "engine/agents/agents.h"
+#include "engine/agents/source.h"
 #include "engine/agents/source_ws.h"
-#include "engine/base/idle.h"
+#include "engine/base/clock.h"
 
 #define NS 1000000000LL
 
 typedef struct {
-    volt_ctx_t *c;
-    volt_rb_prod_t prod;
-    volt_idle_t idle;
+    volt_agent_t agent;
+    const volt_pipeline_cfg_t *cfg;
+    volt_source_out_t out;
+    volt_rb_t *journal; /* NULL: no journal */
+    volt_source_stats_t *st;
     struct lws_context *ctx;
     struct lws *wsi;
     lws_sorted_usec_list_t sul_tick, sul_reconnect;
@@ -73,12 +75,9 @@ static void push(ws_t *s, uint32_t kind, const char *p, size_t n, int64_t wall, 
                                 .epoch = s->epoch,
                                 .kind = kind,
                                 .len = (uint32_t)n};
-    if (s->c->journal_on)
-        volt_frame_push(volt_rb_producer(&s->c->jframes), &s->idle, &h, p);
-    /* Kafka never makes the source wait: a full ring is a counted drop */
-    if (s->c->kafka_on && !volt_frame_offer(volt_rb_producer(&s->c->kraw), &h, p))
-        s->c->kdrop_src++;
-    volt_frame_push_hot(s->c, &s->idle, &h, p);
+    if (s->journal)
+        volt_frame_push(volt_rb_producer(s->journal), &s->agent.idle, &h, p);
+    volt_frame_push_hot(&s->out, &s->agent.idle, &h, p);
 }
 
 static void connect_now(ws_t *s);
@@ -92,7 +91,7 @@ static void on_reconnect(lws_sorted_usec_list_t *sul)
 
 static void schedule_reconnect(ws_t *s)
 {
-    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    const volt_pipeline_cfg_t *cfg = s->cfg;
     double d = cfg->backoff_min_s;
     for (int i = 0; i < s->attempts && d < cfg->backoff_max_s; i++)
         d *= 2;
@@ -116,17 +115,17 @@ static void connect_now(ws_t *s)
     ci.ssl_connection = s->tls ? LCCSCF_USE_SSL : 0; /* certificate verification stays on */
     ci.protocol = NULL;
     ci.pwsi = &s->wsi;
-    s->c->live.connect_attempts++;
+    s->st->live.connect_attempts++;
     if (!lws_client_connect_via_info(&ci)) {
         s->wsi = NULL;
-        s->c->live.connect_failures++;
+        s->st->live.connect_failures++;
         schedule_reconnect(s);
     }
 }
 
 static size_t subscribe_msg(ws_t *s, int which, char *buf, size_t cap)
 {
-    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    const volt_pipeline_cfg_t *cfg = s->cfg;
     char list[1024];
     size_t n = 0;
     for (int i = 0; i < cfg->n_products && n < sizeof list - 40; i++)
@@ -149,7 +148,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     ws_t *s = g_ws;
     if (!s)
         return 0;
-    volt_live_stats_t *st = &s->c->live;
+    volt_live_stats_t *st = &s->st->live;
     switch (reason) {
     case LWS_CALLBACK_CLIENT_ESTABLISHED: {
         s->connected = 1;
@@ -165,14 +164,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
                 st->max_reconnect_ns = gap;
             st->last_reconnect_ns = gap;
         }
-        if (s->c->cfg->human && st->connects > 1)
-            fprintf(s->c->cfg->human, "volt: reconnected to %s (connection %llu)\n",
-                    s->c->cfg->url, (unsigned long long)st->connects);
+        if (s->cfg->human && st->connects > 1)
+            fprintf(s->cfg->human, "volt: reconnected to %s (connection %llu)\n",
+                    s->cfg->url, (unsigned long long)st->connects);
         lws_callback_on_writable(wsi);
         break;
     }
     case LWS_CALLBACK_CLIENT_WRITEABLE: {
-        const int n_msgs = s->c->cfg->protocol == VOLT_PROTO_EXCHANGE ? 1 : 3;
+        const int n_msgs = s->cfg->protocol == VOLT_PROTO_EXCHANGE ? 1 : 3;
         if (s->subscribed_sent >= n_msgs)
             break;
         unsigned char buf[LWS_PRE + 2048];
@@ -195,7 +194,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             s->frame_recv_mono = mono;
         }
         s->last_rx_mono = mono;
-        const size_t max = s->c->cfg->max_frame;
+        const size_t max = s->cfg->max_frame;
         if (!s->frame_oversize) {
             if (s->frame_len + len > max)
                 s->frame_oversize = 1; /* keep reading it off the wire, keep none of it */
@@ -223,15 +222,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
         st->connect_failures++;
         const char *why = in ? (const char *)in : "unknown error";
-        if (s->c->cfg->human && strncmp(why, s->last_error, sizeof s->last_error - 1) != 0) {
+        if (s->cfg->human && strncmp(why, s->last_error, sizeof s->last_error - 1) != 0) {
             if (s->tls && (strstr(why, "SSL") || strstr(why, "ssl") || strstr(why, "cert")))
-                fprintf(s->c->cfg->human,
+                fprintf(s->cfg->human,
                         "volt: cannot connect to %s: TLS handshake failed; the server's "
                         "certificate is not trusted by %s (%s)\n",
-                        s->c->cfg->url, s->c->cfg->ca_file ? s->c->cfg->ca_file : "the system store",
+                        s->cfg->url, s->cfg->ca_file ? s->cfg->ca_file : "the system store",
                         why);
             else
-                fprintf(s->c->cfg->human, "volt: cannot connect to %s: %s\n", s->c->cfg->url, why);
+                fprintf(s->cfg->human, "volt: cannot connect to %s: %s\n", s->cfg->url, why);
         }
         snprintf(s->last_error, sizeof s->last_error, "%s", why);
         s->wsi = NULL;
@@ -252,9 +251,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             if (!s->done)
                 st->disconnects++; /* lost, not closed by us at the end */
             s->dropped_mono = volt_clock_ns();
-            if (s->c->cfg->human && !s->done)
-                fprintf(s->c->cfg->human, "volt: connection to %s lost; reconnecting\n",
-                        s->c->cfg->url);
+            if (s->cfg->human && !s->done)
+                fprintf(s->cfg->human, "volt: connection to %s lost; reconnecting\n",
+                        s->cfg->url);
         }
         s->wsi = NULL;
         if (!s->done && !lws_dll2_is_detached(&s->sul_reconnect.list))
@@ -272,7 +271,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 {
     ws_t *s = lws_container_of(sul, ws_t, sul_tick);
     const int64_t now = volt_clock_ns();
-    const volt_pipeline_cfg_t *cfg = s->c->cfg;
+    const volt_pipeline_cfg_t *cfg = s->cfg;
     if (volt_pipeline_stop_requested() || (s->deadline_mono && now >= s->deadline_mono)) {
         if (!s->done) {
             s->done = 1;
@@ -287,7 +286,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
         return;
     }
     if (s->connected && s->wsi && now - s->last_rx_mono > (int64_t)(cfg->watchdog_s * 1e9)) {
-        s->c->live.watchdog_fires++;
+        s->st->live.watchdog_fires++;
         if (cfg->human)
             fprintf(cfg->human, "volt: no data from %s for %.1f s; reconnecting\n", cfg->url,
                     cfg->watchdog_s);
@@ -331,27 +330,15 @@ int volt_ws_parse_url(const char *url, char *host, size_t hcap, int *port, char 
     return 0;
 }
 
-void *volt_source_ws_run(void *arg)
+/* One libwebsockets client context for this thread; the first connection is started. */
+static void ws_start(volt_agent_t *a)
 {
-    volt_ctx_t *c = arg;
-    const volt_pipeline_cfg_t *cfg = c->cfg;
-    if (cfg->cpus[0] >= 0)
-        volt_pin_self(cfg->cpus[0]);
-    ws_t *s = calloc(1, sizeof *s);
-    char *frame = malloc(cfg->max_frame + 1);
-    if (!s || !frame) {
-        c->src.io_error = -ENOMEM;
-        goto end;
-    }
-    s->c = c;
-    s->frame = frame;
-    s->prod = volt_rb_producer(&c->frames);
+    ws_t *s = (ws_t *)a;
+    const volt_pipeline_cfg_t *cfg = s->cfg;
     s->rng = (uint64_t)wall_now() | 1;
-    volt_idle_preset(&s->idle, cfg->idle);
     volt_ws_parse_url(cfg->url, s->host, sizeof s->host, &s->port, s->path, sizeof s->path,
                       &s->tls); /* validated by the pipeline before the thread starts */
     g_ws = s;
-
     static const struct lws_protocols protocols[] = {
         {"volt", callback, 0, 65536, 0, NULL, 0}, {NULL, NULL, 0, 0, 0, NULL, 0}};
     struct lws_context_creation_info info;
@@ -364,29 +351,63 @@ void *volt_source_ws_run(void *arg)
     lws_set_log_level(LLL_ERR, NULL);
     s->ctx = lws_create_context(&info);
     if (!s->ctx) {
-        c->src.io_error = -EIO;
-        goto end;
+        s->st->io_error = -EIO;
+        a->done = 1;
+        return;
     }
     if (cfg->duration_s > 0)
         s->deadline_mono = volt_clock_ns() + (int64_t)(cfg->duration_s * 1e9);
     connect_now(s);
     lws_sul_schedule(s->ctx, 0, &s->sul_tick, on_tick, 50000);
-    while (!s->done || s->wsi) {
-        if (lws_service(s->ctx, 0) < 0)
-            break;
-        if (s->done && !s->wsi)
-            break;
-    }
-    lws_context_destroy(s->ctx);
-end:
+}
+
+/* One service call: it waits in poll() for the socket or the next timer (the watchdog's tick). */
+static uint32_t ws_do_work(volt_agent_t *a)
+{
+    ws_t *s = (ws_t *)a;
+    const uint64_t before = s->frame_no;
+    if (lws_service(s->ctx, 0) < 0 || (s->done && !s->wsi))
+        a->done = 1;
+    return (uint32_t)(s->frame_no - before) + 1; /* poll() was its wait: never idle on top */
+}
+
+static void ws_close(volt_agent_t *a)
+{
+    ws_t *s = (ws_t *)a;
+    if (s->ctx)
+        lws_context_destroy(s->ctx);
+    s->ctx = NULL;
     g_ws = NULL;
-    volt_frame_push_end(volt_rb_producer(&c->frames));
-    if (c->kafka_on)
-        volt_frame_push_end(volt_rb_producer(&c->kraw));
-    if (c->journal_on)
-        volt_frame_push_end(volt_rb_producer(&c->jframes));
-    c->src.read = s ? s->frame_no : 0;
-    free(frame);
+    volt_frame_push_end(s->out.prod);
+    if (s->journal)
+        volt_frame_push_end(volt_rb_producer(s->journal));
+    s->st->read = s->frame_no;
+}
+
+static void ws_destroy(volt_agent_t *a)
+{
+    ws_t *s = (ws_t *)a;
+    free(s->frame);
     free(s);
-    return NULL;
+}
+
+volt_agent_t *volt_source_ws_new(const volt_source_wiring_t *w)
+{
+    ws_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->frame = malloc(w->cfg->max_frame + 1);
+    if (!s->frame) {
+        free(s);
+        return NULL;
+    }
+    s->cfg = w->cfg;
+    s->st = w->stats;
+    s->journal = w->journal;
+    volt_source_out_init(&s->out, w);
+    volt_agent_init(&s->agent, "volt-source", w->cfg->cpus[0], w->cfg->idle, w->cfg->human,
+                    ws_do_work, ws_close);
+    s->agent.on_start = ws_start;
+    s->agent.destroy = ws_destroy;
+    return &s->agent;
 }

@@ -534,7 +534,7 @@ static int cmd_bench_pipeline(int argc, char **argv)
     /* the sink shares the side core with the pacing source: by default it runs on the source's
      * thread, in its slack (source_mem.c); --sink-thread gives it its own, parking between
      * batches so that it holds the shared core only while it has rows */
-    cfg.sink_on_source = 1;
+    volt_bench_msgs_t bm = {.sink_on_source = 1};
     cfg.sink_idle = "park";
     static const struct option o[] = {{"rates", required_argument, 0, 'r'},
                                       {"seconds", required_argument, 0, 's'},
@@ -568,7 +568,7 @@ static int cmd_bench_pipeline(int argc, char **argv)
             break;
         case 'i': cfg.idle = optarg; break;
         case 'k': cfg.sink_idle = optarg; break;
-        case 't': cfg.sink_on_source = 0; break;
+        case 't': bm.sink_on_source = 0; break;
         case O_ASSIST:
             if (parse_assist(optarg, &cfg.parse_assist))
                 BAD("--parse-assist takes off, always or a byte count.");
@@ -634,12 +634,12 @@ static int cmd_bench_pipeline(int argc, char **argv)
         uint64_t want = rates[r] > 0 ? (uint64_t)(rates[r] * seconds) : (uint64_t)n;
         if (want > n)
             want = n;
-        cfg.bench_msg = (const char *const *)msg;
-        cfg.bench_len = len;
-        cfg.bench_n = want;
-        cfg.bench_rate = rates[r];
+        bm.msg = (const char *const *)msg;
+        bm.len = len;
+        bm.n = want;
+        bm.rate = rates[r];
         volt_run_stats_t st;
-        if (volt_pipeline_bench(&cfg, &st)) {
+        if (volt_pipeline_bench(&cfg, &bm, &st)) {
             fprintf(stderr, "volt: %s.\n", volt_err_msg());
             rc = 1;
             break;

@@ -4,8 +4,10 @@
 #ifndef VOLT_ENGINE_ROWS_ROW_H
 #define VOLT_ENGINE_ROWS_ROW_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
+#include "engine/base/hist.h"
 #include "engine/features/features.h"
 #include "engine/feed/tick.h"
 
@@ -21,7 +23,10 @@ typedef struct volt_row {
     uint8_t type;       /* VOLT_ROW_* */
     uint8_t prediction; /* prob >= threshold */
     uint8_t alert;      /* this row raised an alert */
-    uint8_t reason;     /* notice: volt_reject_t */
+    union {
+        uint8_t reason; /* NOTICE: volt_reject_t, or VOLT_NOTICE_* below */
+        uint8_t half;   /* STATS: the half of volt_interval_t the hot agent handed over */
+    };
     uint32_t file;
     uint64_t line;
     int64_t lat_ns;    /* receive -> score ready */
@@ -36,6 +41,19 @@ typedef struct volt_row {
     double label_rv;     /* realized volatility over (t, t + 60 s] (NaN: future incomplete) */
     double label_tau;    /* the threshold the label used (NaN: none known at t) */
 } volt_row_t;
+
+/* NOTICE row reasons that are not rejections. */
+#define VOLT_NOTICE_FEED_ERROR 255
+#define VOLT_NOTICE_SEQ_GAP 254
+
+/* Interval statistics handed from the hot agent to the sink (--stats-interval): the hot agent fills
+ * one histogram while the sink prints and clears the other, named by a STATS row's half. busy: 1
+ * while the sink owns that half (release by the sink after clearing, acquire by the hot agent). */
+typedef struct volt_interval {
+    volt_hist_t h[2];
+    _Atomic int busy[2];
+    int64_t start_ns[2], end_ns[2];
+} volt_interval_t;
 
 typedef enum { VOLT_FMT_CSV = 0, VOLT_FMT_NDJSON = 1 } volt_fmt_t;
 

@@ -35,19 +35,12 @@ typedef struct volt_pipeline_cfg {
     const char *const *kafka_conf;  /* extra librdkafka key=value settings */
     int n_kafka_conf;
     double kafka_flush_s;           /* at the end, wait this long for deliveries */
-    /* bench: messages in memory, offered at bench_rate per second (0: as fast as possible) */
-    const char *const *bench_msg;
-    const uint32_t *bench_len;
-    uint64_t bench_n;
-    double bench_rate;
     const char *out_path;     /* feature rows: a path, "-" for stdout, NULL for none */
     volt_fmt_t format;
     FILE *human;              /* alerts, notices and the summary */
     int cpus[3];              /* source, hot, sink: CPU to pin to, -1 for none */
     const char *idle;         /* idle strategy preset for the hot agent and the sink */
     const char *sink_idle;    /* the sink's, when it should differ (NULL: idle) */
-    int sink_on_source;       /* bench only: the sink runs on the source's thread, in its slack
-                               * between messages, instead of a thread of its own */
     size_t max_frame;         /* largest frame accepted (bytes) */
     uint32_t frame_ring_bytes;
     int64_t parse_assist;     /* the source parses when this many bytes are queued (0: always;
@@ -66,6 +59,17 @@ typedef struct volt_pipeline_cfg {
 } volt_pipeline_cfg_t;
 
 void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c);
+
+/* The pipeline bench's own settings (volt bench pipeline), apart from the engine's: its messages in
+ * memory, offered at rate per second (0: as fast as possible); sink_on_source: the sink runs on
+ * the source's thread, in its slack between messages, instead of a thread of its own. */
+typedef struct volt_bench_msgs {
+    const char *const *msg;
+    const uint32_t *len;
+    uint64_t n;
+    double rate;
+    int sink_on_source;
+} volt_bench_msgs_t;
 
 /* Asks a running pipeline to stop and drain (async-signal-safe). */
 void volt_pipeline_request_stop(void);

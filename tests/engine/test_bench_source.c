@@ -1,4 +1,4 @@
-/* The bench source with the sink on its thread (cfg->sink_on_source): every row still reaches the
+/* The bench source with the sink on its thread (volt_bench_msgs_t.sink_on_source): every row still reaches the
  * sink, the rows it writes are the same bytes as a sink thread's, at a paced rate and at full
  * speed; the other sources refuse the setting; and the idle strategy runs a side agent. */
 #include <criterion/criterion.h>
@@ -65,8 +65,9 @@ static void free_msgs(msgs_t *m)
 static void bench(const msgs_t *m, double rate, int shared, const char *out, volt_run_stats_t *st)
 {
     volt_pipeline_cfg_t cfg;
-    tb_bench_cfg(&cfg, m->msg, m->len, m->n, rate, shared, out, 64);
-    cr_assert_eq(volt_pipeline_bench(&cfg, st), 0, "bench at rate %.0f (shared %d)", rate, shared);
+    volt_bench_msgs_t bm;
+    tb_bench_cfg(&cfg, &bm, m->msg, m->len, m->n, rate, shared, out, 64);
+    cr_assert_eq(volt_pipeline_bench(&cfg, &bm, st), 0, "bench at rate %.0f (shared %d)", rate, shared);
 }
 
 static void same_rows_either_way(double rate)
@@ -106,19 +107,6 @@ Test(bench_source, shared_sink_writes_the_sink_threads_rows_at_full_speed, .time
     same_rows_either_way(0);
 }
 
-Test(bench_source, only_the_bench_source_takes_the_sink)
-{
-    volt_pipeline_cfg_t cfg;
-    volt_pipeline_cfg_default(&cfg);
-    cfg.human = NULL;
-    cfg.sink_on_source = 1;
-    const char *files[] = {th_fixture("replay/mixed.ndjson")};
-    cfg.files = files;
-    cfg.n_files = 1;
-    volt_run_stats_t st;
-    cr_assert_eq(volt_pipeline_replay(&cfg, &st), -EINVAL);
-}
-
 Test(bench_source, rejects_an_unknown_sink_idle_strategy)
 {
     msgs_t m;
@@ -127,11 +115,9 @@ Test(bench_source, rejects_an_unknown_sink_idle_strategy)
     volt_pipeline_cfg_default(&cfg);
     cfg.human = NULL;
     cfg.sink_idle = "nap";
-    cfg.bench_msg = (const char *const *)m.msg;
-    cfg.bench_len = m.len;
-    cfg.bench_n = m.n;
+    const volt_bench_msgs_t bm = {.msg = (const char *const *)m.msg, .len = m.len, .n = m.n};
     volt_run_stats_t st;
-    cr_assert_eq(volt_pipeline_bench(&cfg, &st), -EINVAL);
+    cr_assert_eq(volt_pipeline_bench(&cfg, &bm, &st), -EINVAL);
     free_msgs(&m);
 }
 

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "engine/agents/agents.h"
+#include "engine/agents/frame.h"
 #include "engine/pipeline.h"
 #include "ring/spsc_rb.h"
 #include "helpers.h"

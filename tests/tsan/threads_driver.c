@@ -224,8 +224,9 @@ static void check_bench(const char *in, const char *a, const char *b)
         int rc[2];
         for (int shared = 0; shared < 2; shared++) {
             volt_pipeline_cfg_t cfg;
-            tb_bench_cfg(&cfg, msg, len, n, rate[r], shared, shared ? b : a, 256);
-            rc[shared] = volt_pipeline_bench(&cfg, &st[shared]);
+            volt_bench_msgs_t bm;
+            tb_bench_cfg(&cfg, &bm, msg, len, n, rate[r], shared, shared ? b : a, 256);
+            rc[shared] = volt_pipeline_bench(&cfg, &bm, &st[shared]);
         }
         CHECK(r ? "bench: the sink on the source's thread, at full speed, writes the same rows"
                 : "bench: the sink on the source's thread, paced, writes the same rows",

@@ -1,0 +1,54 @@
+/* engine/agents/hot.h — the hot agent: frame -> parse -> sequence check -> features -> score -> row.
+ *
+ * It owns the product table, the feature state and the model while the run lasts, and is the only
+ * writer of its stats block. With Kafka on it also hands every raw frame, keyed by the product its
+ * first tick names (no second parse anywhere), to the Kafka agent's raw ring: live it offers and
+ * counts a drop when that ring is full (Kafka never makes the hot path wait), a replay waits. */
+#ifndef VOLT_ENGINE_AGENTS_HOT_H
+#define VOLT_ENGINE_AGENTS_HOT_H
+
+#include <stdalign.h>
+#include <stdint.h>
+
+#include "engine/agents/agent.h"
+#include "engine/features/features.h"
+#include "engine/feed/parse.h"
+#include "engine/model/model.h"
+#include "engine/rows/row.h"
+#include "engine/run/report.h"
+#include "engine/run/settings.h"
+#include "ring/arch.h"
+#include "ring/spsc.h"
+#include "ring/spsc_rb.h"
+
+typedef struct volt_hot_stats {
+    alignas(VOLT_FALSE_SHARING) uint64_t accepted;
+    uint64_t rejected_by[VOLT_REJ_COUNT];
+    uint64_t by_kind[VOLT_MSG_KIND_COUNT];
+    uint64_t items_rejected[VOLT_REJ_COUNT];
+    uint64_t ticks, rows, out_of_order, duplicates, seq_gaps, alerts, feed_errors;
+    uint64_t kafka_raw_dropped; /* live: raw frames the Kafka ring had no room for */
+    volt_hist_t lat[VOLT_LAT_COUNT]; /* all but TO_SINK (the sink's) and SOURCE_LATE */
+} volt_hot_stats_t;
+
+/* What the hot agent is connected to; the wiring owns all of it. */
+typedef struct volt_hot_wiring {
+    const volt_pipeline_cfg_t *cfg; /* cpus[1], idle, alert_cooldown_s, stats_interval_s */
+    volt_rb_t *frames;              /* in: from the source */
+    volt_bell_t *bell;              /* rung by the source after each frame */
+    volt_ring_t *rows;              /* out: to the sink */
+    volt_bell_t *sink_bell;         /* rung after each batch of rows */
+    volt_rb_t *kafka_raw;           /* out: raw frames to the Kafka agent (NULL: Kafka off) */
+    int kafka_lossless;             /* replay: wait for room in kafka_raw instead of dropping */
+    volt_products_t *products;
+    volt_parser_t *parser;
+    volt_features_t *features;
+    const volt_model_t *model;
+    volt_interval_t *interval;      /* --stats-interval's two halves, shared with the sink */
+    volt_hot_stats_t *stats;
+} volt_hot_wiring_t;
+
+/* Made at set-up (it allocates); a thread then runs it with volt_agent_run. NULL: no memory. */
+volt_agent_t *volt_hot_new(const volt_hot_wiring_t *w);
+
+#endif
