@@ -164,6 +164,7 @@ static void grade_row(void *ctx, const volt_row_t *r)
 }
 
 static void sink_close(volt_agent_t *a);
+static void sink_destroy(volt_agent_t *a);
 static uint32_t sink_do_work(volt_agent_t *a) { return volt_sink_take(a, BATCH); }
 
 /* The output file, buffered by 1 MiB (stdout as it is), and the CSV header. */
@@ -199,6 +200,7 @@ volt_agent_t *volt_sink_new(const volt_sink_wiring_t *w)
     s->st = w->stats;
     volt_agent_init(&s->agent, "volt-sink", cfg->cpus[2], cfg->sink_idle ? cfg->sink_idle : cfg->idle,
                     cfg->human, sink_do_work, sink_close);
+    s->agent.destroy = sink_destroy;
     volt_idle_attach_bell(&s->agent.idle, w->bell);
     if (!cfg->no_grade) {
         s->grader = volt_grader_new();
@@ -291,6 +293,18 @@ static void sink_close(volt_agent_t *a)
     s->vbuf = NULL;
 }
 
+
+/* A sink that never ran still closes what its constructor opened. */
+static void sink_destroy(volt_agent_t *a)
+{
+    sink_t *s = (sink_t *)a;
+    if (s->out && s->out != stdout)
+        fclose(s->out);
+    volt_labeler_free(s->labeler);
+    volt_grader_free(s->grader);
+    free(s->vbuf);
+    free(s);
+}
 
 void volt_sink_drain(volt_agent_t *sink, volt_idle_t *idle)
 {

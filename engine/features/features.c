@@ -411,27 +411,13 @@ static inline void range_close(const v1_state_t *v, range_win_t *g, int64_t c, i
     }
 }
 
-/* Closes second c of the v1 grid: its return enters every window, the seconds that leave are
- * taken out, and the closes of rv_60s feed the vol-of-vol and tau. */
-static inline __attribute__((always_inline)) void v1_close(volt_features_t *f, prod_state_t *p,
-                                                            volt_tau_t *tau, int64_t c)
+#define HOT_INLINE static inline __attribute__((always_inline))
+
+/* Second c's return enters every sum-window lane, and the seconds that leave go out; the 60 s
+ * trade sums and counts move with them. */
+HOT_INLINE void v1_lanes(prod_state_t *p, v1_state_t *v, int64_t c, double r2)
 {
-    v1_state_t *v = &p->v1;
     const uint64_t ci = (uint64_t)c & HMASK;
-    double r2 = 0.0;
-    if (has_mid_since(v, c - 1)) {
-        const double r = v->b[ci].lm - v->b[(uint64_t)(c - 1) & HMASK].lm;
-        r2 = r * r;
-    }
-    v->r2[ci] = r2;
-
-    /* rv_60s at the close of c: the completed part of the window plus c itself */
-    double V = NAN;
-    if (has_mid_since(v, c - 60)) {
-        const int nz = r2 != 0.0 || v->last_nz_s >= c - (W1 - 1); /* in (c - 60, c] */
-        V = nz ? sqrt(nonneg((v->win.s[L_RV60] + v->win.c[L_RV60]) + r2)) : 0.0;
-    }
-
     double add[VOLT_SLIDE_LANES], sub[VOLT_SLIDE_LANES];
     if (c - (lane_w[L_RV900] - 1) >= p->start_s) {
         /* every window's leaving second is in the segment (all but the first 900 s): constant
@@ -469,19 +455,13 @@ static inline __attribute__((always_inline)) void v1_close(volt_features_t *f, p
         v->ns_w -= v->b[o60i].ns;
     }
     volt_slide_update(&v->win, add, sub);
-    v->last_nz_s = pick_s(r2 != 0.0, c, v->last_nz_s);
+}
 
-    if (has_mid_since(v, c - 1)) {
-        v->ew_a = f->ew_lambda * v->ew_a + r2;
-        v->ew_b = f->ew_lambda * v->ew_b + 1.0;
-    }
-    /* the next second's EWMA is sqrt(60 (lambda a + r^2) / (lambda b + 1)) = sqrt(c0 + c1 r^2) */
-    const double den = f->ew_lambda * v->ew_b + 1.0;
-    v->ew_c0 = 60.0 * (f->ew_lambda * v->ew_a) / den;
-    v->ew_c1 = 60.0 / den;
-
-    /* vol of vol: Welford over the last VV_W closes (defined closes are contiguous) */
-    v->v60[ci] = V;
+/* Vol of vol: Welford over the last VV_W defined closes of rv_60s (they are contiguous), refreshed
+ * from the closes themselves every VV_W so that rounding cannot build up. */
+HOT_INLINE void v1_volvol(volt_features_t *f, v1_state_t *v, int64_t c, double V)
+{
+    v->v60[(uint64_t)c & HMASK] = V;
     if (!isnan(V)) {
         if (v->vv_n < VV_W) {
             v->vv_n++;
@@ -511,8 +491,43 @@ static inline __attribute__((always_inline)) void v1_close(volt_features_t *f, p
             f->stats.refreshes++;
         }
     }
-
     v->vv_val = v->vv_n == VV_W ? sqrt(nonneg(v->vv_m2) / (VV_W - 1)) : NAN;
+}
+
+/* Closes second c of the v1 grid: its return enters every window, the seconds that leave are
+ * taken out, and the closes of rv_60s feed the vol-of-vol and tau. */
+static inline __attribute__((always_inline)) void v1_close(volt_features_t *f, prod_state_t *p,
+                                                            volt_tau_t *tau, int64_t c)
+{
+    v1_state_t *v = &p->v1;
+    const uint64_t ci = (uint64_t)c & HMASK;
+    double r2 = 0.0;
+    if (has_mid_since(v, c - 1)) {
+        const double r = v->b[ci].lm - v->b[(uint64_t)(c - 1) & HMASK].lm;
+        r2 = r * r;
+    }
+    v->r2[ci] = r2;
+
+    /* rv_60s at the close of c: the completed part of the window plus c itself */
+    double V = NAN;
+    if (has_mid_since(v, c - 60)) {
+        const int nz = r2 != 0.0 || v->last_nz_s >= c - (W1 - 1); /* in (c - 60, c] */
+        V = nz ? sqrt(nonneg((v->win.s[L_RV60] + v->win.c[L_RV60]) + r2)) : 0.0;
+    }
+
+    v1_lanes(p, v, c, r2);
+    v->last_nz_s = pick_s(r2 != 0.0, c, v->last_nz_s);
+
+    if (has_mid_since(v, c - 1)) {
+        v->ew_a = f->ew_lambda * v->ew_a + r2;
+        v->ew_b = f->ew_lambda * v->ew_b + 1.0;
+    }
+    /* the next second's EWMA is sqrt(60 (lambda a + r^2) / (lambda b + 1)) = sqrt(c0 + c1 r^2) */
+    const double den = f->ew_lambda * v->ew_b + 1.0;
+    v->ew_c0 = 60.0 * (f->ew_lambda * v->ew_a) / den;
+    v->ew_c1 = 60.0 / den;
+
+    v1_volvol(f, v, c, V);
 
     /* range: mid closes of the last 60 / 300 completed seconds */
     for (int k = 0; k < 2; k++)
@@ -781,6 +796,63 @@ __attribute__((noinline)) static void advance(volt_features_t *f, prod_state_t *
     v1_tod(f, &p->v1, s);
 }
 
+/* The seed's feature set, step 1: a ticker's price return, close, quote and 24 h volume into the
+ * current second (trades leave it alone). */
+HOT_INLINE void v0_tick(prod_state_t *p, const volt_tick_t *t, int quote, int64_t s)
+{
+    const uint64_t ci = (uint64_t)s & HMASK;
+    if (t->kind != VOLT_TICK_TICKER)
+        return;
+    if (!isnan(p->last_price)) {
+        /* an unchanged price is an exact zero return: no logarithm needed */
+        const double r = t->price == p->last_price ? 0.0 : tick_logret(t->price / p->last_price);
+        p->rn[ci]++;
+        p->last_rnz_s = pick_s(r != 0.0, s, p->last_rnz_s);
+        p->rsum[ci] += r;
+        p->rsum2[ci] += r * r;
+    }
+    p->last_price = t->price;
+    p->close[ci] = t->price;
+    p->nticks[ci]++;
+    if (quote) {
+        p->bid = t->best_bid;
+        p->ask = t->best_ask;
+    }
+    if (!isnan(t->volume_24h)) {
+        p->vol24 = t->volume_24h;
+        p->vol24c[ci] = t->volume_24h;
+    }
+}
+
+/* The seed's feature set, step 2: its columns of the row. */
+HOT_INLINE void v0_read(const prod_state_t *p, int64_t s, double *o)
+{
+    const uint64_t ci = (uint64_t)s & HMASK;
+    const double ret1 = p->last_price / p->close[(uint64_t)(s - W1) & HMASK] - 1.0;
+    const double vref = p->vol24c[(uint64_t)(s - W1) & HMASK];
+    const double vpct = vref > 0.0 ? 100.0 * (p->vol24 / vref - 1.0) : NAN;
+    const double ti = (double)(int64_t)(p->w1_ticks + p->nticks[ci]);
+    double vol;
+    if (warm(p, W5)) { /* the longest of these windows: every one is warm, no test per column */
+        o[VOLT_F_RET_1MIN] = ret1;
+        o[VOLT_F_RET_5MIN] = p->last_price / p->close[(uint64_t)(s - W5) & HMASK] - 1.0;
+        vol = sample_std(p->w5_n + p->rn[ci], p->last_rnz_s > s - W5, p->w5_sum + p->rsum[ci],
+                         p->w5_sum2 + p->rsum2[ci]);
+        o[VOLT_F_VOL24_PCT] = vpct;
+        o[VOLT_F_TRADE_INTENSITY] = ti;
+    } else {
+        const int w1 = warm(p, W1);
+        o[VOLT_F_RET_1MIN] = w1 ? ret1 : NAN;
+        o[VOLT_F_RET_5MIN] = vol = NAN;
+        o[VOLT_F_VOL24_PCT] = w1 ? vpct : NAN;
+        o[VOLT_F_TRADE_INTENSITY] = w1 ? ti : NAN;
+    }
+    o[VOLT_F_VOL_5MIN] = vol;
+    o[VOLT_F_SPREAD] = p->ask - p->bid;
+    o[VOLT_F_SPREAD_BPS] = p->v1.spread_bps; /* the same quote: bid and ask are positive */
+    o[VOLT_F_VOL_ZSCORE] = (vol - p->z_mean) * p->z_isd; /* NaN when either is */
+}
+
 volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t,
                                         volt_feat_out_t *out)
 {
@@ -814,55 +886,11 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     p->last_ns = ns;
     f->stats.updates++;
 
-    const uint64_t ci = (uint64_t)s & HMASK;
     const int quote = t->kind == VOLT_TICK_TICKER && !isnan(t->best_bid) && !isnan(t->best_ask);
     v1_tick(&p->v1, t, quote, s);
-    if (t->kind == VOLT_TICK_TICKER) {
-        if (!isnan(p->last_price)) {
-            /* an unchanged price is an exact zero return: no logarithm needed */
-            const double r = t->price == p->last_price ? 0.0 : tick_logret(t->price / p->last_price);
-            p->rn[ci]++;
-            p->last_rnz_s = pick_s(r != 0.0, s, p->last_rnz_s);
-            p->rsum[ci] += r;
-            p->rsum2[ci] += r * r;
-        }
-        p->last_price = t->price;
-        p->close[ci] = t->price;
-        p->nticks[ci]++;
-        if (quote) {
-            p->bid = t->best_bid;
-            p->ask = t->best_ask;
-        }
-        if (!isnan(t->volume_24h)) {
-            p->vol24 = t->volume_24h;
-            p->vol24c[ci] = t->volume_24h;
-        }
-    }
-
+    v0_tick(p, t, quote, s);
     double *o = out->f;
-    const double ret1 = p->last_price / p->close[(uint64_t)(s - W1) & HMASK] - 1.0;
-    const double vref = p->vol24c[(uint64_t)(s - W1) & HMASK];
-    const double vpct = vref > 0.0 ? 100.0 * (p->vol24 / vref - 1.0) : NAN;
-    const double ti = (double)(int64_t)(p->w1_ticks + p->nticks[ci]);
-    double vol;
-    if (warm(p, W5)) { /* the longest of these windows: every one is warm, no test per column */
-        o[VOLT_F_RET_1MIN] = ret1;
-        o[VOLT_F_RET_5MIN] = p->last_price / p->close[(uint64_t)(s - W5) & HMASK] - 1.0;
-        vol = sample_std(p->w5_n + p->rn[ci], p->last_rnz_s > s - W5, p->w5_sum + p->rsum[ci],
-                         p->w5_sum2 + p->rsum2[ci]);
-        o[VOLT_F_VOL24_PCT] = vpct;
-        o[VOLT_F_TRADE_INTENSITY] = ti;
-    } else {
-        const int w1 = warm(p, W1);
-        o[VOLT_F_RET_1MIN] = w1 ? ret1 : NAN;
-        o[VOLT_F_RET_5MIN] = vol = NAN;
-        o[VOLT_F_VOL24_PCT] = w1 ? vpct : NAN;
-        o[VOLT_F_TRADE_INTENSITY] = w1 ? ti : NAN;
-    }
-    o[VOLT_F_VOL_5MIN] = vol;
-    o[VOLT_F_SPREAD] = p->ask - p->bid;
-    o[VOLT_F_SPREAD_BPS] = p->v1.spread_bps; /* the same quote: bid and ask are positive */
-    o[VOLT_F_VOL_ZSCORE] = (vol - p->z_mean) * p->z_isd; /* NaN when either is */
+    v0_read(p, s, o);
     out->segment_age_s = (double)(ns - p->start_s * NS_PER_S) * 1e-9;
     v1_read(tau, p, s, p->last_price, since, o);
     o[VOLT_F_SECS_SINCE_GAP] =

@@ -315,10 +315,155 @@ static volt_reject_t envelope_time(volt_parser_t *p, const volt_jlevel_t *env, i
     return VOLT_REJ_NONE;
 }
 
-volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, int64_t recv_ns,
-                                 volt_tick_t *out, volt_parse_result_t *res)
+/* An envelope (journal line, recorder line) around the message: its receive time and connection,
+ * and the message inside it (an object, or a JSON string parsed in turn). Sets *docp and *msgp. */
+static volt_reject_t unwrap_envelope(volt_parser_t *p, volt_jdoc_t **docp, const volt_jlevel_t **msgp,
+                                     int64_t *recv_ns, volt_parse_result_t *res)
 {
-    p->deferred = 0;
+    volt_jdoc_t *doc = *docp;
+    volt_reject_t r = envelope_time(p, &doc->top, recv_ns);
+    if (r)
+        return r;
+    uint64_t conn;
+    if (doc->top.conn.type != VOLT_JT_ABSENT) {
+        if (get_u64(&doc->top.conn, &conn) || conn > UINT32_MAX)
+            return VOLT_REJ_WRONG_TYPE;
+        res->has_conn = 1;
+        res->conn = (uint32_t)conn;
+    }
+    if (doc->has_inner) {
+        *msgp = &doc->inner;
+        return VOLT_REJ_NONE;
+    }
+    if (doc->raw_string.type != VOLT_JT_STRING)
+        return VOLT_REJ_WRONG_TYPE;
+    const size_t n = doc->raw_string.n;
+    memcpy(p->inner_buf, doc->raw_string.p, n);
+    memset(p->inner_buf + n, 0, VOLT_JSON_PADDING);
+    const volt_json_status_t js = volt_json_parse(p->inner, p->inner_buf, n, &p->doc2, &res->err_pos);
+    if (js != VOLT_JSON_OK)
+        return map_json(js);
+    *docp = &p->doc2;
+    if (p->doc2.has_envelope_key) /* an envelope inside an envelope: not a message */
+        return VOLT_REJ_UNKNOWN_MESSAGE;
+    *msgp = &p->doc2.top;
+    return VOLT_REJ_NONE;
+}
+
+/* An Advanced Trade message: its time, sequence number and kind by channel. */
+static volt_reject_t classify_advanced(volt_parser_t *p, const volt_jlevel_t *msg,
+                                       volt_parse_result_t *res, int64_t *msg_ns, uint8_t *tick_kind)
+{
+    if (msg->timestamp.type != VOLT_JT_ABSENT) {
+        volt_reject_t r = get_iso_time(p, &msg->timestamp, msg_ns);
+        if (r)
+            return r;
+    }
+    uint64_t sq;
+    if (msg->sequence_num.type != VOLT_JT_ABSENT) {
+        if (get_u64(&msg->sequence_num, &sq))
+            return VOLT_REJ_WRONG_TYPE;
+        res->seq = sq;
+        res->has_seq = 1;
+    }
+    const volt_jval_t *ch = &msg->channel;
+    if (SV_EQ(ch, "ticker") || SV_EQ(ch, "ticker_batch")) {
+        res->kind = VOLT_MSG_TICKER;
+        *tick_kind = VOLT_TICK_TICKER;
+    } else if (SV_EQ(ch, "market_trades")) {
+        res->kind = VOLT_MSG_TRADES;
+        *tick_kind = VOLT_TICK_TRADE;
+    } else if (SV_EQ(ch, "heartbeats")) {
+        res->kind = VOLT_MSG_HEARTBEAT;
+    } else if (SV_EQ(ch, "subscriptions")) {
+        res->kind = VOLT_MSG_SUBSCRIPTIONS;
+    } else if (SV_EQ(ch, "l2_data") || SV_EQ(ch, "status") || SV_EQ(ch, "candles") ||
+               SV_EQ(ch, "level2") || SV_EQ(ch, "user") || SV_EQ(ch, "futures_balance_summary")) {
+        res->kind = VOLT_MSG_OTHER;
+    } else {
+        return VOLT_REJ_UNKNOWN_MESSAGE;
+    }
+    if (*tick_kind && msg->events.type != VOLT_JT_STRING)
+        return msg->events.type == VOLT_JT_ABSENT ? VOLT_REJ_MISSING_FIELD : VOLT_REJ_WRONG_TYPE;
+    return VOLT_REJ_NONE;
+}
+
+/* An Exchange-feed message: its kind by type (an error's text kept), and its sequence number. */
+static volt_reject_t classify_exchange(const volt_jlevel_t *msg, volt_parse_result_t *res,
+                                       uint8_t *tick_kind)
+{
+    const volt_jval_t *type = &msg->item.f[VOLT_JF_TYPE];
+    if (SV_EQ(type, "ticker")) {
+        res->kind = VOLT_MSG_TICKER;
+        *tick_kind = VOLT_TICK_TICKER;
+    } else if (SV_EQ(type, "match") || SV_EQ(type, "last_match")) {
+        res->kind = VOLT_MSG_TRADES;
+        *tick_kind = VOLT_TICK_TRADE;
+    } else if (SV_EQ(type, "heartbeat")) {
+        res->kind = VOLT_MSG_HEARTBEAT;
+    } else if (SV_EQ(type, "subscriptions")) {
+        res->kind = VOLT_MSG_SUBSCRIPTIONS;
+    } else if (SV_EQ(type, "error")) {
+        res->kind = VOLT_MSG_ERROR;
+        if (msg->message.type == VOLT_JT_STRING) {
+            res->text = msg->message.p;
+            res->text_len = msg->message.n;
+        }
+    } else if (SV_EQ(type, "status") || SV_EQ(type, "l2update") || SV_EQ(type, "snapshot") ||
+               SV_EQ(type, "received") || SV_EQ(type, "open") || SV_EQ(type, "done") ||
+               SV_EQ(type, "change") || SV_EQ(type, "activate")) {
+        res->kind = VOLT_MSG_OTHER;
+    } else {
+        return VOLT_REJ_UNKNOWN_MESSAGE;
+    }
+    if (msg->item.f[VOLT_JF_SEQUENCE].type != VOLT_JT_ABSENT) {
+        uint64_t sq;
+        if (get_u64(&msg->item.f[VOLT_JF_SEQUENCE], &sq))
+            return VOLT_REJ_WRONG_TYPE;
+        res->seq = sq;
+        res->has_seq = 1;
+    }
+    return VOLT_REJ_NONE;
+}
+
+/* Advanced Trade's events[] items into ticks; bad items are dropped and counted. Returns the first
+ * bad item's reason (VOLT_REJ_NONE: none). */
+static volt_reject_t advanced_items(volt_parser_t *p, const volt_jdoc_t *doc, int64_t msg_ns,
+                                    int64_t recv_ns, volt_tick_t *out, volt_parse_result_t *res)
+{
+    volt_reject_t first_bad = VOLT_REJ_NONE;
+    for (uint32_t i = 0; i < doc->n_items; i++) {
+        volt_tick_t *t = &out[res->n_ticks];
+        /* ticker_batch and market_trades: item kind from the array name */
+        const uint8_t k = doc->item_kind[i] == VOLT_JITEM_TRADE ? VOLT_TICK_TRADE : VOLT_TICK_TICKER;
+        volt_reject_t r = make_tick(p, &doc->items[i], k, VOLT_PROTO_ADVANCED, msg_ns, recv_ns, t);
+        if (r) {
+            if (!first_bad)
+                first_bad = r;
+            res->item_reject[res->n_items_rejected++] = (uint8_t)r;
+            continue;
+        }
+        if (res->has_seq) {
+            t->seq = res->seq;
+            t->flags |= VOLT_TICK_HAS_SEQ;
+        }
+        if (doc->item_snapshot[i])
+            t->flags |= VOLT_TICK_SNAPSHOT;
+        res->n_ticks++;
+    }
+    /* Items beyond the per-message cap and non-object entries are dropped and counted. */
+    for (uint32_t i = 0; i < doc->n_items_over + doc->n_bad_items; i++) {
+        const volt_reject_t why = i < doc->n_items_over ? VOLT_REJ_TOO_LARGE : VOLT_REJ_WRONG_TYPE;
+        if (res->n_items_rejected < VOLT_JSON_MAX_ITEMS)
+            res->item_reject[res->n_items_rejected++] = (uint8_t)why;
+        if (!first_bad)
+            first_bad = why;
+    }
+    return first_bad;
+}
+
+static void clear_result(volt_parse_result_t *res)
+{
     res->kind = VOLT_MSG_NONE;
     res->proto = 0;
     res->has_seq = 0;
@@ -330,166 +475,51 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
     res->err_pos = 0;
     res->text = NULL;
     res->text_len = 0;
+}
 
+volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, int64_t recv_ns,
+                                 volt_tick_t *out, volt_parse_result_t *res)
+{
+    p->deferred = 0;
+    clear_result(res);
     if (len > p->max_frame)
         return finish(res, VOLT_REJ_TOO_LARGE);
     volt_jdoc_t *doc = &p->doc;
     volt_json_status_t js = volt_json_parse(p->outer, buf, len, doc, &res->err_pos);
     if (js != VOLT_JSON_OK)
         return finish(res, map_json(js));
-
     /* Which object is the message, and does an envelope carry the receive time? */
     const volt_jlevel_t *msg = &doc->top;
-    if (doc->has_envelope_key) {
-        volt_reject_t r = envelope_time(p, &doc->top, &recv_ns);
-        if (r)
-            return finish(res, r);
-        uint64_t conn;
-        if (doc->top.conn.type != VOLT_JT_ABSENT) {
-            if (get_u64(&doc->top.conn, &conn) || conn > UINT32_MAX)
-                return finish(res, VOLT_REJ_WRONG_TYPE);
-            res->has_conn = 1;
-            res->conn = (uint32_t)conn;
-        }
-        if (doc->has_inner) {
-            msg = &doc->inner;
-        } else if (doc->raw_string.type == VOLT_JT_STRING) {
-            const size_t n = doc->raw_string.n;
-            memcpy(p->inner_buf, doc->raw_string.p, n);
-            memset(p->inner_buf + n, 0, VOLT_JSON_PADDING);
-            js = volt_json_parse(p->inner, p->inner_buf, n, &p->doc2, &res->err_pos);
-            if (js != VOLT_JSON_OK)
-                return finish(res, map_json(js));
-            doc = &p->doc2;
-            if (doc->has_envelope_key) /* an envelope inside an envelope: not a message */
-                return finish(res, VOLT_REJ_UNKNOWN_MESSAGE);
-            msg = &doc->top;
-        } else {
-            return finish(res, VOLT_REJ_WRONG_TYPE);
-        }
-    }
-
+    volt_reject_t r;
+    if (doc->has_envelope_key && (r = unwrap_envelope(p, &doc, &msg, &recv_ns, res)))
+        return finish(res, r);
     int64_t msg_ns = 0;
-    uint8_t tick_kind = 0;
-    uint8_t proto;
+    uint8_t tick_kind = 0, proto = 0;
     const volt_jval_t *type = &msg->item.f[VOLT_JF_TYPE];
     if (msg->channel.type == VOLT_JT_STRING) {
         proto = VOLT_PROTO_ADVANCED;
-        if (msg->timestamp.type != VOLT_JT_ABSENT) {
-            volt_reject_t r = get_iso_time(p, &msg->timestamp, &msg_ns);
-            if (r)
-                return finish(res, r);
-        }
-        uint64_t sq;
-        if (msg->sequence_num.type != VOLT_JT_ABSENT) {
-            if (get_u64(&msg->sequence_num, &sq))
-                return finish(res, VOLT_REJ_WRONG_TYPE);
-            res->seq = sq;
-            res->has_seq = 1;
-        }
-        const volt_jval_t *ch = &msg->channel;
-        if (SV_EQ(ch, "ticker") || SV_EQ(ch, "ticker_batch")) {
-            res->kind = VOLT_MSG_TICKER;
-            tick_kind = VOLT_TICK_TICKER;
-        } else if (SV_EQ(ch, "market_trades")) {
-            res->kind = VOLT_MSG_TRADES;
-            tick_kind = VOLT_TICK_TRADE;
-        } else if (SV_EQ(ch, "heartbeats")) {
-            res->kind = VOLT_MSG_HEARTBEAT;
-        } else if (SV_EQ(ch, "subscriptions")) {
-            res->kind = VOLT_MSG_SUBSCRIPTIONS;
-        } else if (SV_EQ(ch, "l2_data") || SV_EQ(ch, "status") || SV_EQ(ch, "candles") ||
-                   SV_EQ(ch, "level2") || SV_EQ(ch, "user") || SV_EQ(ch, "futures_balance_summary")) {
-            res->kind = VOLT_MSG_OTHER;
-        } else {
-            return finish(res, VOLT_REJ_UNKNOWN_MESSAGE);
-        }
-        if (tick_kind && msg->events.type != VOLT_JT_STRING)
-            return finish(res, msg->events.type == VOLT_JT_ABSENT ? VOLT_REJ_MISSING_FIELD
-                                                                  : VOLT_REJ_WRONG_TYPE);
+        r = classify_advanced(p, msg, res, &msg_ns, &tick_kind);
     } else if (msg->channel.type != VOLT_JT_ABSENT) {
-        return finish(res, VOLT_REJ_WRONG_TYPE);
+        r = VOLT_REJ_WRONG_TYPE;
     } else if (type->type == VOLT_JT_STRING) {
         proto = VOLT_PROTO_EXCHANGE;
-        if (SV_EQ(type, "ticker")) {
-            res->kind = VOLT_MSG_TICKER;
-            tick_kind = VOLT_TICK_TICKER;
-        } else if (SV_EQ(type, "match") || SV_EQ(type, "last_match")) {
-            res->kind = VOLT_MSG_TRADES;
-            tick_kind = VOLT_TICK_TRADE;
-        } else if (SV_EQ(type, "heartbeat")) {
-            res->kind = VOLT_MSG_HEARTBEAT;
-        } else if (SV_EQ(type, "subscriptions")) {
-            res->kind = VOLT_MSG_SUBSCRIPTIONS;
-        } else if (SV_EQ(type, "error")) {
-            res->kind = VOLT_MSG_ERROR;
-            if (msg->message.type == VOLT_JT_STRING) {
-                res->text = msg->message.p;
-                res->text_len = msg->message.n;
-            }
-        } else if (SV_EQ(type, "status") || SV_EQ(type, "l2update") || SV_EQ(type, "snapshot") ||
-                   SV_EQ(type, "received") || SV_EQ(type, "open") || SV_EQ(type, "done") ||
-                   SV_EQ(type, "change") || SV_EQ(type, "activate")) {
-            res->kind = VOLT_MSG_OTHER;
-        } else {
-            return finish(res, VOLT_REJ_UNKNOWN_MESSAGE);
-        }
-        if (msg->item.f[VOLT_JF_SEQUENCE].type != VOLT_JT_ABSENT) {
-            uint64_t sq;
-            if (get_u64(&msg->item.f[VOLT_JF_SEQUENCE], &sq))
-                return finish(res, VOLT_REJ_WRONG_TYPE);
-            res->seq = sq;
-            res->has_seq = 1;
-        }
+        r = classify_exchange(msg, res, &tick_kind);
     } else {
-        return finish(res, type->type == VOLT_JT_ABSENT ? VOLT_REJ_UNKNOWN_MESSAGE
-                                                        : VOLT_REJ_WRONG_TYPE);
+        r = type->type == VOLT_JT_ABSENT ? VOLT_REJ_UNKNOWN_MESSAGE : VOLT_REJ_WRONG_TYPE;
     }
+    if (r)
+        return finish(res, r);
     res->proto = proto;
     if (!tick_kind)
         return finish(res, VOLT_REJ_NONE);
-
     /* Items: Advanced carries them in events[]; the Exchange feed is one item per message. */
-    volt_reject_t first_bad = VOLT_REJ_NONE;
-    uint32_t n_items;
-    if (proto == VOLT_PROTO_ADVANCED) {
-        n_items = doc->n_items;
-        for (uint32_t i = 0; i < n_items; i++) {
-            volt_tick_t *t = &out[res->n_ticks];
-            /* ticker_batch and market_trades: item kind from the array name */
-            const uint8_t k = doc->item_kind[i] == VOLT_JITEM_TRADE ? VOLT_TICK_TRADE
-                                                                    : VOLT_TICK_TICKER;
-            volt_reject_t r = make_tick(p, &doc->items[i], k, proto, msg_ns, recv_ns, t);
-            if (r) {
-                if (!first_bad)
-                    first_bad = r;
-                res->item_reject[res->n_items_rejected++] = (uint8_t)r;
-                continue;
-            }
-            if (res->has_seq) {
-                t->seq = res->seq;
-                t->flags |= VOLT_TICK_HAS_SEQ;
-            }
-            if (doc->item_snapshot[i])
-                t->flags |= VOLT_TICK_SNAPSHOT;
-            res->n_ticks++;
-        }
-        /* Items beyond the per-message cap and non-object entries are dropped and counted. */
-        for (uint32_t i = 0; i < doc->n_items_over + doc->n_bad_items; i++) {
-            if (res->n_items_rejected < VOLT_JSON_MAX_ITEMS)
-                res->item_reject[res->n_items_rejected] =
-                    i < doc->n_items_over ? VOLT_REJ_TOO_LARGE : VOLT_REJ_WRONG_TYPE;
-            if (res->n_items_rejected < VOLT_JSON_MAX_ITEMS)
-                res->n_items_rejected++;
-            if (!first_bad)
-                first_bad = i < doc->n_items_over ? VOLT_REJ_TOO_LARGE : VOLT_REJ_WRONG_TYPE;
-        }
-    } else {
-        volt_reject_t r = make_tick(p, &msg->item, tick_kind, proto, 0, recv_ns, &out[0]);
-        if (r)
+    if (proto == VOLT_PROTO_EXCHANGE) {
+        if ((r = make_tick(p, &msg->item, tick_kind, VOLT_PROTO_EXCHANGE, 0, recv_ns, &out[0])))
             return finish(res, r);
         res->n_ticks = 1;
+        return finish(res, VOLT_REJ_NONE);
     }
+    const volt_reject_t first_bad = advanced_items(p, doc, msg_ns, recv_ns, out, res);
     if (res->n_ticks == 0) {
         /* A message that yielded nothing: its outcome is its first item's problem. */
         res->n_items_rejected = 0;
