@@ -141,6 +141,122 @@ static size_t subscribe_msg(ws_t *s, int which, char *buf, size_t cap)
                             channels[which]);
 }
 
+/* Connected: a new stream epoch, the reconnect's duration, and the subscriptions to send. */
+static void on_established(ws_t *s, struct lws *wsi)
+{
+    volt_live_stats_t *st = &s->st->live;
+    s->connected = 1;
+    s->subscribed_sent = 0;
+    s->got_data = 0;
+    s->epoch++;
+    st->connects++;
+    const int64_t now = volt_clock_ns();
+    s->last_rx_mono = now;
+    if (s->dropped_mono && st->connects > 1) {
+        const int64_t gap = now - s->dropped_mono;
+        if (gap > st->max_reconnect_ns)
+            st->max_reconnect_ns = gap;
+        st->last_reconnect_ns = gap;
+    }
+    if (s->cfg->human && st->connects > 1)
+        fprintf(s->cfg->human, "volt: reconnected to %s (connection %llu)\n", s->cfg->url,
+                (unsigned long long)st->connects);
+    lws_callback_on_writable(wsi);
+}
+
+/* Writable: the next subscribe message (one for the Exchange feed, one per channel for Advanced
+ * Trade). Returns -1 to close the connection when the write fails. */
+static int on_writeable(ws_t *s, struct lws *wsi)
+{
+    const int n_msgs = s->cfg->protocol == VOLT_PROTO_EXCHANGE ? 1 : 3;
+    if (s->subscribed_sent >= n_msgs)
+        return 0;
+    unsigned char buf[LWS_PRE + 2048];
+    const size_t n = subscribe_msg(s, s->subscribed_sent, (char *)buf + LWS_PRE, 2048);
+    if (lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT) < (int)n)
+        return -1;
+    s->subscribed_sent++;
+    if (s->subscribed_sent < n_msgs)
+        lws_callback_on_writable(wsi);
+    else
+        s->st->live.subscribes++;
+    return 0;
+}
+
+/* A fragment: reassembled up to max_frame (a longer frame is read off the wire and kept none of);
+ * the final one hands the frame over. */
+static void on_receive(ws_t *s, struct lws *wsi, const void *in, size_t len)
+{
+    volt_live_stats_t *st = &s->st->live;
+    const int64_t mono = volt_clock_ns();
+    if (lws_is_first_fragment(wsi)) {
+        s->frame_len = 0;
+        s->frame_oversize = 0;
+        s->frame_recv_wall = wall_now();
+        s->frame_recv_mono = mono;
+    }
+    s->last_rx_mono = mono;
+    if (!s->frame_oversize) {
+        if (s->frame_len + len > s->cfg->max_frame) {
+            s->frame_oversize = 1;
+        } else {
+            memcpy(s->frame + s->frame_len, in, len);
+            s->frame_len += len;
+        }
+    }
+    if (!lws_is_final_fragment(wsi))
+        return;
+    if (!s->got_data) {
+        s->got_data = 1;
+        s->attempts = 0; /* this connection works: next failure starts the backoff over */
+    }
+    st->frames++;
+    if (s->frame_oversize) {
+        st->frames_too_large++;
+        push(s, VOLT_FRAME_TOO_LARGE, NULL, 0, s->frame_recv_wall, s->frame_recv_mono);
+    } else {
+        push(s, VOLT_FRAME_DATA, s->frame, s->frame_len, s->frame_recv_wall, s->frame_recv_mono);
+    }
+}
+
+/* A connection that never opened: say why once per distinct reason, then back off and retry. */
+static void on_connection_error(ws_t *s, const char *in)
+{
+    s->st->live.connect_failures++;
+    const char *why = in ? in : "unknown error";
+    FILE *log = s->cfg->human;
+    if (log && strncmp(why, s->last_error, sizeof s->last_error - 1) != 0) {
+        if (s->tls && (strstr(why, "SSL") || strstr(why, "ssl") || strstr(why, "cert")))
+            fprintf(log,
+                    "volt: cannot connect to %s: TLS handshake failed; the server's certificate is "
+                    "not trusted by %s (%s)\n",
+                    s->cfg->url, s->cfg->ca_file ? s->cfg->ca_file : "the system store", why);
+        else
+            fprintf(log, "volt: cannot connect to %s: %s\n", s->cfg->url, why);
+    }
+    snprintf(s->last_error, sizeof s->last_error, "%s", why);
+    s->wsi = NULL;
+    if (!s->connected && !s->done)
+        schedule_reconnect(s);
+}
+
+/* The connection ended (closed, or destroyed by a timeout): counted as lost unless we are
+ * stopping, and a reconnect is scheduled unless one is already. */
+static void on_closed(ws_t *s)
+{
+    if (s->connected) {
+        s->connected = 0;
+        if (!s->done)
+            s->st->live.disconnects++; /* lost, not closed by us at the end */
+        s->dropped_mono = volt_clock_ns();
+        if (s->cfg->human && !s->done)
+            fprintf(s->cfg->human, "volt: connection to %s lost; reconnecting\n", s->cfg->url);
+    }
+    s->wsi = NULL;
+    if (!s->done && lws_dll2_is_detached(&s->sul_reconnect.list))
+        schedule_reconnect(s);
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
@@ -148,118 +264,26 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     ws_t *s = g_ws;
     if (!s)
         return 0;
-    volt_live_stats_t *st = &s->st->live;
     switch (reason) {
-    case LWS_CALLBACK_CLIENT_ESTABLISHED: {
-        s->connected = 1;
-        s->subscribed_sent = 0;
-        s->got_data = 0;
-        s->epoch++;
-        st->connects++;
-        const int64_t now = volt_clock_ns();
-        s->last_rx_mono = now;
-        if (s->dropped_mono && st->connects > 1) {
-            const int64_t gap = now - s->dropped_mono;
-            if (gap > st->max_reconnect_ns)
-                st->max_reconnect_ns = gap;
-            st->last_reconnect_ns = gap;
-        }
-        if (s->cfg->human && st->connects > 1)
-            fprintf(s->cfg->human, "volt: reconnected to %s (connection %llu)\n",
-                    s->cfg->url, (unsigned long long)st->connects);
-        lws_callback_on_writable(wsi);
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        on_established(s, wsi);
         break;
-    }
-    case LWS_CALLBACK_CLIENT_WRITEABLE: {
-        const int n_msgs = s->cfg->protocol == VOLT_PROTO_EXCHANGE ? 1 : 3;
-        if (s->subscribed_sent >= n_msgs)
-            break;
-        unsigned char buf[LWS_PRE + 2048];
-        const size_t n = subscribe_msg(s, s->subscribed_sent, (char *)buf + LWS_PRE, 2048);
-        if (lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT) < (int)n)
-            return -1;
-        s->subscribed_sent++;
-        if (s->subscribed_sent < n_msgs)
-            lws_callback_on_writable(wsi);
-        else
-            st->subscribes++;
+    case LWS_CALLBACK_CLIENT_WRITEABLE:
+        return on_writeable(s, wsi);
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+        on_receive(s, wsi, in, len);
         break;
-    }
-    case LWS_CALLBACK_CLIENT_RECEIVE: {
-        const int64_t mono = volt_clock_ns();
-        if (lws_is_first_fragment(wsi)) {
-            s->frame_len = 0;
-            s->frame_oversize = 0;
-            s->frame_recv_wall = wall_now();
-            s->frame_recv_mono = mono;
-        }
-        s->last_rx_mono = mono;
-        const size_t max = s->cfg->max_frame;
-        if (!s->frame_oversize) {
-            if (s->frame_len + len > max)
-                s->frame_oversize = 1; /* keep reading it off the wire, keep none of it */
-            else {
-                memcpy(s->frame + s->frame_len, in, len);
-                s->frame_len += len;
-            }
-        }
-        if (lws_is_final_fragment(wsi)) {
-            if (!s->got_data) {
-                s->got_data = 1;
-                s->attempts = 0; /* this connection works: next failure starts the backoff over */
-            }
-            st->frames++;
-            if (s->frame_oversize) {
-                st->frames_too_large++;
-                push(s, VOLT_FRAME_TOO_LARGE, NULL, 0, s->frame_recv_wall, s->frame_recv_mono);
-            } else {
-                push(s, VOLT_FRAME_DATA, s->frame, s->frame_len, s->frame_recv_wall,
-                     s->frame_recv_mono);
-            }
-        }
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        on_connection_error(s, in);
         break;
-    }
-    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
-        st->connect_failures++;
-        const char *why = in ? (const char *)in : "unknown error";
-        if (s->cfg->human && strncmp(why, s->last_error, sizeof s->last_error - 1) != 0) {
-            if (s->tls && (strstr(why, "SSL") || strstr(why, "ssl") || strstr(why, "cert")))
-                fprintf(s->cfg->human,
-                        "volt: cannot connect to %s: TLS handshake failed; the server's "
-                        "certificate is not trusted by %s (%s)\n",
-                        s->cfg->url, s->cfg->ca_file ? s->cfg->ca_file : "the system store",
-                        why);
-            else
-                fprintf(s->cfg->human, "volt: cannot connect to %s: %s\n", s->cfg->url, why);
-        }
-        snprintf(s->last_error, sizeof s->last_error, "%s", why);
-        s->wsi = NULL;
-        if (!s->connected && !s->done)
-            schedule_reconnect(s);
-        break;
-    }
     case LWS_CALLBACK_WSI_DESTROY:
-        if (wsi != s->wsi)
-            break;
         /* a connection killed by a timeout ends here without CLIENT_CLOSED */
-        __attribute__((fallthrough));
+        if (wsi == s->wsi)
+            on_closed(s);
+        break;
     case LWS_CALLBACK_CLIENT_CLOSED:
-        if (wsi != s->wsi && reason == LWS_CALLBACK_CLIENT_CLOSED && s->wsi)
-            break;
-        if (s->connected) {
-            s->connected = 0;
-            if (!s->done)
-                st->disconnects++; /* lost, not closed by us at the end */
-            s->dropped_mono = volt_clock_ns();
-            if (s->cfg->human && !s->done)
-                fprintf(s->cfg->human, "volt: connection to %s lost; reconnecting\n",
-                        s->cfg->url);
-        }
-        s->wsi = NULL;
-        if (!s->done && !lws_dll2_is_detached(&s->sul_reconnect.list))
-            break; /* a reconnect is already scheduled */
-        if (!s->done)
-            schedule_reconnect(s);
+        if (wsi == s->wsi || !s->wsi)
+            on_closed(s);
         break;
     default:
         break;
