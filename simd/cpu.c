@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isodate.h"
 #include "slide.h"
 #include "sum.h"
 
@@ -18,6 +19,7 @@ static void apply(volt_isa_t isa)
     volt_slide_read_impl_ = isa == VOLT_ISA_AVX2   ? volt_slide_read_avx2
                             : isa == VOLT_ISA_SSE2 ? volt_slide_read_sse2
                                                    : volt_slide_read_scalar;
+    volt_iso_prefix_impl_ = isa == VOLT_ISA_AVX2 ? volt_iso_prefix_ssse3 : volt_iso_prefix_scalar;
     volt_slide_rt_shared_impl_ =
         isa == VOLT_ISA_AVX2 ? volt_slide_rt_shared_avx2 : volt_slide_rt_shared_scalar;
 }

@@ -13,12 +13,6 @@ const double volt_decimal_pow10_[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,
                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-const int8_t volt_decimal_shift_[32] = {-16, -15, -14, -13, -12, -11, -10, -9, -8, -7, -6,
-                                        -5,  -4,  -3,  -2,  -1,  0,   1,   2,  3,  4,  5,
-                                        6,   7,   8,   9,   10,  11,  12,  13, 14, 15};
-const int8_t volt_decimal_step_[32] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                       1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-
 static volt_dec_status_t parse_general(const char *s, size_t n, double *out)
 {
     if (n == 0)

@@ -21,6 +21,9 @@ struct volt_parser {
     size_t max_frame;
     char *inner_buf; /* padded copy of the unescaped inner message */
     volt_iso_cache_t tcache; /* the minute of the last ISO timestamp (engine/timefmt.h) */
+    /* a tick's nine decimals: the SSSE3 or the portable copy, chosen once when the parser is made
+     * (by the ISA volt_simd_init chose) */
+    volt_reject_t (*decimals)(const volt_jitem_t *it, int is_trade, volt_tick_t *t);
     volt_jdoc_t doc;
     volt_jdoc_t doc2;
 };
@@ -60,6 +63,9 @@ const char *volt_msg_kind_name(volt_msg_kind_t k)
     return (unsigned)k < VOLT_MSG_KIND_COUNT ? k_kind_names[k] : "unknown";
 }
 
+typedef volt_reject_t (*decimals_fn)(const volt_jitem_t *, int, volt_tick_t *);
+static decimals_fn pick_decimals(void);
+
 volt_parser_t *volt_parser_new(size_t max_frame, volt_products_t *products)
 {
     volt_parser_t *p = calloc(1, sizeof *p);
@@ -69,6 +75,7 @@ volt_parser_t *volt_parser_new(size_t max_frame, volt_products_t *products)
     }
     p->max_frame = max_frame;
     p->products = products;
+    p->decimals = pick_decimals();
     p->outer = volt_json_parser_new(max_frame);
     p->inner = volt_json_parser_new(max_frame);
     p->inner_buf = malloc(max_frame + VOLT_JSON_PADDING);
@@ -155,6 +162,15 @@ static volt_reject_t tick_decimals_any(const volt_jitem_t *it, int is_trade, vol
     return tick_decimals(volt_decimal_parse, it, is_trade, t);
 }
 
+static decimals_fn pick_decimals(void)
+{
+#if defined(__x86_64__)
+    if (volt_simd_isa() == VOLT_ISA_AVX2)
+        return tick_decimals_ssse3;
+#endif
+    return tick_decimals_any;
+}
+
 static volt_reject_t get_iso_time(volt_parser_t *p, const volt_jval_t *v, int64_t *ns)
 {
     if (v->type == VOLT_JT_ABSENT)
@@ -209,13 +225,7 @@ static volt_reject_t make_tick(volt_parser_t *p, const volt_jitem_t *it, uint8_t
         return VOLT_REJ_WRONG_TYPE;
     volt_reject_t r;
     const int is_trade = kind == VOLT_TICK_TRADE;
-#if defined(__x86_64__)
-    if (volt_simd_isa() == VOLT_ISA_AVX2) /* one dispatch for the nine fields */
-        r = tick_decimals_ssse3(it, is_trade, t);
-    else
-#endif
-        r = tick_decimals_any(it, is_trade, t);
-    if (r)
+    if ((r = p->decimals(it, is_trade, t)))
         return r;
     /* Domain checks. NaN only arises from absent optional fields here. */
     if (!(t->price > 0.0))

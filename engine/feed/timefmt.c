@@ -2,12 +2,8 @@
 
 #include <string.h>
 
-#include "simd/cpu.h"
 #include "engine/feed/swar.h"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
+#include "simd/isodate.h"
 
 
 int64_t volt_days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -49,18 +45,6 @@ static int digits(const char *s, size_t n, size_t at, size_t count, unsigned *v)
 }
 
 static const unsigned k_mdays[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-/* "YYYY-MM-DD(T| )HH:MM:SS" (the first 19 characters, n >= 19 checked by the caller) to its
- * fields, range-checked. */
-static int iso_prefix(const char *s, size_t n, unsigned *Y, unsigned *M, unsigned *D, unsigned *h,
-                      unsigned *mi, unsigned *sec)
-{
-    if (digits(s, n, 0, 4, Y) || s[4] != '-' || digits(s, n, 5, 2, M) || s[7] != '-' ||
-        digits(s, n, 8, 2, D) || (s[10] != 'T' && s[10] != ' ') || digits(s, n, 11, 2, h) ||
-        s[13] != ':' || digits(s, n, 14, 2, mi) || s[16] != ':' || digits(s, n, 17, 2, sec))
-        return -1;
-    return 0;
-}
 
 /* ns since 1970 in an int64 reach 2262; market data before 1970 or after 2200 is an error */
 static int iso_in_range(unsigned Y, unsigned M, unsigned D, unsigned h, unsigned mi, unsigned sec)
@@ -128,52 +112,14 @@ static int iso_finish(const char *s, size_t n, unsigned Y, unsigned M, unsigned 
     return 0;
 }
 
-#if defined(__x86_64__)
-/* The 19-character prefix in vector registers: one 16-byte load checks the twelve digit and four
- * separator positions of "YYYY-MM-DDTHH:MM" at once and one shuffle + multiply-add turns the
- * digits into two-digit numbers; ":SS" is read as scalars. */
-__attribute__((target("ssse3"))) static int iso_prefix_ssse3(const char *s, unsigned *Y, unsigned *M,
-                                                            unsigned *D, unsigned *h, unsigned *mi,
-                                                            unsigned *sec)
-{
-    const __m128i v = _mm_loadu_si128((const __m128i *)s);
-    const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-    const unsigned dig = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d));
-    const unsigned sep = (unsigned)_mm_movemask_epi8(
-        _mm_cmpeq_epi8(v, _mm_setr_epi8(0, 0, 0, 0, '-', 0, 0, '-', 0, 0, 'T', 0, 0, ':', 0, 0)));
-    enum { DIGITS = 0xDB6F, SEPS = 0x2490, T_BIT = 1 << 10 };
-    const unsigned s16 = (unsigned char)s[16], s17 = (unsigned char)s[17] - '0',
-                   s18 = (unsigned char)s[18] - '0';
-    if ((dig & DIGITS) != DIGITS || ((sep | (s[10] == ' ' ? T_BIT : 0)) & SEPS) != SEPS ||
-        s16 != ':' || s17 > 9 || s18 > 9)
-        return -1;
-    const __m128i pairs = _mm_maddubs_epi16(
-        _mm_shuffle_epi8(d, _mm_setr_epi8(0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, -1, -1, -1, -1)),
-        _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 0, 0, 0, 0));
-    *Y = (unsigned)_mm_extract_epi16(pairs, 0) * 100 + (unsigned)_mm_extract_epi16(pairs, 1);
-    *M = (unsigned)_mm_extract_epi16(pairs, 2);
-    *D = (unsigned)_mm_extract_epi16(pairs, 3);
-    *h = (unsigned)_mm_extract_epi16(pairs, 4);
-    *mi = (unsigned)_mm_extract_epi16(pairs, 5);
-    *sec = s17 * 10 + s18;
-    return 0;
-}
-#endif
-
 /* The whole parse; *minute_s as iso_finish's. */
 static int iso_full(const char *s, size_t n, int64_t *ns, int64_t *minute_s)
 {
-    unsigned Y, M, D, h, mi, sec;
+    unsigned f[6];
     if (n < 19)
         return -1;
-#if defined(__x86_64__)
-    /* the vector prefix reads s[0..19) only, like the scalar one */
-    const int bad = volt_simd_isa() == VOLT_ISA_AVX2 ? iso_prefix_ssse3(s, &Y, &M, &D, &h, &mi, &sec)
-                                                     : iso_prefix(s, n, &Y, &M, &D, &h, &mi, &sec);
-#else
-    const int bad = iso_prefix(s, n, &Y, &M, &D, &h, &mi, &sec);
-#endif
-    return bad ? -1 : iso_finish(s, n, Y, M, D, h, mi, sec, ns, minute_s);
+    /* the kernel volt_simd_init chose (simd/isodate.h) reads s[0..19) only */
+    return volt_iso_prefix(s, f) ? -1 : iso_finish(s, n, f[0], f[1], f[2], f[3], f[4], f[5], ns, minute_s);
 }
 
 int volt_time_parse_iso(const char *s, size_t n, int64_t *ns)

@@ -1,0 +1,48 @@
+/* engine/cli/replay.c — volt replay: recordings through the pipeline, rows to a file. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/base/err.h"
+#include "engine/cli/cli.h"
+#include "simd/cpu.h"
+
+int volt_cmd_replay(int argc, char **argv)
+{
+    volt_pipeline_cfg_t cfg;
+    volt_pipeline_cfg_default(&cfg);
+    int rc = volt_cli_parse_opts(argc, argv, 0, &cfg, NULL, NULL);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    if (optind >= argc) {
+        fprintf(stderr, "volt: replay needs at least one recording file (see 'volt --help').\n");
+        return 2;
+    }
+    cfg.files = (const char *const *)(argv + optind);
+    cfg.n_files = argc - optind;
+    if (volt_pipeline_check(&cfg, 0)) {
+        fprintf(stderr, "volt: %s.\n", volt_err_msg());
+        return 2;
+    }
+    volt_simd_init();
+    volt_run_stats_t st;
+    if (volt_pipeline_replay(&cfg, &st)) {
+        fprintf(stderr, "volt: %s.\n", volt_err_msg());
+        return 1;
+    }
+    volt_run_stats_print(&st, cfg.human);
+    fflush(cfg.human);
+    if (st.read > 0 && st.accepted == 0) { /* not a recording volt reads: say so, not exit 0 */
+        int top = 0;
+        for (int r = 1; r < VOLT_REJ_COUNT; r++)
+            if (st.rejected_by[r] > st.rejected_by[top])
+                top = r;
+        fprintf(stderr, "volt: none of the %llu lines read was accepted (most: %s, %llu): not a "
+                        "recording volt reads (docs/parsing.md lists the formats).\n",
+                (unsigned long long)st.read, volt_reject_name((volt_reject_t)top),
+                (unsigned long long)st.rejected_by[top]);
+        return 1;
+    }
+    return 0;
+}
+
