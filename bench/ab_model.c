@@ -1,5 +1,5 @@
-/* bench/ab_model.c — the driver of bench/ab-model: two builds of engine/model/model.c (A and B, from two
- * git revisions, their exported functions renamed A_* and B_* at compile time) score the rows of
+/* bench/ab_model.c — the driver of bench/ab-model: two builds of engine/model/ (A and B, from two
+ * git revisions, every global symbol renamed A_* and B_* by objcopy) score the rows of
  * bench/model_fixture.h under its logistic31 model, the one bench/bench_model.c benches (31
  * inputs, every third one log-transformed, 5% missing; VOLT_AB_NOLOG=1: all identity), in blocks
  * of 1024 predictions alternated A, B, A, B... so that the machine's drift hits both alike;
@@ -16,10 +16,10 @@
 #include "engine/model/model.h"
 #include "simd/cpu.h"
 
-int A_read(volt_model_t *m, FILE *in, const char *what);
-int B_read(volt_model_t *m, FILE *in, const char *what);
-void A_close(volt_model_t *m);
-void B_close(volt_model_t *m);
+int A_volt_model_read(volt_model_t *m, FILE *in, const char *what);
+int B_volt_model_read(volt_model_t *m, FILE *in, const char *what);
+void A_volt_model_close(volt_model_t *m);
+void B_volt_model_close(volt_model_t *m);
 
 enum { ROWS = VOLT_BENCH_MODEL_ROWS, BLOCKS = 4000 };
 static double rows[ROWS][VOLT_NF];
@@ -67,7 +67,7 @@ int main(void)
     const int nolog = getenv("VOLT_AB_NOLOG") && atoi(getenv("VOLT_AB_NOLOG"));
     volt_bench_logistic_text(text, sizeof text, nolog);
     volt_model_t a, b;
-    if (load(A_read, &a, text) || load(B_read, &b, text)) {
+    if (load(A_volt_model_read, &a, text) || load(B_volt_model_read, &b, text)) {
         fprintf(stderr, "ab-model: a model did not load\n");
         return 1;
     }
@@ -95,7 +95,7 @@ int main(void)
            "B p10", "B/A");
     report("back to back", t[0], t[1]);
     report("chained (latency)", t[2], t[3]);
-    A_close(&a);
-    B_close(&b);
+    A_volt_model_close(&a);
+    B_volt_model_close(&b);
     return 0;
 }
