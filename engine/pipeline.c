@@ -127,6 +127,7 @@ typedef struct {
     volt_journal_stats_t jstats;
     volt_kafka_stats_t kstats;
     int kfailed_start;
+    char journal_tag[64];           /* the journal's file names: the product, or MULTI */
     volt_agent_t *agent[A_COUNT];   /* NULL: not in this run */
     pthread_t th[A_COUNT];
     int running[A_COUNT];
@@ -195,12 +196,12 @@ static void journal_tag(const volt_pipeline_cfg_t *cfg, char *tag, size_t cap)
     tag[k] = '\0';
 }
 
-static volt_agent_t *make_journal(run_t *r, const char *tag)
+static volt_agent_t *make_journal(run_t *r)
 {
     const volt_pipeline_cfg_t *cfg = r->cfg;
     const volt_journal_wiring_t w = {
         .cfg = {.dir = cfg->journal_dir,
-                .product_tag = tag,
+                .product_tag = r->journal_tag,
                 .rotate_bytes = (uint64_t)(cfg->journal_rotate_mb * 1048576.0),
                 .rotate_s = cfg->journal_rotate_min * 60.0,
                 .fsync_ms = cfg->journal_fsync_ms,
@@ -261,9 +262,8 @@ static int make_agents(run_t *r)
 {
     const volt_pipeline_cfg_t *cfg = r->cfg;
     const int kafka = cfg->kafka_brokers != NULL;
-    char tag[64];
-    journal_tag(cfg, tag, sizeof tag);
-    if (r->mode == MODE_LIVE && cfg->journal_dir && !(r->agent[A_JOURNAL] = make_journal(r, tag)))
+    journal_tag(cfg, r->journal_tag, sizeof r->journal_tag);
+    if (r->mode == MODE_LIVE && cfg->journal_dir && !(r->agent[A_JOURNAL] = make_journal(r)))
         return VOLT_ERR(-ENOMEM, "allocating the journal agent");
     if (kafka && !(r->agent[A_KAFKA] = make_kafka(r)))
         return VOLT_ERR(-ENOMEM, "allocating the Kafka agent");
