@@ -37,5 +37,6 @@ void volt_bench_register_model(void);
 void volt_bench_register_model_peer(void);
 void volt_bench_register_parse_peer(void);
 void volt_bench_register_journal(void);
+void volt_bench_register_book(void);
 
 #endif

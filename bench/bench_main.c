@@ -12,6 +12,7 @@ int main(int argc, char **argv)
     volt_bench_register_features();
     volt_bench_register_model();
     volt_bench_register_journal();
+    volt_bench_register_book();
 #ifdef VOLT_HAVE_XGBOOST
     volt_bench_register_model_peer();
 #endif

@@ -36,7 +36,9 @@ static void push_hot(volt_source_out_t *o, volt_idle_t *idle, const volt_frame_h
     /* in place: the payload is padded in the slot, the ticks land where the hot agent reads them */
     volt_parse_message(o->assist, (const char *)slot + sizeof *h, h->len, h->recv_wall_ns, tr->ticks,
                        &tr->res);
-    if (volt_parser_deferred(o->assist)) { /* a product the hot agent has not interned yet */
+    /* a product the hot agent has not interned yet, or a level-2 message (its changes stay in this
+     * parser): the hot agent parses it */
+    if (volt_parser_deferred(o->assist) || tr->res.kind == VOLT_MSG_BOOK) {
         o->stats->assist_deferred++;
         volt_rb_commit_len(p, volt_frame_bytes(h));
         return;

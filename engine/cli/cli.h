@@ -44,5 +44,6 @@ int volt_cli_parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cf
 int volt_cmd_replay(int argc, char **argv);
 int volt_cmd_live(int argc, char **argv);
 int volt_cmd_bench_pipeline(int argc, char **argv);
+int volt_cmd_book(int argc, char **argv);
 
 #endif

@@ -71,22 +71,45 @@ typedef struct volt_jlevel {
     volt_jval_t recv_ns;      /* "recv_ns" (volt journal) */
     volt_jval_t conn;         /* "conn" (volt journal: connection number) */
     volt_jval_t events;       /* "events": type records whether it was an array */
+    volt_jval_t rec_t;        /* "t" (a recorder's line kind: "recv" carries a message in "data") */
 } volt_jlevel_t;
 
 enum { VOLT_JITEM_TICKER = 1, VOLT_JITEM_TRADE = 2 };
 
+/* One level change of an Advanced Trade l2_data event ("updates": side, price_level,
+ * new_quantity), and the event it belongs to. */
+typedef struct volt_jl2 {
+    volt_jval_t side, price, qty;
+    uint32_t event; /* index into volt_jdoc_t.l2_events */
+} volt_jl2_t;
+
+#define VOLT_JSON_MAX_L2_EVENTS 8
+
+typedef struct volt_jl2_event {
+    volt_jval_t type;       /* "snapshot" or "update" */
+    volt_jval_t product_id;
+    uint32_t first, n;      /* its level changes: l2[first .. first + n) */
+} volt_jl2_event_t;
+
 typedef struct volt_jdoc {
     volt_jlevel_t top;
-    volt_jlevel_t inner;      /* the message inside "raw"/"payload" when it is an object */
-    uint8_t has_inner;        /* "raw" or "payload" held an object */
-    uint8_t has_envelope_key; /* "raw" or "payload" was present, whatever its type */
-    volt_jval_t raw_string;   /* "raw" held a string (a message serialized inside the envelope) */
+    volt_jlevel_t inner;      /* the message inside "raw"/"payload"/"data" when it is an object */
+    uint8_t has_inner;        /* "raw", "payload" or "data" held an object */
+    uint8_t has_envelope_key; /* "raw", "payload" or "data" was present, whatever its type */
+    volt_jval_t raw_string;   /* it held a string (a message serialized inside the envelope) */
     uint32_t n_items;         /* tickers/trades from events[] */
     uint32_t n_items_over;    /* items beyond VOLT_JSON_MAX_ITEMS (not kept) */
     uint32_t n_bad_items;     /* entries of tickers[]/trades[] that were not objects */
     uint8_t item_kind[VOLT_JSON_MAX_ITEMS];
     uint8_t item_snapshot[VOLT_JSON_MAX_ITEMS]; /* event type was "snapshot" */
     volt_jitem_t items[VOLT_JSON_MAX_ITEMS];
+    /* l2_data: the events that carried "updates", and their level changes in order. l2 is the
+     * parser's own array (room for any document it accepts), set by volt_json_parse. */
+    uint32_t n_l2_events, n_l2_events_over; /* events beyond VOLT_JSON_MAX_L2_EVENTS: not kept */
+    volt_jl2_event_t l2_events[VOLT_JSON_MAX_L2_EVENTS];
+    volt_jl2_t *l2;
+    uint32_t n_l2;
+    uint32_t n_l2_bad; /* entries of updates[] that were not objects */
 } volt_jdoc_t;
 
 typedef enum {

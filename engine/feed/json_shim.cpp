@@ -20,6 +20,9 @@ static_assert(SIMDJSON_PADDING <= VOLT_JSON_PADDING, "VOLT_JSON_PADDING must cov
 struct volt_json_parser {
     ondemand::parser parser;
     size_t max_len;
+    volt_jl2_t *l2;    // room for every level change a document of max_len bytes can hold
+    size_t l2_cap;
+    ~volt_json_parser() { delete[] l2; }
 };
 
 namespace {
@@ -143,8 +146,44 @@ error_code walk_item(ondemand::object obj, volt_jitem_t *it)
     return SUCCESS;
 }
 
-// events: [{"type": "snapshot"|"update", "tickers": [...] | "trades": [...]}, ...]
-error_code walk_events(ondemand::array arr, volt_jdoc_t *doc)
+// l2_data's "updates": [{"side", "event_time", "price_level", "new_quantity"}, ...] of event ev
+error_code walk_l2(ondemand::array arr, volt_jdoc_t *doc, uint32_t ev, size_t cap)
+{
+    for (auto itres : arr) {
+        ondemand::value iv;
+        error_code e = std::move(itres).get(iv);
+        if (e)
+            return e;
+        ondemand::object io;
+        if (iv.get_object().get(io) || doc->n_l2 >= cap) { // cap: every object takes > 32 bytes
+            doc->n_l2_bad++;
+            continue;
+        }
+        volt_jl2_t *l = &doc->l2[doc->n_l2];
+        *l = volt_jl2_t{};
+        l->event = ev;
+        for (auto fres : io) {
+            ondemand::field f;
+            e = std::move(fres).get(f);
+            if (e)
+                return e;
+            const Key k = key_of(f);
+            if (IS(k, "side"))
+                e = record(f.value(), &l->side);
+            else if (IS(k, "price_level"))
+                e = record(f.value(), &l->price);
+            else if (IS(k, "new_quantity"))
+                e = record(f.value(), &l->qty);
+            if (e)
+                return e;
+        }
+        doc->n_l2++;
+    }
+    return SUCCESS;
+}
+
+// events: [{"type": "snapshot"|"update", "tickers": [...] | "trades": [...] | "updates": [...]}]
+error_code walk_events(ondemand::array arr, volt_jdoc_t *doc, size_t l2_cap)
 {
     for (auto evres : arr) {
         ondemand::value ev;
@@ -156,8 +195,9 @@ error_code walk_events(ondemand::array arr, volt_jdoc_t *doc)
             doc->n_bad_items++;
             continue;
         }
-        const uint32_t first = doc->n_items;
-        bool snapshot = false;
+        const uint32_t first = doc->n_items, l2_first = doc->n_l2, evi = doc->n_l2_events;
+        bool snapshot = false, has_l2 = false;
+        volt_jval_t tv{}, pid{};
         for (auto fres : evobj) {
             ondemand::field f;
             e = std::move(fres).get(f);
@@ -170,10 +210,25 @@ error_code walk_events(ondemand::array arr, volt_jdoc_t *doc)
             else if (IS(k, "trades"))
                 kind = VOLT_JITEM_TRADE;
             else if (IS(k, "type")) {
-                volt_jval_t tv{};
                 if (record(f.value(), &tv) == SUCCESS) // raw, like every value the shim reads
                     snapshot =
                         tv.type == VOLT_JT_STRING && std::string_view(tv.p, tv.n) == "snapshot";
+                continue;
+            } else if (IS(k, "product_id")) {
+                e = record(f.value(), &pid);
+                if (e)
+                    return e;
+                continue;
+            } else if (IS(k, "updates")) {
+                ondemand::array ups;
+                has_l2 = true;
+                if (evi >= VOLT_JSON_MAX_L2_EVENTS || f.value().get_array().get(ups)) {
+                    doc->n_l2_bad++;
+                    continue;
+                }
+                e = walk_l2(ups, doc, evi, l2_cap);
+                if (e)
+                    return e;
                 continue;
             } else
                 continue;
@@ -207,11 +262,18 @@ error_code walk_events(ondemand::array arr, volt_jdoc_t *doc)
         }
         for (uint32_t i = first; i < doc->n_items; i++)
             doc->item_snapshot[i] = snapshot;
+        if (has_l2 && evi >= VOLT_JSON_MAX_L2_EVENTS) {
+            doc->n_l2_events_over++;
+        } else if (has_l2) {
+            doc->l2_events[evi] = volt_jl2_event_t{tv, pid, l2_first, doc->n_l2 - l2_first};
+            doc->n_l2_events++;
+        }
     }
     return SUCCESS;
 }
 
-error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc, int depth)
+error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc, int depth,
+                      size_t l2_cap)
 {
     for (auto fres : obj) {
         ondemand::field f;
@@ -245,8 +307,10 @@ error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc,
                 continue;
             }
             lv->events.type = VOLT_JT_STRING; // "present as an array"
-            e = walk_events(arr, doc);
-        } else if (depth == 0 && (IS(k, "raw") || IS(k, "payload"))) {
+            e = walk_events(arr, doc, l2_cap);
+        } else if (depth == 0 && IS(k, "t")) {
+            e = record(f.value(), &lv->rec_t);
+        } else if (depth == 0 && (IS(k, "raw") || IS(k, "payload") || IS(k, "data"))) {
             doc->has_envelope_key = 1;
             ondemand::value v = f.value();
             ondemand::json_type t;
@@ -261,7 +325,7 @@ error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc,
                 if (!doc->has_inner) // cleared only when a message has an inner level
                     clear_level(&doc->inner);
                 doc->has_inner = 1;
-                e = walk_level(inner, &doc->inner, doc, depth + 1);
+                e = walk_level(inner, &doc->inner, doc, depth + 1, l2_cap);
             } else if (t == ondemand::json_type::string) {
                 std::string_view sv; // a serialized message: unescape it (into the parser's buffer)
                 e = v.get_string().get(sv);
@@ -291,6 +355,12 @@ extern "C" volt_json_parser_t *volt_json_parser_new(size_t max_len)
         return nullptr;
     }
     p->max_len = max_len;
+    p->l2_cap = max_len / 32 + 1;
+    p->l2 = new (std::nothrow) volt_jl2_t[p->l2_cap];
+    if (!p->l2) {
+        delete p;
+        return nullptr;
+    }
     return p;
 }
 
@@ -304,6 +374,8 @@ extern "C" volt_json_status_t volt_json_parse(volt_json_parser_t *p, const char 
     doc->has_envelope_key = 0;
     doc->raw_string = volt_jval_t{nullptr, 0, VOLT_JT_ABSENT};
     doc->n_items = doc->n_items_over = doc->n_bad_items = 0;
+    doc->n_l2_events = doc->n_l2_events_over = doc->n_l2 = doc->n_l2_bad = 0;
+    doc->l2 = p->l2;
     *err_pos = len;
 
     size_t i = 0;
@@ -325,7 +397,7 @@ extern "C" volt_json_status_t volt_json_parse(volt_json_parser_t *p, const char 
     ondemand::object top;
     e = d.get_object().get(top);
     if (!e)
-        e = walk_level(top, &doc->top, doc, 0);
+        e = walk_level(top, &doc->top, doc, 0, p->l2_cap);
     const char *rest = nullptr;
     if (!e && !d.current_location().get(rest)) /* still in bounds: bytes after the object */
         e = TRAILING_CONTENT;

@@ -26,6 +26,8 @@ struct volt_parser {
     volt_reject_t (*decimals)(const volt_jitem_t *it, int is_trade, volt_tick_t *t);
     volt_jdoc_t doc;
     volt_jdoc_t doc2;
+    volt_book_msg_t book;         /* the last level-2 message's changes */
+    volt_level_change_t *changes; /* room for any frame's: max_frame / 32 + 1 */
 };
 
 static const char *const k_reject_names[VOLT_REJ_COUNT] = {
@@ -50,7 +52,8 @@ static const char *const k_kind_names[VOLT_MSG_KIND_COUNT] = {
     [VOLT_MSG_NONE] = "none",         [VOLT_MSG_TICKER] = "ticker",
     [VOLT_MSG_TRADES] = "trades",     [VOLT_MSG_HEARTBEAT] = "heartbeat",
     [VOLT_MSG_SUBSCRIPTIONS] = "subscriptions", [VOLT_MSG_ERROR] = "error",
-    [VOLT_MSG_OTHER] = "other",
+    [VOLT_MSG_OTHER] = "other",       [VOLT_MSG_BOOK] = "book",
+    [VOLT_MSG_RECORDER] = "recorder",
 };
 
 const char *volt_reject_name(volt_reject_t r)
@@ -79,7 +82,9 @@ volt_parser_t *volt_parser_new(size_t max_frame, volt_products_t *products)
     p->outer = volt_json_parser_new(max_frame);
     p->inner = volt_json_parser_new(max_frame);
     p->inner_buf = malloc(max_frame + VOLT_JSON_PADDING);
-    if (!p->outer || !p->inner || !p->inner_buf) {
+    p->changes = malloc((max_frame / 32 + 1) * sizeof *p->changes);
+    p->book.changes = p->changes;
+    if (!p->outer || !p->inner || !p->inner_buf || !p->changes) {
         volt_parser_free(p);
         VOLT_ERR(-ENOMEM, "allocating simdjson parsers for %zu-byte frames", max_frame);
         return NULL;
@@ -98,7 +103,39 @@ void volt_parser_free(volt_parser_t *p)
     volt_json_parser_free(p->outer);
     volt_json_parser_free(p->inner);
     free(p->inner_buf);
+    free(p->changes);
     free(p);
+}
+
+const volt_book_msg_t *volt_parser_book(const volt_parser_t *p) { return &p->book; }
+
+int volt_parse_px(const char *s, size_t n, int64_t *out)
+{
+    int64_t v = 0;
+    size_t i = 0;
+    int frac = -1, digits = 0;
+    for (; i < n; i++) {
+        const unsigned c = (unsigned char)s[i];
+        if (c == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (c - '0' > 9 || frac >= 8 || v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (int64_t)(c - '0');
+        digits++;
+        if (frac >= 0)
+            frac++;
+    }
+    if (!digits)
+        return -1;
+    for (int k = frac < 0 ? 0 : frac; k < 8; k++) {
+        if (v > INT64_MAX / 10)
+            return -1; /* 9.2e10 and above do not fit the fixed point */
+        v *= 10;
+    }
+    *out = v;
+    return 0;
 }
 
 static inline int sv_eq(const volt_jval_t *v, const char *lit, size_t n)
@@ -214,6 +251,30 @@ static uint8_t side_of(const volt_jval_t *v, int invert)
     return s;
 }
 
+/* A product name's index: interned, or (lookup-only parsers) found among the published. */
+static volt_reject_t product_of(volt_parser_t *p, const volt_jval_t *pid, uint16_t *out)
+{
+    if (pid->n == 0 || pid->n > VOLT_PRODUCT_NAME_MAX)
+        return VOLT_REJ_BAD_PRODUCT;
+    if (p->lookup_only) {
+        const int k = volt_products_find_published(p->products, pid->p, pid->n);
+        if (k < 0) {
+            p->deferred = 1; /* the message's outcome is the interner's to decide */
+            return VOLT_REJ_BAD_PRODUCT;
+        }
+        *out = (uint16_t)k;
+        return VOLT_REJ_NONE;
+    }
+    const int idx = volt_products_intern(p->products, pid->p, pid->n);
+    if (idx < 0)
+        return p->products->n >= VOLT_MAX_PRODUCTS &&
+                       volt_products_find(p->products, pid->p, pid->n) < 0
+                   ? VOLT_REJ_TOO_MANY_PRODUCTS
+                   : VOLT_REJ_BAD_PRODUCT;
+    *out = (uint16_t)idx;
+    return VOLT_REJ_NONE;
+}
+
 /* One ticker or trade object to a tick. msg_ns: the message's own time (0 if none). */
 static volt_reject_t make_tick(volt_parser_t *p, const volt_jitem_t *it, uint8_t kind,
                                uint8_t proto, int64_t msg_ns, int64_t recv_ns, volt_tick_t *t)
@@ -262,25 +323,7 @@ static volt_reject_t make_tick(volt_parser_t *p, const volt_jitem_t *it, uint8_t
     t->proto = proto;
     t->pad_[0] = t->pad_[1] = 0;
 
-    if (pid->n == 0 || pid->n > VOLT_PRODUCT_NAME_MAX)
-        return VOLT_REJ_BAD_PRODUCT;
-    if (p->lookup_only) {
-        const int k = volt_products_find_published(p->products, pid->p, pid->n);
-        if (k < 0) {
-            p->deferred = 1; /* the message's outcome is the interner's to decide */
-            return VOLT_REJ_BAD_PRODUCT;
-        }
-        t->product = (uint16_t)k;
-        return VOLT_REJ_NONE;
-    }
-    const int idx = volt_products_intern(p->products, pid->p, pid->n);
-    if (idx < 0)
-        return p->products->n >= VOLT_MAX_PRODUCTS &&
-                       volt_products_find(p->products, pid->p, pid->n) < 0
-                   ? VOLT_REJ_TOO_MANY_PRODUCTS
-                   : VOLT_REJ_BAD_PRODUCT;
-    t->product = (uint16_t)idx;
-    return VOLT_REJ_NONE;
+    return product_of(p, pid, &t->product);
 }
 
 static volt_reject_t map_json(volt_json_status_t s)
@@ -335,8 +378,16 @@ static volt_reject_t unwrap_envelope(volt_parser_t *p, volt_jdoc_t **docp, const
     if (r)
         return r;
     uint64_t conn;
-    if (doc->top.conn.type != VOLT_JT_ABSENT) {
-        if (get_u64(&doc->top.conn, &conn) || conn > UINT32_MAX)
+    const volt_jval_t *cv = &doc->top.conn;
+    if (cv->type == VOLT_JT_STRING && doc->top.rec_t.type != VOLT_JT_ABSENT) {
+        /* a recorder names its connections ("COINBASE.ws.2"): a new name is a new connection */
+        uint32_t h = 2166136261u;
+        for (uint32_t i = 0; i < cv->n; i++)
+            h = (h ^ (unsigned char)cv->p[i]) * 16777619u;
+        res->has_conn = 1;
+        res->conn = h;
+    } else if (cv->type != VOLT_JT_ABSENT) {
+        if (get_u64(cv, &conn) || conn > UINT32_MAX)
             return VOLT_REJ_WRONG_TYPE;
         res->has_conn = 1;
         res->conn = (uint32_t)conn;
@@ -387,8 +438,10 @@ static volt_reject_t classify_advanced(volt_parser_t *p, const volt_jlevel_t *ms
         res->kind = VOLT_MSG_HEARTBEAT;
     } else if (SV_EQ(ch, "subscriptions")) {
         res->kind = VOLT_MSG_SUBSCRIPTIONS;
-    } else if (SV_EQ(ch, "l2_data") || SV_EQ(ch, "status") || SV_EQ(ch, "candles") ||
-               SV_EQ(ch, "level2") || SV_EQ(ch, "user") || SV_EQ(ch, "futures_balance_summary")) {
+    } else if (SV_EQ(ch, "l2_data")) {
+        res->kind = VOLT_MSG_BOOK;
+    } else if (SV_EQ(ch, "status") || SV_EQ(ch, "candles") || SV_EQ(ch, "level2") ||
+               SV_EQ(ch, "user") || SV_EQ(ch, "futures_balance_summary")) {
         res->kind = VOLT_MSG_OTHER;
     } else {
         return VOLT_REJ_UNKNOWN_MESSAGE;
@@ -472,6 +525,56 @@ static volt_reject_t advanced_items(volt_parser_t *p, const volt_jdoc_t *doc, in
     return first_bad;
 }
 
+/* One level entry: side "bid"/"offer" (or "ask"), a fixed-point price, a size >= 0. */
+static volt_reject_t level_change(const volt_jl2_t *l, volt_level_change_t *c)
+{
+    if (SV_EQ(&l->side, "bid"))
+        c->side = VOLT_BOOK_SIDE_BID;
+    else if (SV_EQ(&l->side, "offer") || SV_EQ(&l->side, "ask"))
+        c->side = VOLT_BOOK_SIDE_ASK;
+    else
+        return l->side.type == VOLT_JT_ABSENT ? VOLT_REJ_MISSING_FIELD : VOLT_REJ_BAD_VALUE;
+    if (l->price.type != VOLT_JT_STRING || l->qty.type != VOLT_JT_STRING)
+        return l->price.type == VOLT_JT_ABSENT || l->qty.type == VOLT_JT_ABSENT
+                   ? VOLT_REJ_MISSING_FIELD
+                   : VOLT_REJ_WRONG_TYPE;
+    if (volt_parse_px(l->price.p, l->price.n, &c->px) || c->px <= 0)
+        return VOLT_REJ_BAD_NUMBER;
+    if (volt_decimal_parse(l->qty.p, l->qty.n, &c->qty) != VOLT_DEC_OK)
+        return VOLT_REJ_BAD_NUMBER;
+    return c->qty >= 0.0 ? VOLT_REJ_NONE : VOLT_REJ_BAD_VALUE;
+}
+
+/* An l2_data message's events and level changes into p->book; bad entries are dropped and
+ * counted. An event naming no usable product rejects the message (its changes would go nowhere). */
+static volt_reject_t book_changes(volt_parser_t *p, const volt_jdoc_t *doc, volt_parse_result_t *res)
+{
+    volt_book_msg_t *b = &p->book;
+    b->n_bad = doc->n_l2_bad + doc->n_l2_events_over;
+    for (uint32_t e = 0; e < doc->n_l2_events; e++) {
+        const volt_jl2_event_t *je = &doc->l2_events[e];
+        volt_book_event_t *be = &b->ev[b->n_events];
+        volt_reject_t r = product_of(p, &je->product_id, &be->product);
+        if (r)
+            return je->product_id.type == VOLT_JT_ABSENT ? VOLT_REJ_MISSING_FIELD : r;
+        be->snapshot = SV_EQ(&je->type, "snapshot");
+        be->first = b->n_changes;
+        for (uint32_t i = je->first; i < je->first + je->n; i++) {
+            r = level_change(&doc->l2[i], &p->changes[b->n_changes]);
+            if (r) {
+                b->n_bad++;
+                if (res->n_items_rejected < VOLT_JSON_MAX_ITEMS)
+                    res->item_reject[res->n_items_rejected++] = (uint8_t)r;
+                continue;
+            }
+            b->n_changes++;
+        }
+        be->n = b->n_changes - be->first;
+        b->n_events++;
+    }
+    return VOLT_REJ_NONE;
+}
+
 static void clear_result(volt_parse_result_t *res)
 {
     res->kind = VOLT_MSG_NONE;
@@ -491,6 +594,7 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
                                  volt_tick_t *out, volt_parse_result_t *res)
 {
     p->deferred = 0;
+    p->book.n_events = p->book.n_changes = p->book.n_bad = 0;
     clear_result(res);
     if (len > p->max_frame)
         return finish(res, VOLT_REJ_TOO_LARGE);
@@ -498,6 +602,12 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
     volt_json_status_t js = volt_json_parse(p->outer, buf, len, doc, &res->err_pos);
     if (js != VOLT_JSON_OK)
         return finish(res, map_json(js));
+    /* A recorder's own lines (header, connect, send, ...) carry no received message. */
+    const volt_jval_t *rt = &doc->top.rec_t;
+    if (rt->type != VOLT_JT_ABSENT && !SV_EQ(rt, "recv")) {
+        res->kind = VOLT_MSG_RECORDER;
+        return finish(res, VOLT_REJ_NONE);
+    }
     /* Which object is the message, and does an envelope carry the receive time? */
     const volt_jlevel_t *msg = &doc->top;
     volt_reject_t r;
@@ -520,6 +630,8 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
     if (r)
         return finish(res, r);
     res->proto = proto;
+    if (res->kind == VOLT_MSG_BOOK)
+        return finish(res, book_changes(p, doc, res));
     if (!tick_kind)
         return finish(res, VOLT_REJ_NONE);
     /* Items: Advanced carries them in events[]; the Exchange feed is one item per message. */

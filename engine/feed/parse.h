@@ -49,7 +49,9 @@ typedef enum {
     VOLT_MSG_HEARTBEAT,
     VOLT_MSG_SUBSCRIPTIONS,
     VOLT_MSG_ERROR,  /* the feed's own error message: accepted, reported, no ticks */
-    VOLT_MSG_OTHER,  /* a known protocol's message we do not use (status, l2, ...) */
+    VOLT_MSG_OTHER,  /* a known protocol's message we do not use (status, candles, ...) */
+    VOLT_MSG_BOOK,   /* level 2 (Advanced Trade l2_data): level changes, volt_parser_book() */
+    VOLT_MSG_RECORDER, /* a recorder's line that is not a received message (header, send, ...) */
     VOLT_MSG_KIND_COUNT
 } volt_msg_kind_t;
 
@@ -71,6 +73,33 @@ typedef struct volt_parse_result {
 
 typedef struct volt_parser volt_parser_t;
 
+/* Level-2 prices are fixed-point: VOLT_PX_SCALE units per currency unit (1e-8, the finest
+ * increment Coinbase quotes), so levels compare exactly. */
+#define VOLT_PX_SCALE INT64_C(100000000)
+enum { VOLT_BOOK_SIDE_BID = 0, VOLT_BOOK_SIDE_ASK = 1 };
+
+/* One level change: the new size at a price (0: the level is gone). */
+typedef struct volt_level_change {
+    int64_t px;
+    double qty;
+    uint8_t side; /* VOLT_BOOK_SIDE_* */
+} volt_level_change_t;
+
+/* One product's part of a level-2 message: a snapshot (the whole book: replace it) or an update. */
+typedef struct volt_book_event {
+    uint16_t product;
+    uint8_t snapshot;
+    uint32_t first, n; /* its changes: changes[first .. first + n) */
+} volt_book_event_t;
+
+typedef struct volt_book_msg {
+    uint32_t n_events;
+    volt_book_event_t ev[VOLT_JSON_MAX_L2_EVENTS];
+    const volt_level_change_t *changes; /* the parser's own array, valid until its next parse */
+    uint32_t n_changes;
+    uint32_t n_bad;    /* level entries dropped: not an object, bad side, price or size */
+} volt_book_msg_t;
+
 /* Creates a parser for frames up to max_frame bytes. Set-up: allocates; NULL on failure
  * (with VOLT_ERR context). Owned and used by one thread. */
 volt_parser_t *volt_parser_new(size_t max_frame, volt_products_t *products);
@@ -89,6 +118,13 @@ int volt_parser_deferred(const volt_parser_t *p);
  * Writes up to VOLT_JSON_MAX_ITEMS ticks to out. Returns res->reject. Hot path: no allocation. */
 volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, int64_t recv_ns,
                                  volt_tick_t *out, volt_parse_result_t *res);
+
+/* The level changes of the last message when it was VOLT_MSG_BOOK (else n_events is 0). */
+const volt_book_msg_t *volt_parser_book(const volt_parser_t *p);
+
+/* A decimal price as a fixed-point integer of VOLT_PX_SCALE units: digits with at most one '.',
+ * at most 8 fraction digits, no sign, below 9.2e10. 0, or -1 for anything else. */
+int volt_parse_px(const char *s, size_t n, int64_t *out);
 
 /* A stable snake_case name for a reason ("malformed"), for summaries and logs. */
 const char *volt_reject_name(volt_reject_t r);
