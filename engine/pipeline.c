@@ -118,6 +118,7 @@ typedef struct {
     void *buf[5];                   /* the rings' memory */
     volt_products_t products;       /* written by the hot agent only */
     volt_features_t *features;
+    volt_books_t *books;
     volt_model_t model;
     volt_parser_t *parser, *assist;
     volt_interval_t interval;
@@ -170,6 +171,11 @@ static int make_state(run_t *r)
     volt_products_init(&r->products);
     if (!(r->features = volt_features_new(&cfg->feat)))
         return -EINVAL; /* volt_features_new said why */
+    if (!(r->books = malloc(sizeof *r->books)) || volt_books_init(r->books, cfg->book_depth)) {
+        free(r->books);
+        r->books = NULL;
+        return VOLT_ERR(-ENOMEM, "allocating the level-2 books (%u levels a side)", cfg->book_depth);
+    }
     int rc = volt_model_open(&r->model, cfg->model);
     if (rc)
         return rc;
@@ -288,6 +294,7 @@ static int make_agents(run_t *r)
                                   .products = &r->products,
                                   .parser = r->parser,
                                   .features = r->features,
+                                  .books = r->books,
                                   .model = &r->model,
                                   .interval = &r->interval,
                                   .stats = &r->hot};
@@ -370,6 +377,20 @@ static void report_counts(const run_t *r, volt_run_stats_t *stats)
     stats->alerts = h->alerts;
     stats->feed_errors = h->feed_errors;
     stats->products = r->products.n;
+    const volt_books_stats_t *bk = &r->books->stats;
+    stats->book_messages = bk->messages;
+    stats->book_events = bk->events;
+    stats->book_snapshots = bk->snapshots;
+    stats->book_changes = bk->changes;
+    stats->book_gaps = bk->gaps;
+    stats->book_crossed = bk->crossed;
+    stats->book_unsynced = bk->unsynced;
+    for (uint32_t p = 0; p < r->products.n; p++) {
+        const volt_book_t *b = &r->books->book[p];
+        stats->book_beyond += b->beyond;
+        stats->books_used += b->changes > 0;
+        stats->books_valid += b->changes > 0 && b->valid;
+    }
     volt_feat_stats_t fs;
     volt_features_stats(r->features, &fs);
     stats->time_gaps = fs.gaps;
@@ -441,6 +462,9 @@ static void release(run_t *r)
     volt_parser_free(r->assist);
     volt_model_close(&r->model);
     volt_features_free(r->features);
+    if (r->books)
+        volt_books_free(r->books);
+    free(r->books);
     for (int i = 0; i < 5; i++)
         free(r->buf[i]);
     free(r);

@@ -161,6 +161,7 @@ static int accept_message(hot_t *h, const volt_frame_hdr_t *f, const volt_parse_
     }
     if (h->pending_gap) {
         notice(h, f, VOLT_NOTICE_SEQ_GAP);
+        volt_books_gap(h->w.books); /* every book is wrong until its next snapshot */
         /* messages were lost on this connection: every product's windows now span a gap */
         const int64_t when = res->n_ticks ? volt_tick_time_ns(&ticks[0]) : 0;
         for (uint32_t p = 0; p < h->w.products->n; p++)
@@ -284,7 +285,11 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
     if (res->n_ticks)
         h->key = ticks[0].product;
     uint32_t seq_flags = 0;
-    if (accept_message(h, f, res, ticks, &seq_flags) || res->n_ticks == 0)
+    if (accept_message(h, f, res, ticks, &seq_flags))
+        return;
+    if (res->kind == VOLT_MSG_BOOK) /* never an assisted frame: the source leaves these to us */
+        volt_books_apply(h->w.books, volt_parser_book(h->w.parser));
+    if (res->n_ticks == 0)
         return;
     st->ticks += res->n_ticks;
     for (uint32_t i = 0; i < res->n_ticks; i++)

@@ -1,6 +1,6 @@
 /* engine/agents/hot.h — the hot agent: frame -> parse -> sequence check -> features -> score -> row.
  *
- * It owns the product table, the feature state and the model while the run lasts, and is the only
+ * It owns the product table, the level-2 books, the feature state and the model while the run lasts, and is the only
  * writer of its stats block. With Kafka on it also hands every raw frame, keyed by the product its
  * first tick names (no second parse anywhere), to the Kafka agent's raw ring: live it offers and
  * counts a drop when that ring is full (Kafka never makes the hot path wait), a replay waits. */
@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "engine/agents/agent.h"
+#include "engine/book/books.h"
 #include "engine/features/features.h"
 #include "engine/feed/parse.h"
 #include "engine/model/model.h"
@@ -43,6 +44,7 @@ typedef struct volt_hot_wiring {
     volt_products_t *products;
     volt_parser_t *parser;
     volt_features_t *features;
+    volt_books_t *books;            /* every product's level-2 book */
     const volt_model_t *model;
     volt_interval_t *interval;      /* --stats-interval's two halves, shared with the sink */
     volt_hot_stats_t *stats;

@@ -20,7 +20,7 @@
 
 /* Long options (getopt_long's values): replay's and live's first, then live's own from O_PAIR. */
 enum {
-    O_OUT = 1, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET, O_NOGRADE,
+    O_OUT = 1, O_BOOKD, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET, O_NOGRADE,
     /* live only */
     O_STATS, O_HIST, O_LABEL, O_TAU, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH, O_KFILE, O_ASSIST,
     O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA, O_SAVE,

@@ -32,6 +32,8 @@ void volt_cli_usage(FILE *o)
             "  --out FILE            write one feature row per tick to FILE ('-' = stdout);\n"
             "                        without it no rows are written, only alerts and the summary\n"
             "  --format csv|ndjson   row format (default csv)\n"
+            "  --book-depth N        level-2 levels kept per side and product (default 4096;\n"
+            "                        docs/book.md)\n"
             "  --model default|zscore|FILE   model to score with: the shipped model (default:\n"
             "                        models/default.volt, or the file named by VOLT_DEFAULT_MODEL),\n"
             "                        the seed's z-score baseline, or a model file exported by volt-lab\n"
@@ -131,7 +133,8 @@ int volt_cli_assist(const char *s, int64_t *out)
 }
 
 static const struct option k_opts[] = {
-    {"out", required_argument, 0, O_OUT},           {"format", required_argument, 0, O_FORMAT},
+    {"out", required_argument, 0, O_OUT},           {"book-depth", required_argument, 0, O_BOOKD},
+    {"format", required_argument, 0, O_FORMAT},
     {"model", required_argument, 0, O_MODEL},       {"cpus", required_argument, 0, O_CPUS},
     {"idle", required_argument, 0, O_IDLE},         {"max-frame", required_argument, 0, O_MAXF},
     {"parse-assist", required_argument, 0, O_ASSIST},
@@ -278,6 +281,11 @@ static int run_opt(volt_pipeline_cfg_t *cfg, int c, const char *arg)
     double v;
     switch (c) {
         case O_OUT: cfg->out_path = arg; break;
+        case O_BOOKD:
+            if (volt_cli_num(arg, 1, 1 << 20, &v))
+                BAD("--book-depth takes a count of levels per side from 1 to 1048576.");
+            cfg->book_depth = (uint32_t)v;
+            break;
         case O_FORMAT:
             if (strcmp(arg, "csv") == 0)
                 cfg->format = VOLT_FMT_CSV;

@@ -19,7 +19,8 @@ static void print_grade_row(FILE *out, const char *name, const volt_grade_t *g)
             (unsigned long long)g->n, g->n ? (double)g->positives / (double)g->n : 0.0);
 }
 
-void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
+/* Messages by outcome and kind, ticks, rows, drops, gaps, level 2. */
+static void print_counts(const volt_run_stats_t *s, FILE *out)
 {
     fprintf(out, "== volt summary ==\n");
     fprintf(out, "  messages read          %llu\n", (unsigned long long)s->read);
@@ -52,6 +53,21 @@ void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
     fprintf(out, "  sequence gaps          %llu\n", (unsigned long long)s->seq_gaps);
     fprintf(out, "  time gaps (restarts)   %llu\n", (unsigned long long)s->time_gaps);
     fprintf(out, "  feed error messages    %llu\n", (unsigned long long)s->feed_errors);
+    if (s->book_messages)
+        fprintf(out,
+                "  level 2                %llu messages, %llu level changes, %llu snapshots; %llu of "
+                "%llu books valid; %llu sequence gaps, %llu crossed, %llu updates before a "
+                "snapshot, %llu levels beyond the depth\n",
+                (unsigned long long)s->book_messages, (unsigned long long)s->book_changes,
+                (unsigned long long)s->book_snapshots, (unsigned long long)s->books_valid,
+                (unsigned long long)s->books_used, (unsigned long long)s->book_gaps,
+                (unsigned long long)s->book_crossed, (unsigned long long)s->book_unsynced,
+                (unsigned long long)s->book_beyond);
+}
+
+/* Alerts and the model, labels, the self-grade, the run's rate. */
+static void print_model(const volt_run_stats_t *s, FILE *out)
+{
     fprintf(out, "  alerts                 %llu%s%s%s\n", (unsigned long long)s->alerts,
             s->model[0] ? " (model " : "", s->model, s->model[0] ? ")" : "");
     if (s->labelled || s->unlabelled)
@@ -70,6 +86,11 @@ void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
     fprintf(out, "  elapsed                %.3f s, %.0f msgs/s, %.0f ticks/s\n", s->elapsed_s,
             s->elapsed_s > 0 ? (double)s->read / s->elapsed_s : 0.0,
             s->elapsed_s > 0 ? (double)s->ticks / s->elapsed_s : 0.0);
+}
+
+/* The live connection's story, the journal, Kafka. */
+static void print_sides(const volt_run_stats_t *s, FILE *out)
+{
     if (s->live) {
         const volt_live_stats_t *l = &s->conn;
         fprintf(out, "  connections            %llu (attempts %llu, failures %llu, lost %llu)\n",
@@ -95,6 +116,13 @@ void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
                     (unsigned long long)s->kafka_stats.delivered[i],
                     (unsigned long long)s->kafka_stats.failed[i],
                     (unsigned long long)s->kafka_stats.dropped[i]);
+}
+
+void volt_run_stats_print(const volt_run_stats_t *s, FILE *out)
+{
+    print_counts(s, out);
+    print_model(s, out);
+    print_sides(s, out);
     fprintf(out, "  latency per tick:\n");
     for (int i = 0; i < VOLT_LAT_COUNT; i++)
         if (i != VOLT_LAT_SOURCE_LATE || s->lat[i].count)

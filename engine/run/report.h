@@ -71,6 +71,10 @@ typedef struct volt_run_stats {
     char graded_name[VOLT_GRADE_LISTED][VOLT_PRODUCT_NAME_MAX + 1];
     volt_grade_t graded[VOLT_GRADE_LISTED];
     uint64_t feed_errors;  /* the feed's own "error" messages */
+    /* level 2 (engine/book/books.h): messages, events, snapshots, level changes, sequence gaps,
+     * crossed books, updates before a snapshot, levels beyond the depth bound, valid books */
+    uint64_t book_messages, book_events, book_snapshots, book_changes, book_gaps, book_crossed,
+        book_unsynced, book_beyond, books_valid, books_used;
     uint64_t products;
     double elapsed_s;
     volt_hist_t lat[VOLT_LAT_COUNT]; /* per stage, see volt_lat_stage_t */

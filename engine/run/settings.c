@@ -22,6 +22,7 @@ void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
     c->model = "default";
     c->alert_cooldown_s = 60.0;
     c->max_notices = 5;
+    c->book_depth = 4096;
     c->label = 0;
     c->label_tau = NAN;
     c->protocol = VOLT_PROTO_ADVANCED;

@@ -47,6 +47,7 @@ typedef struct volt_pipeline_cfg {
                                * VOLT_PARSE_ASSIST_OFF: never); default VOLT_PARSE_ASSIST_DEFAULT */
     uint32_t row_ring_slots;
     volt_feat_cfg_t feat;
+    uint32_t book_depth;      /* level-2 levels kept per side and product (engine/book/book.h) */
     const char *model;        /* model name */
     double alert_cooldown_s;  /* per product, event time */
     int quiet;                /* no alert lines */

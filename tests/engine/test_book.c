@@ -249,4 +249,15 @@ Test(book_parse, the_real_l2_sample_parses_whole, .timeout = 60)
     cr_assert(strstr(out, "775 level-2 messages, 775 events (2 snapshots), 74193 level changes, 0 bad"),
               "%s", out);
     cr_assert(strstr(out, "0 sequence gaps, 0 crossed"), "%s", out);
+    /* the hot agent keeps the same books in a replay */
+    snprintf(cmd, sizeof cmd, "%s/engine/volt replay --quiet --max-frame 8388608 %s 2>&1", VOLT_BIN_DIR,
+             path);
+    f = popen(cmd, "r");
+    cr_assert_not_null(f);
+    const size_t got2 = fread(out, 1, sizeof out - 1, f);
+    out[got2] = '\0';
+    cr_assert_eq(pclose(f), 0, "%s", out);
+    cr_assert(strstr(out, "level 2                775 messages, 74193 level changes, 2 snapshots; 2 of "
+                          "2 books valid; 0 sequence gaps, 0 crossed"),
+              "%s", out);
 }
