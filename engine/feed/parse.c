@@ -575,6 +575,25 @@ static volt_reject_t book_changes(volt_parser_t *p, const volt_jdoc_t *doc, volt
     return VOLT_REJ_NONE;
 }
 
+/* Advanced Trade lists an event's trades newest first (market_trades: its 100-trade snapshot and
+ * any update of several): the ticks go out in time order, equal times as they came (an insertion
+ * sort, one comparison per tick when they are in order already). */
+static void in_time_order(volt_tick_t *t, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        const int64_t ti = volt_tick_time_ns(&t[i]);
+        if (volt_tick_time_ns(&t[i - 1]) <= ti)
+            continue;
+        const volt_tick_t x = t[i];
+        uint32_t j = i;
+        while (j > 0 && volt_tick_time_ns(&t[j - 1]) > ti) {
+            t[j] = t[j - 1];
+            j--;
+        }
+        t[j] = x;
+    }
+}
+
 static void clear_result(volt_parse_result_t *res)
 {
     res->kind = VOLT_MSG_NONE;
@@ -642,6 +661,7 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
         return finish(res, VOLT_REJ_NONE);
     }
     const volt_reject_t first_bad = advanced_items(p, doc, msg_ns, recv_ns, out, res);
+    in_time_order(out, res->n_ticks);
     if (res->n_ticks == 0) {
         /* A message that yielded nothing: its outcome is its first item's problem. */
         res->n_items_rejected = 0;

@@ -261,3 +261,21 @@ Test(book_parse, the_real_l2_sample_parses_whole, .timeout = 60)
                           "2 books valid; 0 sequence gaps, 0 crossed"),
               "%s", out);
 }
+
+Test(book_parse, an_events_trades_newest_first_come_out_in_time_order, .init = setup, .fini = teardown)
+{
+    cr_assert_eq(parse("{\"channel\":\"market_trades\",\"timestamp\":\"2026-08-09T21:05:51.5Z\","
+                       "\"sequence_num\":40,\"events\":[{\"type\":\"update\",\"trades\":["
+                       "{\"trade_id\":\"3\",\"product_id\":\"BTC-USD\",\"price\":\"65000.3\",\"size\":"
+                       "\"0.1\",\"side\":\"BUY\",\"time\":\"2026-08-09T21:05:51.426Z\"},"
+                       "{\"trade_id\":\"2\",\"product_id\":\"BTC-USD\",\"price\":\"65000.2\",\"size\":"
+                       "\"0.1\",\"side\":\"BUY\",\"time\":\"2026-08-09T21:05:51.400Z\"},"
+                       "{\"trade_id\":\"1\",\"product_id\":\"BTC-USD\",\"price\":\"65000.1\",\"size\":"
+                       "\"0.1\",\"side\":\"SELL\",\"time\":\"2026-08-09T21:05:51.376Z\"}]}]}"),
+                 VOLT_REJ_NONE);
+    cr_assert_eq(res.n_ticks, 3);
+    cr_assert_eq(ticks[0].price, 65000.1, "the oldest trade first");
+    cr_assert_eq(ticks[1].price, 65000.2);
+    cr_assert_eq(ticks[2].price, 65000.3);
+    cr_assert(volt_tick_time_ns(&ticks[0]) < volt_tick_time_ns(&ticks[2]));
+}
