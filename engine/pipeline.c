@@ -373,6 +373,8 @@ static void report_counts(const run_t *r, volt_run_stats_t *stats)
     stats->rows = r->sink.rows_written;
     stats->out_of_order = h->out_of_order;
     stats->duplicates = h->duplicates;
+    stats->dup_messages = h->dup_messages;
+    stats->seq_restarts = h->seq_restarts;
     stats->seq_gaps = h->seq_gaps;
     stats->alerts = h->alerts;
     stats->feed_errors = h->feed_errors;

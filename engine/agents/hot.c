@@ -74,15 +74,26 @@ static void reset_epoch(hot_t *h, uint32_t epoch)
     memset(h->have_prod_seq, 0, sizeof h->have_prod_seq);
 }
 
-/* Returns 1 when the message (Advanced: per connection) is a duplicate; flags gaps. */
+/* A counter that goes back further than this within a connection restarted; closer, the message
+ * is a duplicate (a feed that repeats its recent messages). */
+#define SEQ_RESTART_BACK 1024
+
+enum { SEQ_OK = 0, SEQ_DUPLICATE = 1, SEQ_RESTART = 2 };
+
+/* The message's sequence number (Advanced: one counter per connection): SEQ_DUPLICATE for one seen
+ * already, SEQ_RESTART when the counter started over (tracked afresh from it); flags gaps. */
 static int msg_seq_check(hot_t *h, const volt_parse_result_t *res, uint32_t *row_flags)
 {
     if (!res->has_seq || res->proto != VOLT_PROTO_ADVANCED)
-        return 0;
+        return SEQ_OK;
+    int rc = SEQ_OK;
     if (h->have_msg_seq) {
-        if (res->seq <= h->msg_seq)
-            return 1;
-        if (res->seq > h->msg_seq + 1) {
+        if (res->seq <= h->msg_seq && h->msg_seq - res->seq < SEQ_RESTART_BACK)
+            return SEQ_DUPLICATE;
+        if (res->seq <= h->msg_seq) {
+            h->st->seq_restarts++;
+            rc = SEQ_RESTART;
+        } else if (res->seq > h->msg_seq + 1) {
             h->st->seq_gaps++;
             *row_flags |= VOLT_ROW_SEQ_GAP;
             h->pending_gap = 1;
@@ -90,7 +101,7 @@ static int msg_seq_check(hot_t *h, const volt_parse_result_t *res, uint32_t *row
     }
     h->have_msg_seq = 1;
     h->msg_seq = res->seq;
-    return 0;
+    return rc;
 }
 
 /* Hands the interval histogram to the sink when the period is over and the other one is free. */
@@ -155,9 +166,18 @@ static int accept_message(hot_t *h, const volt_frame_hdr_t *f, const volt_parse_
     }
     /* every sequenced message counts for gap and duplicate detection, heartbeats included */
     h->pending_gap = 0;
-    if (msg_seq_check(h, res, seq_flags)) {
-        st->duplicates++;
+    const int sq = msg_seq_check(h, res, seq_flags);
+    if (sq == SEQ_DUPLICATE) {
+        /* its ticks count as read and as dropped duplicates: ticks = rows + out-of-order + dups */
+        st->ticks += res->n_ticks;
+        st->duplicates += res->n_ticks;
+        st->dup_messages++;
+        notice(h, f, VOLT_NOTICE_DUPLICATE);
         return 1;
+    }
+    if (sq == SEQ_RESTART) {
+        notice(h, f, VOLT_NOTICE_SEQ_RESTART);
+        volt_books_gap(h->w.books); /* whatever the feed restarted, the books cannot be trusted */
     }
     if (h->pending_gap) {
         notice(h, f, VOLT_NOTICE_SEQ_GAP);

@@ -28,6 +28,7 @@ typedef struct volt_hot_stats {
     uint64_t by_kind[VOLT_MSG_KIND_COUNT];
     uint64_t items_rejected[VOLT_REJ_COUNT];
     uint64_t ticks, rows, out_of_order, duplicates, seq_gaps, alerts, feed_errors;
+    uint64_t dup_messages, seq_restarts; /* whole duplicate messages (their ticks are in duplicates) */
     uint64_t kafka_raw_dropped; /* live: raw frames the Kafka ring had no room for */
     volt_hist_t lat[VOLT_LAT_COUNT]; /* all but TO_SINK (the sink's) and SOURCE_LATE */
 } volt_hot_stats_t;

@@ -41,14 +41,22 @@ static void log_notice(sink_t *s, const volt_row_t *r)
     if ((int)*n > cfg->max_notices)
         return;
     const char *file = cfg->files && r->file < (uint32_t)cfg->n_files ? cfg->files[r->file] : "feed";
-    const char *what = r->reason == VOLT_NOTICE_FEED_ERROR ? "feed_error"
-                       : r->reason == VOLT_NOTICE_SEQ_GAP  ? "sequence_gap"
-                                                           : volt_reject_name((volt_reject_t)r->reason);
+    const char *what = r->reason == VOLT_NOTICE_FEED_ERROR    ? "feed_error"
+                       : r->reason == VOLT_NOTICE_SEQ_GAP     ? "sequence_gap"
+                       : r->reason == VOLT_NOTICE_DUPLICATE   ? "duplicate"
+                       : r->reason == VOLT_NOTICE_SEQ_RESTART ? "sequence_restart"
+                                                              : volt_reject_name((volt_reject_t)r->reason);
     if ((int)*n == cfg->max_notices) {
         fprintf(cfg->human, "volt: further '%s' events are counted, not logged\n", what);
     } else if (r->reason == VOLT_NOTICE_SEQ_GAP) {
         fprintf(cfg->human, "volt: %s:%llu: sequence gap: messages were missed upstream\n", file,
                 (unsigned long long)r->line);
+    } else if (r->reason == VOLT_NOTICE_DUPLICATE) {
+        fprintf(cfg->human, "volt: %s:%llu: duplicate message (its sequence number was seen already): "
+                            "dropped\n", file, (unsigned long long)r->line);
+    } else if (r->reason == VOLT_NOTICE_SEQ_RESTART) {
+        fprintf(cfg->human, "volt: %s:%llu: the feed's sequence counter went back: it restarted, "
+                            "tracking from here\n", file, (unsigned long long)r->line);
     } else if (r->reason == VOLT_NOTICE_FEED_ERROR) {
         fprintf(cfg->human, "volt: %s:%llu: the feed sent an error message\n", file,
                 (unsigned long long)r->line);

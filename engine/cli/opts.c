@@ -6,6 +6,8 @@
 
 #include "engine/cli/cli.h"
 
+/* The help text. It is long because it is one string literal: every command and option, read in
+ * one place. */
 void volt_cli_usage(FILE *o)
 {
     fprintf(o,

@@ -49,8 +49,12 @@ static void print_counts(const volt_run_stats_t *s, FILE *out)
             (unsigned long long)s->assisted, (unsigned long long)s->assist_deferred);
     fprintf(out, "  feature rows           %llu\n", (unsigned long long)s->rows);
     fprintf(out, "  dropped out-of-order   %llu\n", (unsigned long long)s->out_of_order);
-    fprintf(out, "  dropped duplicates     %llu\n", (unsigned long long)s->duplicates);
-    fprintf(out, "  sequence gaps          %llu\n", (unsigned long long)s->seq_gaps);
+    fprintf(out, "  dropped duplicates     %llu (ticks; %llu whole messages)\n",
+            (unsigned long long)s->duplicates, (unsigned long long)s->dup_messages);
+    fprintf(out, "  sequence gaps          %llu%s", (unsigned long long)s->seq_gaps,
+            s->seq_restarts ? "" : "\n");
+    if (s->seq_restarts)
+        fprintf(out, " (and %llu counter restarts)\n", (unsigned long long)s->seq_restarts);
     fprintf(out, "  time gaps (restarts)   %llu\n", (unsigned long long)s->time_gaps);
     fprintf(out, "  feed error messages    %llu\n", (unsigned long long)s->feed_errors);
     if (s->book_messages)

@@ -58,7 +58,9 @@ typedef struct volt_run_stats {
     uint64_t assist_deferred; /* ... that it left to the hot agent: a product new to the table */
     uint64_t rows;         /* feature rows written */
     uint64_t out_of_order; /* ticks older than their product's last (dropped) */
-    uint64_t duplicates;   /* messages/ticks whose sequence number was already seen (dropped) */
+    uint64_t duplicates;   /* ticks dropped because their sequence number was seen already */
+    uint64_t dup_messages; /* whole messages dropped so (their ticks are in duplicates) */
+    uint64_t seq_restarts; /* a connection's sequence counter went back and started over */
     uint64_t seq_gaps;     /* sequence jumps (messages missed upstream) */
     uint64_t time_gaps;    /* window restarts after silence */
     uint64_t alerts;

@@ -272,3 +272,36 @@ Test(replay, frames_carry_zeroed_padding_for_parsing_in_place)
         volt_rb_release(c);
     }
 }
+
+/* Advanced Trade's sequence_num: a message repeated from the recent past is a duplicate (its tick
+ * counted, dropped and logged); a counter that goes back further started over (counted, logged,
+ * tracked afresh, nothing dropped). The summary's identity holds either way. */
+Test(replay, duplicates_are_counted_and_a_restarted_counter_is_not_a_duplicate)
+{
+    char path[] = "/tmp/volt_seq_XXXXXX";
+    const int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    /* 1..3000, then 2990..2999 again (duplicates), then 1..500 (a restart), then 501..600 */
+    static const int seqs[][2] = {{1, 3000}, {2990, 2999}, {1, 600}};
+    int64_t t = 0;
+    for (int r = 0; r < 3; r++)
+        for (int q = seqs[r][0]; q <= seqs[r][1]; q++, t++)
+            fprintf(f,
+                    "{\"channel\":\"ticker\",\"timestamp\":\"2026-01-01T00:%02d:%02d.%06dZ\","
+                    "\"sequence_num\":%d,\"events\":[{\"type\":\"update\",\"tickers\":[{\"type\":"
+                    "\"ticker\",\"product_id\":\"BTC-USD\",\"price\":\"%d.5\"}]}]}\n",
+                    (int)(t / 6000), (int)(t / 100 % 60), (int)(t % 100) * 10000, q, 60000 + (int)(t % 7));
+    fclose(f);
+    const char *files[] = {path};
+    volt_run_stats_t st;
+    cr_assert_eq(run(files, 1, "/dev/null", &st), 0);
+    cr_expect_eq(st.read, 3610);
+    cr_expect_eq(st.dup_messages, 10, "the ten repeated messages");
+    cr_expect_eq(st.duplicates, 10, "their ten ticks");
+    cr_expect_eq(st.seq_restarts, 1, "the counter going back from 2999 to 1");
+    cr_expect_eq(st.ticks, 3610);
+    cr_expect_eq(st.rows + st.out_of_order + st.duplicates, st.ticks, "the summary's identity");
+    cr_expect_eq(st.rows, 3600, "nothing after the restart is dropped");
+    unlink(path);
+}
