@@ -1,11 +1,13 @@
 /* engine/agents/sink.c — the sink agent (sink.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/agents/sink.h"
 #include "engine/agents/kafka.h"
@@ -15,18 +17,24 @@
 #include "engine/rows/rowfmt.h"
 
 #define BATCH 64
+/* Rows older than this in the output's buffer are written out (a crash loses at most the rows of
+ * the last FLUSH_NS and of the batch in hand; the 1 MiB buffer still batches the writes). */
+#define FLUSH_NS (100 * 1000000LL)
+#define OBUF (1u << 20)
 
 typedef struct {
     volt_agent_t agent;
     volt_sink_wiring_t w;
     const volt_pipeline_cfg_t *cfg;
     volt_sink_stats_t *st;
-    FILE *out;
-    char *vbuf;
+    int out;                 /* the rows' file descriptor (-1: no output) */
+    char *obuf;              /* whole lines waiting to be written (OBUF bytes) */
+    size_t olen;
     volt_labeler_t *labeler; /* rows wait here until their label is known: --label writes them
                               * then, else they are written at once and only graded then */
     volt_grader_t *grader;   /* the model's self-grade (NULL: --no-grade) */
     volt_ring_cons_t in;
+    int64_t unflushed_since;       /* engine clock of the oldest row not yet written out (0: none) */
     char line[VOLT_ROW_TEXT_MAX];  /* the output's text of a row */
     char kline[VOLT_ROW_TEXT_MAX]; /* a Kafka record's, when it is not the output's */
     uint32_t notices[256];
@@ -136,6 +144,36 @@ static void print_interval(sink_t *s, int which)
     atomic_store_explicit(&iv->busy[which], 0, memory_order_release);
 }
 
+/* Writes the buffered lines out: whole lines only, so a crash never leaves a torn one. */
+static void out_flush(sink_t *s)
+{
+    size_t done = 0;
+    while (done < s->olen) {
+        const ssize_t w = write(s->out, s->obuf + done, s->olen - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (!s->st->io_error)
+                s->st->io_error = w < 0 ? -errno : -EIO;
+            break;
+        }
+        done += (size_t)w;
+    }
+    s->olen = 0;
+    s->unflushed_since = 0;
+}
+
+/* Appends one whole line to the output's buffer (written out when full or FLUSH_NS old). */
+static void out_put(sink_t *s, const char *line, size_t n)
+{
+    if (s->olen + n > OBUF)
+        out_flush(s);
+    memcpy(s->obuf + s->olen, line, n); /* n < VOLT_ROW_TEXT_MAX < OBUF */
+    s->olen += n;
+    if (!s->unflushed_since)
+        s->unflushed_since = volt_clock_ns();
+}
+
 /* Writes one tick row: the file, Kafka, the alert line. Its NDJSON text is made once. */
 static void write_row(void *ctx, const volt_row_t *r)
 {
@@ -143,15 +181,14 @@ static void write_row(void *ctx, const volt_row_t *r)
     const volt_pipeline_cfg_t *cfg = s->cfg;
     const volt_products_t *names = s->w.products;
     size_t len = 0;
-    if (s->out) {
+    if (s->out >= 0) {
         len = cfg->format == VOLT_FMT_CSV ? volt_rowfmt_csv(r, names, s->line, sizeof s->line)
                                           : volt_rowfmt_ndjson(r, names, s->line, sizeof s->line);
-        if (fwrite(s->line, 1, len, s->out) != len && !s->st->io_error)
-            s->st->io_error = -EIO;
+        out_put(s, s->line, len);
     }
     if (s->w.kafka_rec) {
         const char *text = s->line;
-        if (!s->out || cfg->format != VOLT_FMT_NDJSON) {
+        if (s->out < 0 || cfg->format != VOLT_FMT_NDJSON) {
             text = s->kline;
             len = volt_rowfmt_ndjson(r, names, s->kline, sizeof s->kline);
         }
@@ -175,26 +212,26 @@ static void sink_close(volt_agent_t *a);
 static void sink_destroy(volt_agent_t *a);
 static uint32_t sink_do_work(volt_agent_t *a) { return volt_sink_take(a, BATCH); }
 
-/* The output file, buffered by 1 MiB (stdout as it is), and the CSV header. */
+/* The output file ("-": standard output) behind a buffer of whole lines, and the CSV header. */
 static void open_output(sink_t *s)
 {
     const volt_pipeline_cfg_t *cfg = s->cfg;
+    s->out = -1;
     if (!cfg->out_path)
         return;
-    s->out = strcmp(cfg->out_path, "-") == 0 ? stdout : fopen(cfg->out_path, "w");
-    if (!s->out) {
+    if (!(s->obuf = malloc(OBUF))) {
+        s->st->io_error = -ENOMEM;
+        return;
+    }
+    s->out = strcmp(cfg->out_path, "-") == 0
+                 ? STDOUT_FILENO
+                 : open(cfg->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (s->out < 0) {
         s->st->io_error = -errno;
         return;
     }
-    if (s->out != stdout) {
-        s->vbuf = malloc(1u << 20);
-        if (s->vbuf)
-            setvbuf(s->out, s->vbuf, _IOFBF, 1u << 20);
-    }
-    if (cfg->format == VOLT_FMT_CSV) {
-        const size_t n = volt_rowfmt_csv_header(s->line, sizeof s->line, cfg->label);
-        fwrite(s->line, 1, n, s->out);
-    }
+    if (cfg->format == VOLT_FMT_CSV)
+        out_put(s, s->line, volt_rowfmt_csv_header(s->line, sizeof s->line, cfg->label));
 }
 
 volt_agent_t *volt_sink_new(const volt_sink_wiring_t *w)
@@ -254,6 +291,8 @@ uint32_t volt_sink_take(volt_agent_t *a, uint32_t max)
     }
     if (n)
         volt_ring_release(s->in, n);
+    if (s->unflushed_since && volt_clock_elapsed(s->unflushed_since, volt_clock_ns()) >= FLUSH_NS)
+        out_flush(s);
     return n;
 }
 
@@ -288,17 +327,16 @@ static void sink_close(volt_agent_t *a)
     }
     if (s->w.kafka_rec)
         volt_krec_end(s->w.kafka_rec);
-    if (s->out) {
-        if (fflush(s->out) != 0 && !st->io_error)
+    if (s->out >= 0) {
+        out_flush(s);
+        if (s->out != STDOUT_FILENO && close(s->out) != 0 && !st->io_error)
             st->io_error = -errno;
-        if (s->out != stdout && fclose(s->out) != 0 && !st->io_error)
-            st->io_error = -errno;
-        s->out = NULL;
+        s->out = -1;
     }
     if (cfg->human)
         fflush(cfg->human);
-    free(s->vbuf);
-    s->vbuf = NULL;
+    free(s->obuf);
+    s->obuf = NULL;
 }
 
 
@@ -306,11 +344,11 @@ static void sink_close(volt_agent_t *a)
 static void sink_destroy(volt_agent_t *a)
 {
     sink_t *s = (sink_t *)a;
-    if (s->out && s->out != stdout)
-        fclose(s->out);
+    if (s->out >= 0 && s->out != STDOUT_FILENO)
+        close(s->out);
     volt_labeler_free(s->labeler);
     volt_grader_free(s->grader);
-    free(s->vbuf);
+    free(s->obuf);
     free(s);
 }
 

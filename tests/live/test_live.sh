@@ -137,7 +137,7 @@ check "journal: live rows == rows replayed from the journal ($(num "feature rows
 # 10. kill -9 while journaling, then restart: no torn line survives, nothing fdatasync'ed is lost.
 start_vx --synthetic --rate 100 --speed 20
 VOLT_JOURNAL_TRACE=1 "$VOLT" live --url "$URL" --pair BTC-USD --save-disk "$T/crash" --fsync-ms 100 \
-  > "$T/crash.log" 2> "$T/crash.err" &
+  --out "$T/crash.csv" > "$T/crash.log" 2> "$T/crash.err" &
 VPID=$!
 # until the journal holds a synced line (the pipeline is up and writing), at most 60 s
 for _ in $(seq 600); do grep -q journal-synced "$T/crash.err" 2>/dev/null && break; sleep 0.1; done
@@ -145,7 +145,12 @@ sleep 1
 names=$(cat /proc/$VPID/task/*/comm 2>/dev/null | sort | tr '\n' ' ')
 ok=0; for n in volt-hot volt-journal volt-sink volt-source; do case " $names" in *" $n "*) ;; *) ok=1 ;; esac; done
 check "threads: the pipeline's threads are named for operators (${names% })" $ok "thread names: $names"
+rows_seen=$(wc -l < "$T/crash.csv" 2>/dev/null || echo 0) # rows a second or more old: written out
 kill -9 $VPID; wait $VPID 2>/dev/null
+rows_after=$(wc -l < "$T/crash.csv" 2>/dev/null || echo 0)
+ok=1; [ "$rows_seen" -gt 1 ] && [ "$rows_after" -ge "$rows_seen" ] && [ "$(tail -c 1 "$T/crash.csv" | od -An -c | tr -d ' ')" = '\n' ] && ok=0
+check "crash: the rows written out before kill -9 survive it ($rows_after lines in the CSV, $rows_seen a moment before)" $ok \
+  "rows before the kill: $rows_seen, after: $rows_after"
 synced=$(grep journal-synced "$T/crash.err" | tail -1 | awk '{print $3}')
 file=$(grep journal-synced "$T/crash.err" | tail -1 | awk '{print $2}')
 size_before=$(stat -c %s "$file" 2>/dev/null || echo 0)
