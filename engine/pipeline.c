@@ -3,6 +3,7 @@
 #include "engine/pipeline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -453,6 +454,9 @@ static int outcome(const run_t *r, volt_run_stats_t *stats)
     if (r->sink.io_error)
         return VOLT_ERR(r->sink.io_error, "writing %s: %s", cfg->out_path ? cfg->out_path : "output",
                         strerror(-r->sink.io_error));
+    if (r->jstats.write_errors)
+        return VOLT_ERR(-EIO, "the journal in %s had %llu write errors: it is incomplete",
+                        cfg->journal_dir, (unsigned long long)r->jstats.write_errors);
     return 0;
 }
 
@@ -557,6 +561,14 @@ int volt_pipeline_live(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats)
         if (mkdir(cfg->journal_dir, 0755) != 0 && errno != EEXIST)
             return VOLT_ERR(-errno, "cannot create the journal folder %s: %s", cfg->journal_dir,
                             strerror(errno));
+        char probe[4096];
+        snprintf(probe, sizeof probe, "%s/.volt-probe-%ld", cfg->journal_dir, (long)getpid());
+        const int pfd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (pfd < 0)
+            return VOLT_ERR(-errno, "cannot write in the journal folder %s: %s", cfg->journal_dir,
+                            strerror(errno));
+        close(pfd);
+        unlink(probe);
         const int fixed = volt_journal_recover(cfg->journal_dir, cfg->human);
         if (fixed < 0)
             return VOLT_ERR(fixed, "cannot read the journal folder %s: %s", cfg->journal_dir,

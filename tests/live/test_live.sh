@@ -164,5 +164,10 @@ ok=1; [ -n "$synced" ] && [ "$size_after" -ge "$synced" ] && [ "$last" = '\n' ] 
 check "crash: after kill -9 and restart the journal ends in a whole line, keeps all $synced synced bytes (size $size_before -> $size_after), every line parses" $ok \
   "synced=$synced before=$size_before after=$size_after last=$last rejected=$rej $(cat "$T/restart.log" | head -3)"
 
+# 11. A journal folder nobody can write in is an error before anything starts, not a silent run.
+out=$(timeout 30 "$VOLT" live --url "$URL" --pair BTC-USD --seconds 1 --save-disk /proc 2>&1); rc=$?
+ok=1; [ "$rc" = 1 ] && echo "$out" | grep -q "cannot write in the journal folder /proc" && ok=0
+check "journal: --save-disk /proc fails at once with one sentence (exit $rc)" $ok "$out"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
