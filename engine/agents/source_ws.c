@@ -37,6 +37,7 @@ typedef struct {
     int attempts;
     int connected, subscribed_sent, got_data;
     int64_t last_rx_mono, deadline_mono, dropped_mono, stop_mono;
+    int64_t attempt_mono; /* when the connection attempt in hand started (0: none) */
     char *frame;
     size_t frame_len;
     int frame_oversize;
@@ -116,6 +117,7 @@ static void connect_now(ws_t *s)
     ci.protocol = NULL;
     ci.pwsi = &s->wsi;
     s->st->live.connect_attempts++;
+    s->attempt_mono = volt_clock_ns();
     if (!lws_client_connect_via_info(&ci)) {
         s->wsi = NULL;
         s->st->live.connect_failures++;
@@ -146,6 +148,7 @@ static void on_established(ws_t *s, struct lws *wsi)
 {
     volt_live_stats_t *st = &s->st->live;
     s->connected = 1;
+    s->attempt_mono = 0;
     s->subscribed_sent = 0;
     s->got_data = 0;
     s->epoch++;
@@ -223,6 +226,7 @@ static void on_receive(ws_t *s, struct lws *wsi, const void *in, size_t len)
 static void on_connection_error(ws_t *s, const char *in)
 {
     s->st->live.connect_failures++;
+    s->attempt_mono = 0;
     const char *why = in ? in : "unknown error";
     FILE *log = s->cfg->human;
     if (log && strncmp(why, s->last_error, sizeof s->last_error - 1) != 0) {
@@ -244,6 +248,11 @@ static void on_connection_error(ws_t *s, const char *in)
  * stopping, and a reconnect is scheduled unless one is already. */
 static void on_closed(ws_t *s)
 {
+    if (!s->connected && s->attempt_mono && !s->done) {
+        /* it closed before the handshake completed (our handshake timeout, or the server's) */
+        on_connection_error(s, "the WebSocket handshake did not complete");
+        return;
+    }
     if (s->connected) {
         s->connected = 0;
         if (!s->done)
@@ -308,6 +317,12 @@ static void on_tick(lws_sorted_usec_list_t *sul)
             s->wsi = NULL;
         lws_sul_schedule(s->ctx, 0, &s->sul_tick, on_tick, 10000);
         return;
+    }
+    if (!s->connected && s->wsi && s->attempt_mono &&
+        now - s->attempt_mono > (int64_t)(cfg->watchdog_s * 1e9)) {
+        /* a server that takes the connection and never answers: give up on it after the
+         * watchdog's time; the close reports the failure (on_closed) and the backoff retries */
+        lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
     }
     if (s->connected && s->wsi && now - s->last_rx_mono > (int64_t)(cfg->watchdog_s * 1e9)) {
         s->st->live.watchdog_fires++;

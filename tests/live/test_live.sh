@@ -164,6 +164,35 @@ ok=1; [ -n "$synced" ] && [ "$size_after" -ge "$synced" ] && [ "$last" = '\n' ] 
 check "crash: after kill -9 and restart the journal ends in a whole line, keeps all $synced synced bytes (size $size_before -> $size_after), every line parses" $ok \
   "synced=$synced before=$size_before after=$size_after last=$last rejected=$rej $(cat "$T/restart.log" | head -3)"
 
+# 12. A server that takes the connection and never answers the WebSocket handshake: every attempt
+#     is given up after the watchdog's time, counted as a failure and said once.
+python3 - "$T/mute.port" <<'PY' &
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+s.settimeout(0.5)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+held, end = [], time.time() + 60
+while time.time() < end:
+    try:
+        held.append(s.accept()[0])
+    except socket.timeout:
+        pass
+PY
+MUTEPID=$!
+for _ in $(seq 600); do [ -s "$T/mute.port" ] && break; sleep 0.1; done
+out=$(timeout 30 "$VOLT" live --url "ws://127.0.0.1:$(cat "$T/mute.port" 2>/dev/null)/" --pair BTC-USD --seconds 4 \
+  --watchdog-seconds 0.5 --backoff-min 0.05 --backoff-max 0.2 2>&1)
+kill $MUTEPID 2>/dev/null; wait $MUTEPID 2>/dev/null
+fails=$(echo "$out" | sed -nE 's/.*connections +0 \(attempts ([0-9]+), failures ([0-9]+).*/\1 \2/p')
+# (the attempt in hand when the run stops is not a failure)
+ok=1; set -- $fails; [ "${2:-0}" -ge 2 ] && [ "${2:-0}" -ge $(( ${1:-0} - 1 )) ] \
+  && [ "$(echo "$out" | grep -c 'the WebSocket handshake did not complete')" = 1 ] && ok=0
+check "handshake: a server that never answers: every attempt a counted failure, said once (attempts, failures: $fails)" $ok "$out"
+
 # 11. A journal folder nobody can write in is an error before anything starts, not a silent run.
 out=$(timeout 30 "$VOLT" live --url "$URL" --pair BTC-USD --seconds 1 --save-disk /proc 2>&1); rc=$?
 ok=1; [ "$rc" = 1 ] && echo "$out" | grep -q "cannot write in the journal folder /proc" && ok=0
