@@ -361,6 +361,7 @@ static void report_counts(const run_t *r, volt_run_stats_t *stats)
 {
     const volt_hot_stats_t *h = &r->hot;
     stats->read = r->src.read;
+    stats->stopped = r->src.stopped;
     stats->accepted = h->accepted;
     for (int i = 0; i < VOLT_REJ_COUNT; i++) {
         stats->rejected_by[i] = h->rejected_by[i];
@@ -531,6 +532,7 @@ int volt_pipeline_replay(const volt_pipeline_cfg_t *cfg, volt_run_stats_t *stats
         return VOLT_ERR(-EINVAL, "replay needs at least one recording");
     if ((rc = open_inputs(cfg)))
         return rc;
+    volt_pipeline_clear_stop();
     return run(cfg, MODE_REPLAY, NULL, stats);
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine/agents/frame.h"
+#include "engine/base/clock.h"
 #include "engine/base/err.h"
 
 static rd_kafka_conf_t *make_conf(const volt_kafka_cfg_t *cfg, char *err, size_t errn)
@@ -133,8 +134,8 @@ int volt_krec_put(volt_rb_t *ring, int lossless, int topic, uint16_t product, co
     volt_rb_prod_t p = volt_rb_producer(ring);
     volt_krec_hdr_t *h;
     while (!(h = volt_rb_claim(p, (uint32_t)sizeof *h + len))) {
-        if (!lossless)
-            return 0;
+        if (!lossless || (topic != VOLT_KREC_END && volt_pipeline_stop_requested()))
+            return 0; /* live, or a replay told to stop: drop (counted by the caller) */
         sched_yield();
     }
     h->topic = (uint8_t)topic;
@@ -153,9 +154,43 @@ typedef struct {
     volt_agent_t agent;
     volt_kafka_wiring_t w;
     rd_kafka_t *rk; /* NULL: no client could be made; every record is dropped and counted */
+    int64_t stall_since;  /* a lossless wait on a full queue began (0: not waiting) */
+    uint64_t stall_seen;  /* delivery reports when it began */
+    int gave_up;          /* the broker took nothing for STALL_NS: drop from here on */
     volt_rb_cons_t raw, rec;
     int raw_done, rec_done;
 } kagent_t;
+
+/* A replay waits for a broker that is slow, not for one that takes nothing at all: with no delivery
+ * report for this long while the queue is full, the rest of the run's records are dropped and
+ * counted, and it says so once. */
+#define STALL_NS (10 * 1000000000LL)
+
+/* While a lossless produce waits: 1 when it should stop waiting (stalled broker, stop request). */
+static int stop_waiting(kagent_t *k)
+{
+    if (volt_pipeline_stop_requested())
+        return 1;
+    const volt_kafka_stats_t *st = k->w.stats;
+    uint64_t seen = 0;
+    for (int t = 0; t < VOLT_K_TOPICS; t++)
+        seen += st->delivered[t] + st->failed[t];
+    const int64_t now = volt_clock_ns();
+    if (!k->stall_since || seen != k->stall_seen) {
+        k->stall_since = now;
+        k->stall_seen = seen;
+        return 0;
+    }
+    if (now - k->stall_since < STALL_NS)
+        return 0;
+    k->gave_up = 1;
+    if (k->w.cfg->human)
+        fprintf(k->w.cfg->human,
+                "volt: KAFKA at %s has taken no record for %.0f s: the rest of this run's records "
+                "are dropped and counted (the summary's kafka lines)\n",
+                k->w.kcfg.brokers, (double)STALL_NS / 1e9);
+    return 1;
+}
 
 /* Hands one record to librdkafka. Lossless runs wait for room; live runs drop and count. */
 static void produce(kagent_t *k, const volt_krec_hdr_t *h)
@@ -175,9 +210,11 @@ static void produce(kagent_t *k, const volt_krec_hdr_t *h)
             RD_KAFKA_V_OPAQUE((void *)(intptr_t)t), RD_KAFKA_V_END);
         if (!e) {
             k->w.stats->queued[t]++;
+            k->stall_since = 0;
             return;
         }
-        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || !k->w.kcfg.lossless) {
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || !k->w.kcfg.lossless || k->gave_up ||
+            stop_waiting(k)) {
             k->w.stats->dropped[t]++;
             return;
         }

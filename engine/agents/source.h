@@ -33,6 +33,7 @@ typedef struct volt_source_stats {
     volt_hist_t late; /* bench source: hand-off - intended time */
     volt_live_stats_t live; /* the live source's connection story */
     uint64_t assisted, assist_deferred; /* frames it parsed / left to the hot agent (new product) */
+    int stopped; /* replay: a stop request ended it before the end of its input */
 } volt_source_stats_t;
 
 typedef struct volt_source_wiring {

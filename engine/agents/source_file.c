@@ -101,6 +101,11 @@ static void fail(src_t *s, int rc)
 static uint32_t file_do_work(volt_agent_t *a)
 {
     src_t *s = (src_t *)a;
+    if (volt_pipeline_stop_requested()) { /* SIGINT/SIGTERM: end here; the rest drains */
+        s->st->stopped = 1;
+        a->done = 1;
+        return 0;
+    }
     if (!s->rec) {
         if (s->next_file >= s->cfg->n_files) {
             a->done = 1;

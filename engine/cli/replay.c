@@ -1,11 +1,18 @@
 /* engine/cli/replay.c — volt replay: recordings through the pipeline, rows to a file. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "engine/base/err.h"
 #include "engine/cli/cli.h"
 #include "simd/cpu.h"
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    volt_pipeline_request_stop();
+}
 
 int volt_cmd_replay(int argc, char **argv)
 {
@@ -25,6 +32,11 @@ int volt_cmd_replay(int argc, char **argv)
         return 2;
     }
     volt_simd_init();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     volt_run_stats_t st;
     if (volt_pipeline_replay(&cfg, &st)) {
         fprintf(stderr, "volt: %s.\n", volt_err_msg());
@@ -32,6 +44,24 @@ int volt_cmd_replay(int argc, char **argv)
     }
     volt_run_stats_print(&st, cfg.human);
     fflush(cfg.human);
+    if (st.kafka) { /* a replay promised every record to the broker: say when it did not land */
+        uint64_t lost = 0, all = 0;
+        for (int t = 0; t < VOLT_K_TOPICS; t++) {
+            lost += st.kafka_stats.failed[t] + st.kafka_stats.dropped[t];
+            all += st.kafka_stats.queued[t] + st.kafka_stats.dropped[t];
+        }
+        if (lost) {
+            fprintf(stderr, "volt: Kafka did not take %llu of %llu records (failed or dropped: the "
+                            "summary's kafka lines).\n",
+                    (unsigned long long)lost, (unsigned long long)all);
+            return 1;
+        }
+    }
+    if (st.stopped) {
+        fprintf(stderr, "volt: stopped by a signal after %llu lines: the rows cover only that part "
+                        "of the input.\n", (unsigned long long)st.read);
+        return 1;
+    }
     if (st.read > 0 && st.accepted == 0) { /* not a recording volt reads: say so, not exit 0 */
         int top = 0;
         for (int r = 1; r < VOLT_REJ_COUNT; r++)

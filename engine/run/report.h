@@ -48,6 +48,7 @@ typedef struct volt_live_stats {
 
 typedef struct volt_run_stats {
     uint64_t read;     /* frames/lines the source read */
+    int stopped;       /* a replay stopped by SIGINT/SIGTERM before the end of its input */
     uint64_t accepted; /* messages that parsed */
     uint64_t rejected; /* messages rejected (sum over reasons) */
     uint64_t rejected_by[VOLT_REJ_COUNT];

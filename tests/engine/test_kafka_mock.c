@@ -139,3 +139,35 @@ Test(kafka_mock, a_dead_broker_ends_in_counted_failures_not_a_hang, .timeout = 1
     }
     cr_expect_eq(st.kafka_stats.failed[VOLT_K_RAW], 2000);
 }
+
+/* A broker that takes nothing at all does not hold a replay for librdkafka's message timeout (300 s
+ * by default): after 10 s of a full queue with no delivery report the rest is dropped and counted. */
+Test(kafka_mock, a_replay_gives_up_on_a_broker_that_takes_nothing, .timeout = 120)
+{
+    char in[] = "/tmp/volt_kmock_XXXXXX";
+    close(mkstemp(in));
+    write_market(in, 5000);
+    volt_pipeline_cfg_t cfg;
+    volt_pipeline_cfg_default(&cfg);
+    const char *files[] = {in};
+    cfg.files = files;
+    cfg.n_files = 1;
+    cfg.human = NULL;
+    cfg.kafka_brokers = "127.0.0.1:1"; /* nobody listens */
+    static const char *conf[] = {"queue.buffering.max.messages=1000"}; /* full at once */
+    cfg.kafka_conf = conf;
+    cfg.n_kafka_conf = 1;
+    cfg.kafka_flush_s = 1;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    volt_run_stats_t st;
+    cr_assert_eq(volt_pipeline_replay(&cfg, &st), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    unlink(in);
+    const double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    cr_expect_eq(st.rows, 5000, "features are computed whatever Kafka does");
+    const volt_kafka_stats_t *k = &st.kafka_stats;
+    cr_expect_gt(k->dropped[VOLT_K_RAW] + k->dropped[VOLT_K_FEATURES], 0, "the rest was dropped");
+    cr_expect_eq(k->queued[VOLT_K_RAW] + k->dropped[VOLT_K_RAW], 5000, "every raw record accounted for");
+    cr_expect_lt(secs, 60.0, "it ended in %.1f s, not after the 300 s message timeout", secs);
+}

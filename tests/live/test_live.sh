@@ -193,6 +193,22 @@ ok=1; set -- $fails; [ "${2:-0}" -ge 2 ] && [ "${2:-0}" -ge $(( ${1:-0} - 1 )) ]
   && [ "$(echo "$out" | grep -c 'the WebSocket handshake did not complete')" = 1 ] && ok=0
 check "handshake: a server that never answers: every attempt a counted failure, said once (attempts, failures: $fails)" $ok "$out"
 
+# 13. SIGINT ends a replay at once, with its summary, even one waiting on a broker that takes
+#     nothing (its Kafka queue full): exit 1 and one sentence saying the rows are partial.
+"$B/tools/volt-synth" --minutes 60 --seed 5 --out "$T/int.ndjson" > /dev/null
+"$VOLT" replay --quiet --kafka-brokers 127.0.0.1:1 --kafka-conf queue.buffering.max.messages=100 \
+  --kafka-flush-seconds 1 --out "$T/int.csv" "$T/int.ndjson" > "$T/int.log" 2>&1 &
+RPID=$!
+sleep 3
+kill -INT $RPID
+t0=$(date +%s)
+for _ in $(seq 300); do kill -0 $RPID 2>/dev/null || break; sleep 0.1; done
+wait $RPID; rc=$?
+took=$(( $(date +%s) - t0 ))
+ok=1; [ "$rc" = 1 ] && [ "$took" -le 15 ] && grep -q "== volt summary ==" "$T/int.log" \
+  && grep -q "stopped by a signal after" "$T/int.log" && ok=0
+check "replay: SIGINT while Kafka stalls ends it in ${took} s with its summary (exit $rc)" $ok "$(tail -5 "$T/int.log")"
+
 # 11. A journal folder nobody can write in is an error before anything starts, not a silent run.
 out=$(timeout 30 "$VOLT" live --url "$URL" --pair BTC-USD --seconds 1 --save-disk /proc 2>&1); rc=$?
 ok=1; [ "$rc" = 1 ] && echo "$out" | grep -q "cannot write in the journal folder /proc" && ok=0
