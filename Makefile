@@ -1,7 +1,8 @@
 # volt — one-command entry points. See README.md.
 #   make run    set up, build, and run the engine on the synthetic market (offline default)
-#   make test   set up, build, and run every test: release, ASan+UBSan and TSan builds,
-#               plus a short run of the bench suite
+#   make test   set up, build, and run every test: release, ASan+UBSan and TSan builds, a short
+#               run of every libFuzzer target, plus a short run of the bench suite
+#   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 600); a crashing input is kept in out/fuzz
 #   make bench  full micro-bench run, JSON into out/bench.json
 #   make bench-pipeline  the threaded pipeline at fixed offered rates, JSON into out/bench-pipeline.json
 #   make perf   every number of docs/perf.md's generated tables, peers included, in one run; updates
@@ -14,7 +15,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all setup build run test test-release test-asan test-tsan bench bench-pipeline perf lab clean
+.PHONY: all setup build run test test-release test-asan test-tsan test-fuzz fuzz bench bench-pipeline perf lab clean
 
 all: build
 
@@ -28,7 +29,20 @@ build: setup
 run: build
 	@bash tools/run-demo $(BUILD)
 
-test: test-release test-asan test-tsan
+test: test-release test-asan test-tsan test-fuzz
+
+FUZZ_SECONDS ?= 600
+fuzz-build: setup
+	@CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVOLT_SANITIZE=fuzz -DVOLT_BUILD_TESTS=OFF -DVOLT_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD)-fuzz -j $(JOBS)
+
+test-fuzz: fuzz-build
+	@echo "== tests: libFuzzer targets, 15 s each =="
+	@ctest --test-dir $(BUILD)-fuzz --output-on-failure
+
+fuzz: fuzz-build
+	@for t in parse recording model journal; do \
+	  bash tests/fuzz/run_fuzz.sh $(BUILD)-fuzz/tests/fuzz/fuzz_$$t tests/fuzz/corpus/$$t $(FUZZ_SECONDS) || exit 1; done
 
 test-release: build
 	@echo "== tests: release build =="
@@ -69,4 +83,4 @@ lab: build
 	@bash tools/lab/make-lab $(BUILD) $(LAB_FLAGS)
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan out
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-fuzz out
