@@ -74,7 +74,8 @@ check "bench-pipeline --kafka-brokers delivers its 1000 raw and 1000 feature rec
   $([ $rc -eq 0 ] && [ "$braw" = 1 ] && [ "$bfeat" = 1 ] && [ "$bn" = 1000 ] && echo 0 || echo 1) "rc=$rc bn=$bn $(cat "$T/bench.log")"
 
 "$KL" stop --port "$PORT" >/dev/null 2>&1
-sleep 1
+# the fact, not a time: the broker answers no more (at most 30 s)
+for _ in $(seq 60); do "$KL" status --port "$PORT" >/dev/null 2>&1 || break; sleep 0.5; done
 "$KL" status --port "$PORT" >/dev/null 2>&1; rc=$?
 check "kafka-local stop stops the broker" $([ $rc -ne 0 ] && echo 0 || echo 1) "still serving"
 

@@ -141,11 +141,12 @@ VOLT_JOURNAL_TRACE=1 "$VOLT" live --url "$URL" --pair BTC-USD --save-disk "$T/cr
 VPID=$!
 # until the journal holds a synced line (the pipeline is up and writing), at most 60 s
 for _ in $(seq 600); do grep -q journal-synced "$T/crash.err" 2>/dev/null && break; sleep 0.1; done
-sleep 1
+# and until rows have reached the CSV (the sink writes them out within 100 ms), at most 60 s
+for _ in $(seq 600); do [ "$(wc -l < "$T/crash.csv" 2>/dev/null || echo 0)" -gt 1 ] && break; sleep 0.1; done
 names=$(cat /proc/$VPID/task/*/comm 2>/dev/null | sort | tr '\n' ' ')
 ok=0; for n in volt-hot volt-journal volt-sink volt-source; do case " $names" in *" $n "*) ;; *) ok=1 ;; esac; done
 check "threads: the pipeline's threads are named for operators (${names% })" $ok "thread names: $names"
-rows_seen=$(wc -l < "$T/crash.csv" 2>/dev/null || echo 0) # rows a second or more old: written out
+rows_seen=$(wc -l < "$T/crash.csv" 2>/dev/null || echo 0) # rows already written out
 kill -9 $VPID; wait $VPID 2>/dev/null
 rows_after=$(wc -l < "$T/crash.csv" 2>/dev/null || echo 0)
 ok=1; [ "$rows_seen" -gt 1 ] && [ "$rows_after" -ge "$rows_seen" ] && [ "$(tail -c 1 "$T/crash.csv" | od -An -c | tr -d ' ')" = '\n' ] && ok=0
