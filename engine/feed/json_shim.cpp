@@ -182,6 +182,48 @@ error_code walk_l2(ondemand::array arr, volt_jdoc_t *doc, uint32_t ev, size_t ca
     return SUCCESS;
 }
 
+// The Exchange feed's level 2 on the message itself: "changes": [[side, price, size], ...]
+// (l2update) or "bids"/"asks": [[price, size], ...] (snapshot). Each entry becomes a volt_jl2_t of
+// event 0 (side from the entry, or "bid"/"offer" for the snapshot's two lists).
+error_code walk_l2_rows(ondemand::array arr, volt_jdoc_t *doc, const char *side, size_t cap)
+{
+    for (auto rres : arr) {
+        ondemand::value rv;
+        error_code e = std::move(rres).get(rv);
+        if (e)
+            return e;
+        ondemand::array row;
+        if (rv.get_array().get(row) || doc->n_l2 >= cap) {
+            doc->n_l2_bad++;
+            continue;
+        }
+        volt_jl2_t *l = &doc->l2[doc->n_l2];
+        *l = volt_jl2_t{};
+        if (side)
+            l->side = volt_jval_t{side, static_cast<uint32_t>(std::strlen(side)), VOLT_JT_STRING};
+        volt_jval_t *slot[3] = {side ? &l->price : &l->side, side ? &l->qty : &l->price,
+                                side ? nullptr : &l->qty};
+        int i = 0;
+        for (auto cres : row) {
+            ondemand::value cv;
+            e = std::move(cres).get(cv);
+            if (e)
+                return e;
+            if (i < 3 && slot[i]) {
+                e = record(cv, slot[i]);
+                if (e)
+                    return e;
+            }
+            i++;
+        }
+        doc->n_l2++;
+    }
+    doc->n_l2_events = 1;
+    doc->l2_events[0].first = 0;
+    doc->l2_events[0].n = doc->n_l2;
+    return SUCCESS;
+}
+
 // events: [{"type": "snapshot"|"update", "tickers": [...] | "trades": [...] | "updates": [...]}]
 error_code walk_events(ondemand::array arr, volt_jdoc_t *doc, size_t l2_cap)
 {
@@ -300,6 +342,14 @@ error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc,
             e = record(f.value(), &lv->recv_ns);
         } else if (IS(k, "conn")) {
             e = record(f.value(), &lv->conn);
+        } else if (IS(k, "changes") || IS(k, "bids") || IS(k, "asks")) {
+            ondemand::array rows;
+            if (f.value().get_array().get(rows)) {
+                doc->n_l2_bad++;
+                continue;
+            }
+            e = walk_l2_rows(rows, doc, IS(k, "changes") ? nullptr : IS(k, "bids") ? "bid" : "offer",
+                             l2_cap);
         } else if (IS(k, "events")) {
             ondemand::array arr;
             if (f.value().get_array().get(arr)) {

@@ -472,9 +472,10 @@ static volt_reject_t classify_exchange(const volt_jlevel_t *msg, volt_parse_resu
             res->text = msg->message.p;
             res->text_len = msg->message.n;
         }
-    } else if (SV_EQ(type, "status") || SV_EQ(type, "l2update") || SV_EQ(type, "snapshot") ||
-               SV_EQ(type, "received") || SV_EQ(type, "open") || SV_EQ(type, "done") ||
-               SV_EQ(type, "change") || SV_EQ(type, "activate")) {
+    } else if (SV_EQ(type, "l2update") || SV_EQ(type, "snapshot")) {
+        res->kind = VOLT_MSG_BOOK;
+    } else if (SV_EQ(type, "status") || SV_EQ(type, "received") || SV_EQ(type, "open") ||
+               SV_EQ(type, "done") || SV_EQ(type, "change") || SV_EQ(type, "activate")) {
         res->kind = VOLT_MSG_OTHER;
     } else {
         return VOLT_REJ_UNKNOWN_MESSAGE;
@@ -528,9 +529,9 @@ static volt_reject_t advanced_items(volt_parser_t *p, const volt_jdoc_t *doc, in
 /* One level entry: side "bid"/"offer" (or "ask"), a fixed-point price, a size >= 0. */
 static volt_reject_t level_change(const volt_jl2_t *l, volt_level_change_t *c)
 {
-    if (SV_EQ(&l->side, "bid"))
+    if (SV_EQ(&l->side, "bid") || SV_EQ(&l->side, "buy"))
         c->side = VOLT_BOOK_SIDE_BID;
-    else if (SV_EQ(&l->side, "offer") || SV_EQ(&l->side, "ask"))
+    else if (SV_EQ(&l->side, "offer") || SV_EQ(&l->side, "ask") || SV_EQ(&l->side, "sell"))
         c->side = VOLT_BOOK_SIDE_ASK;
     else
         return l->side.type == VOLT_JT_ABSENT ? VOLT_REJ_MISSING_FIELD : VOLT_REJ_BAD_VALUE;
@@ -547,17 +548,25 @@ static volt_reject_t level_change(const volt_jl2_t *l, volt_level_change_t *c)
 
 /* An l2_data message's events and level changes into p->book; bad entries are dropped and
  * counted. An event naming no usable product rejects the message (its changes would go nowhere). */
-static volt_reject_t book_changes(volt_parser_t *p, const volt_jdoc_t *doc, volt_parse_result_t *res)
+static volt_reject_t book_changes(volt_parser_t *p, volt_jdoc_t *doc, const volt_jlevel_t *msg,
+                                  volt_parse_result_t *res)
 {
     volt_book_msg_t *b = &p->book;
     b->n_bad = doc->n_l2_bad + doc->n_l2_events_over;
+    if (res->proto == VOLT_PROTO_EXCHANGE) { /* one product per message, named on the message */
+        doc->n_l2_events = 1;
+        doc->l2_events[0] = (volt_jl2_event_t){.type = msg->item.f[VOLT_JF_TYPE],
+                                               .product_id = msg->item.f[VOLT_JF_PRODUCT_ID],
+                                               .first = 0,
+                                               .n = doc->n_l2};
+    }
     for (uint32_t e = 0; e < doc->n_l2_events; e++) {
         const volt_jl2_event_t *je = &doc->l2_events[e];
         volt_book_event_t *be = &b->ev[b->n_events];
         volt_reject_t r = product_of(p, &je->product_id, &be->product);
         if (r)
             return je->product_id.type == VOLT_JT_ABSENT ? VOLT_REJ_MISSING_FIELD : r;
-        be->snapshot = SV_EQ(&je->type, "snapshot");
+        be->snapshot = SV_EQ(&je->type, "snapshot"); /* both protocols spell it so */
         be->first = b->n_changes;
         for (uint32_t i = je->first; i < je->first + je->n; i++) {
             r = level_change(&doc->l2[i], &p->changes[b->n_changes]);
@@ -650,7 +659,7 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
         return finish(res, r);
     res->proto = proto;
     if (res->kind == VOLT_MSG_BOOK)
-        return finish(res, book_changes(p, doc, res));
+        return finish(res, book_changes(p, doc, msg, res));
     if (!tick_kind)
         return finish(res, VOLT_REJ_NONE);
     /* Items: Advanced carries them in events[]; the Exchange feed is one item per message. */

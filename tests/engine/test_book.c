@@ -279,3 +279,34 @@ Test(book_parse, an_events_trades_newest_first_come_out_in_time_order, .init = s
     cr_assert_eq(ticks[2].price, 65000.3);
     cr_assert(volt_tick_time_ns(&ticks[0]) < volt_tick_time_ns(&ticks[2]));
 }
+
+Test(book_parse, the_exchange_feeds_level2_snapshot_and_l2update, .init = setup, .fini = teardown)
+{
+    cr_assert_eq(parse("{\"type\":\"snapshot\",\"product_id\":\"ETH-USD\",\"bids\":[[\"1900.1\",\"2\"],"
+                       "[\"1900\",\"1.5\"]],\"asks\":[[\"1900.2\",\"3\"],[\"x\",\"1\"]]}"),
+                 VOLT_REJ_NONE);
+    cr_assert_eq(res.kind, VOLT_MSG_BOOK);
+    cr_assert_eq(res.proto, VOLT_PROTO_EXCHANGE);
+    const volt_book_msg_t *m = volt_parser_book(parser);
+    cr_assert_eq(m->n_events, 1);
+    cr_assert_eq(m->ev[0].snapshot, 1);
+    cr_assert_str_eq(volt_products_name(&products, m->ev[0].product), "ETH-USD");
+    cr_assert_eq(m->n_changes, 3);
+    cr_assert_eq(m->n_bad, 1, "the unparsable price");
+    cr_assert_eq(m->changes[0].side, VOLT_BOOK_SIDE_BID);
+    cr_assert_eq(m->changes[0].px, INT64_C(190010000000));
+    cr_assert_eq(m->changes[2].side, VOLT_BOOK_SIDE_ASK);
+    cr_assert_eq(m->changes[2].qty, 3.0);
+    cr_assert_eq(parse("{\"type\":\"l2update\",\"product_id\":\"ETH-USD\",\"changes\":[[\"buy\","
+                       "\"1900.1\",\"0\"],[\"sell\",\"1900.3\",\"0.25\"]],\"time\":"
+                       "\"2026-01-01T00:00:00.1Z\"}"),
+                 VOLT_REJ_NONE);
+    m = volt_parser_book(parser);
+    cr_assert_eq(m->n_events, 1);
+    cr_assert_eq(m->ev[0].snapshot, 0);
+    cr_assert_eq(m->n_changes, 2);
+    cr_assert_eq(m->changes[0].side, VOLT_BOOK_SIDE_BID);
+    cr_assert_eq(m->changes[0].qty, 0.0);
+    cr_assert_eq(m->changes[1].side, VOLT_BOOK_SIDE_ASK);
+    cr_assert_eq(m->changes[1].px, INT64_C(190030000000));
+}
