@@ -147,7 +147,8 @@ error_code walk_item(ondemand::object obj, volt_jitem_t *it)
 }
 
 // l2_data's "updates": [{"side", "event_time", "price_level", "new_quantity"}, ...] of event ev
-error_code walk_l2(ondemand::array arr, volt_jdoc_t *doc, uint32_t ev, size_t cap)
+__attribute__((noinline, cold)) error_code walk_l2(ondemand::array arr, volt_jdoc_t *doc,
+                                                   uint32_t ev, size_t cap)
 {
     for (auto itres : arr) {
         ondemand::value iv;
@@ -185,7 +186,8 @@ error_code walk_l2(ondemand::array arr, volt_jdoc_t *doc, uint32_t ev, size_t ca
 // The Exchange feed's level 2 on the message itself: "changes": [[side, price, size], ...]
 // (l2update) or "bids"/"asks": [[price, size], ...] (snapshot). Each entry becomes a volt_jl2_t of
 // event 0 (side from the entry, or "bid"/"offer" for the snapshot's two lists).
-error_code walk_l2_rows(ondemand::array arr, volt_jdoc_t *doc, const char *side, size_t cap)
+__attribute__((noinline, cold)) error_code walk_l2_rows(ondemand::array arr, volt_jdoc_t *doc,
+                                                        const char *side, size_t cap)
 {
     for (auto rres : arr) {
         ondemand::value rv;
@@ -314,6 +316,77 @@ error_code walk_events(ondemand::array arr, volt_jdoc_t *doc, size_t l2_cap)
     return SUCCESS;
 }
 
+// The keys of an object level (message or envelope) that are not item fields, by first character:
+// one switch and a compare or two instead of a chain of a dozen.
+enum LevelKey {
+    LK_NONE, LK_CHANNEL, LK_TIMESTAMP, LK_SEQUENCE_NUM, LK_MESSAGE, LK_INGEST_TIME, LK_TS, LK_RECV_NS,
+    LK_CONN, LK_EVENTS, LK_T, LK_ENVELOPE, LK_CHANGES, LK_BIDS, LK_ASKS
+};
+
+inline LevelKey level_key(const Key &k)
+{
+    switch (k.p[0]) {
+    case 'c':
+        if (IS(k, "channel")) return LK_CHANNEL;
+        if (IS(k, "conn")) return LK_CONN;
+        if (IS(k, "changes")) return LK_CHANGES;
+        break;
+    case 't':
+        if (IS(k, "timestamp")) return LK_TIMESTAMP;
+        if (IS(k, "ts")) return LK_TS;
+        if (IS(k, "t")) return LK_T;
+        break;
+    case 's': if (IS(k, "sequence_num")) return LK_SEQUENCE_NUM; break;
+    case 'm': if (IS(k, "message")) return LK_MESSAGE; break;
+    case 'i': if (IS(k, "ingest_time")) return LK_INGEST_TIME; break;
+    case 'r':
+        if (IS(k, "recv_ns")) return LK_RECV_NS;
+        if (IS(k, "raw")) return LK_ENVELOPE;
+        break;
+    case 'e': if (IS(k, "events")) return LK_EVENTS; break;
+    case 'p': if (IS(k, "payload")) return LK_ENVELOPE; break;
+    case 'd': if (IS(k, "data")) return LK_ENVELOPE; break;
+    case 'b': if (IS(k, "bids")) return LK_BIDS; break;
+    case 'a': if (IS(k, "asks")) return LK_ASKS; break;
+    default: break;
+    }
+    return LK_NONE;
+}
+
+error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc, int depth,
+                      size_t l2_cap);
+
+// An envelope's message (top level only): an object walked as the inner level, or a JSON string
+// holding a serialized message (unescaped into the parser's buffer, parsed by the caller).
+error_code walk_envelope(ondemand::value v, volt_jdoc_t *doc, int depth, size_t l2_cap)
+{
+    doc->has_envelope_key = 1;
+    ondemand::json_type t;
+    error_code e = v.type().get(t);
+    if (e)
+        return e;
+    if (t == ondemand::json_type::object) {
+        ondemand::object inner;
+        e = v.get_object().get(inner);
+        if (e)
+            return e;
+        if (!doc->has_inner) // cleared only when a message has an inner level
+            clear_level(&doc->inner);
+        doc->has_inner = 1;
+        return walk_level(inner, &doc->inner, doc, depth + 1, l2_cap);
+    }
+    if (t == ondemand::json_type::string) {
+        std::string_view sv;
+        e = v.get_string().get(sv);
+        if (e)
+            return e;
+        doc->raw_string = volt_jval_t{sv.data(), static_cast<uint32_t>(sv.size()), VOLT_JT_STRING};
+        return SUCCESS;
+    }
+    doc->raw_string.type = VOLT_JT_OTHER;
+    return SUCCESS;
+}
+
 error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc, int depth,
                       size_t l2_cap)
 {
@@ -326,31 +399,21 @@ error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc,
         const int fi = item_field(k);
         if (fi >= 0) {
             e = record(f.value(), &lv->item.f[fi]);
-        } else if (IS(k, "channel")) {
-            e = record(f.value(), &lv->channel);
-        } else if (IS(k, "timestamp")) {
-            e = record(f.value(), &lv->timestamp);
-        } else if (IS(k, "sequence_num")) {
-            e = record(f.value(), &lv->sequence_num);
-        } else if (IS(k, "message")) {
-            e = record(f.value(), &lv->message);
-        } else if (IS(k, "ingest_time")) {
-            e = record(f.value(), &lv->ingest_time);
-        } else if (IS(k, "ts")) {
-            e = record(f.value(), &lv->ts);
-        } else if (IS(k, "recv_ns")) {
-            e = record(f.value(), &lv->recv_ns);
-        } else if (IS(k, "conn")) {
-            e = record(f.value(), &lv->conn);
-        } else if (IS(k, "changes") || IS(k, "bids") || IS(k, "asks")) {
-            ondemand::array rows;
-            if (f.value().get_array().get(rows)) {
-                doc->n_l2_bad++;
-                continue;
-            }
-            e = walk_l2_rows(rows, doc, IS(k, "changes") ? nullptr : IS(k, "bids") ? "bid" : "offer",
-                             l2_cap);
-        } else if (IS(k, "events")) {
+            if (e)
+                return e;
+            continue;
+        }
+        const LevelKey lk = level_key(k);
+        switch (lk) {
+        case LK_CHANNEL: e = record(f.value(), &lv->channel); break;
+        case LK_TIMESTAMP: e = record(f.value(), &lv->timestamp); break;
+        case LK_SEQUENCE_NUM: e = record(f.value(), &lv->sequence_num); break;
+        case LK_MESSAGE: e = record(f.value(), &lv->message); break;
+        case LK_INGEST_TIME: e = record(f.value(), &lv->ingest_time); break;
+        case LK_TS: e = record(f.value(), &lv->ts); break;
+        case LK_RECV_NS: e = record(f.value(), &lv->recv_ns); break;
+        case LK_CONN: e = record(f.value(), &lv->conn); break;
+        case LK_EVENTS: {
             ondemand::array arr;
             if (f.value().get_array().get(arr)) {
                 lv->events.type = VOLT_JT_OTHER;
@@ -358,34 +421,29 @@ error_code walk_level(ondemand::object obj, volt_jlevel_t *lv, volt_jdoc_t *doc,
             }
             lv->events.type = VOLT_JT_STRING; // "present as an array"
             e = walk_events(arr, doc, l2_cap);
-        } else if (depth == 0 && IS(k, "t")) {
-            e = record(f.value(), &lv->rec_t);
-        } else if (depth == 0 && (IS(k, "raw") || IS(k, "payload") || IS(k, "data"))) {
-            doc->has_envelope_key = 1;
-            ondemand::value v = f.value();
-            ondemand::json_type t;
-            e = v.type().get(t);
-            if (e)
-                return e;
-            if (t == ondemand::json_type::object) {
-                ondemand::object inner;
-                e = v.get_object().get(inner);
-                if (e)
-                    return e;
-                if (!doc->has_inner) // cleared only when a message has an inner level
-                    clear_level(&doc->inner);
-                doc->has_inner = 1;
-                e = walk_level(inner, &doc->inner, doc, depth + 1, l2_cap);
-            } else if (t == ondemand::json_type::string) {
-                std::string_view sv; // a serialized message: unescape it (into the parser's buffer)
-                e = v.get_string().get(sv);
-                if (e)
-                    return e;
-                doc->raw_string = volt_jval_t{sv.data(), static_cast<uint32_t>(sv.size()),
-                                              VOLT_JT_STRING};
-            } else {
-                doc->raw_string.type = VOLT_JT_OTHER;
+            break;
+        }
+        case LK_T:
+            if (depth == 0)
+                e = record(f.value(), &lv->rec_t);
+            break;
+        case LK_ENVELOPE:
+            if (depth == 0)
+                e = walk_envelope(f.value(), doc, depth, l2_cap);
+            break;
+        case LK_CHANGES:
+        case LK_BIDS:
+        case LK_ASKS: { // the Exchange feed's level 2
+            ondemand::array rows;
+            if (f.value().get_array().get(rows)) {
+                doc->n_l2_bad++;
+                continue;
             }
+            e = walk_l2_rows(rows, doc, lk == LK_CHANGES ? nullptr : lk == LK_BIDS ? "bid" : "offer",
+                             l2_cap);
+            break;
+        }
+        case LK_NONE: break;
         }
         if (e)
             return e;

@@ -252,7 +252,7 @@ static uint8_t side_of(const volt_jval_t *v, int invert)
 }
 
 /* A product name's index: interned, or (lookup-only parsers) found among the published. */
-static volt_reject_t product_of(volt_parser_t *p, const volt_jval_t *pid, uint16_t *out)
+static inline volt_reject_t product_of(volt_parser_t *p, const volt_jval_t *pid, uint16_t *out)
 {
     if (pid->n == 0 || pid->n > VOLT_PRODUCT_NAME_MAX)
         return VOLT_REJ_BAD_PRODUCT;
