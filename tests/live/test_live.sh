@@ -196,11 +196,22 @@ check "handshake: a server that never answers: every attempt a counted failure, 
 
 # 13. SIGINT ends a replay at once, with its summary, even one waiting on a broker that takes
 #     nothing (its Kafka queue full): exit 1 and one sentence saying the rows are partial.
+#     (Under TSan, librdkafka's own threads crash in getaddrinfo inside the sanitizer's allocator
+#     before volt runs a line, so that build interrupts a long plain replay instead.)
 "$B/tools/volt-synth" --minutes 60 --seed 5 --out "$T/int.ndjson" > /dev/null
-"$VOLT" replay --quiet --kafka-brokers 127.0.0.1:1 --kafka-conf queue.buffering.max.messages=100 \
-  --kafka-flush-seconds 1 --out "$T/int.csv" "$T/int.ndjson" > "$T/int.log" 2>&1 &
-RPID=$!
-sleep 3
+if grep -q "VOLT_SANITIZE:STRING=thread" "$B/CMakeCache.txt" 2>/dev/null; then
+  for _ in 1 2 3 4 5 6 7 8; do cat "$T/int.ndjson"; done > "$T/int8.ndjson"
+  what="a long replay"
+  "$VOLT" replay --quiet --out "$T/int.csv" "$T/int8.ndjson" > "$T/int.log" 2>&1 &
+  RPID=$!
+  for _ in $(seq 600); do [ -s "$T/int.csv" ] && break; sleep 0.1; done # it is running
+else
+  what="Kafka stalls"
+  "$VOLT" replay --quiet --kafka-brokers 127.0.0.1:1 --kafka-conf queue.buffering.max.messages=100 \
+    --kafka-flush-seconds 1 --out "$T/int.csv" "$T/int.ndjson" > "$T/int.log" 2>&1 &
+  RPID=$!
+  sleep 3 # mid-run: the broker's set-up alone takes 10 s
+fi
 kill -INT $RPID
 t0=$(date +%s)
 for _ in $(seq 300); do kill -0 $RPID 2>/dev/null || break; sleep 0.1; done
@@ -208,7 +219,7 @@ wait $RPID; rc=$?
 took=$(( $(date +%s) - t0 ))
 ok=1; [ "$rc" = 1 ] && [ "$took" -le 15 ] && grep -q "== volt summary ==" "$T/int.log" \
   && grep -q "stopped by a signal after" "$T/int.log" && ok=0
-check "replay: SIGINT while Kafka stalls ends it in ${took} s with its summary (exit $rc)" $ok "$(tail -5 "$T/int.log")"
+check "replay: SIGINT while $what ends it in ${took} s with its summary (exit $rc)" $ok "$(tail -5 "$T/int.log")"
 
 # 11. A journal folder nobody can write in is an error before anything starts, not a silent run.
 out=$(timeout 30 "$VOLT" live --url "$URL" --pair BTC-USD --seconds 1 --save-disk /proc 2>&1); rc=$?
