@@ -381,14 +381,7 @@ static void report_counts(const run_t *r, volt_run_stats_t *stats)
     stats->alerts = h->alerts;
     stats->feed_errors = h->feed_errors;
     stats->products = r->products.n;
-    const volt_books_stats_t *bk = &r->books->stats;
-    stats->book_messages = bk->messages;
-    stats->book_events = bk->events;
-    stats->book_snapshots = bk->snapshots;
-    stats->book_changes = bk->changes;
-    stats->book_gaps = bk->gaps;
-    stats->book_crossed = bk->crossed;
-    stats->book_unsynced = bk->unsynced;
+    stats->book = r->books->stats;
     for (uint32_t p = 0; p < r->products.n; p++) {
         const volt_book_t *b = &r->books->book[p];
         stats->book_beyond += b->beyond;

@@ -41,6 +41,9 @@ int volt_cli_kafka_opt(volt_pipeline_cfg_t *cfg, int opt, const char *arg);
 int volt_cli_parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
                         const char **pairs, int *n_pairs);
 
+/* SIGINT and SIGTERM ask the running pipeline to stop and drain; SIGPIPE is ignored. */
+void volt_cli_stop_on_signals(void);
+
 int volt_cmd_replay(int argc, char **argv);
 int volt_cmd_live(int argc, char **argv);
 int volt_cmd_bench_pipeline(int argc, char **argv);

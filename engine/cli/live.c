@@ -8,12 +8,6 @@
 #include "engine/cli/cli.h"
 #include "simd/cpu.h"
 
-static void on_stop_signal(int sig)
-{
-    (void)sig;
-    volt_pipeline_request_stop();
-}
-
 int volt_cmd_live(int argc, char **argv)
 {
     volt_pipeline_cfg_t cfg;
@@ -36,12 +30,7 @@ int volt_cmd_live(int argc, char **argv)
         fprintf(stderr, "volt: %s.\n", volt_err_msg());
         return 2;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    volt_cli_stop_on_signals();
     volt_simd_init();
     if (cfg.human)
         fprintf(cfg.human, "volt: live from %s (%s protocol), %d product(s)%s\n", cfg.url,

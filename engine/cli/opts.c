@@ -1,5 +1,6 @@
 /* engine/cli/opts.c — usage, the option table and the parsers replay, live and bench share. */
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,3 +454,19 @@ int volt_cli_parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cf
     return 0;
 }
 
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    volt_pipeline_request_stop();
+}
+
+void volt_cli_stop_on_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}

@@ -8,12 +8,6 @@
 #include "engine/cli/cli.h"
 #include "simd/cpu.h"
 
-static void on_stop(int sig)
-{
-    (void)sig;
-    volt_pipeline_request_stop();
-}
-
 int volt_cmd_replay(int argc, char **argv)
 {
     volt_pipeline_cfg_t cfg;
@@ -32,11 +26,7 @@ int volt_cmd_replay(int argc, char **argv)
         return 2;
     }
     volt_simd_init();
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    volt_cli_stop_on_signals();
     volt_run_stats_t st;
     if (volt_pipeline_replay(&cfg, &st)) {
         fprintf(stderr, "volt: %s.\n", volt_err_msg());

@@ -57,15 +57,15 @@ static void print_counts(const volt_run_stats_t *s, FILE *out)
         fprintf(out, " (and %llu counter restarts)\n", (unsigned long long)s->seq_restarts);
     fprintf(out, "  time gaps (restarts)   %llu\n", (unsigned long long)s->time_gaps);
     fprintf(out, "  feed error messages    %llu\n", (unsigned long long)s->feed_errors);
-    if (s->book_messages)
+    if (s->book.messages)
         fprintf(out,
                 "  level 2                %llu messages, %llu level changes, %llu snapshots; %llu of "
                 "%llu books valid; %llu sequence gaps, %llu crossed, %llu updates before a "
                 "snapshot, %llu levels beyond the depth\n",
-                (unsigned long long)s->book_messages, (unsigned long long)s->book_changes,
-                (unsigned long long)s->book_snapshots, (unsigned long long)s->books_valid,
-                (unsigned long long)s->books_used, (unsigned long long)s->book_gaps,
-                (unsigned long long)s->book_crossed, (unsigned long long)s->book_unsynced,
+                (unsigned long long)s->book.messages, (unsigned long long)s->book.changes,
+                (unsigned long long)s->book.snapshots, (unsigned long long)s->books_valid,
+                (unsigned long long)s->books_used, (unsigned long long)s->book.gaps,
+                (unsigned long long)s->book.crossed, (unsigned long long)s->book.unsynced,
                 (unsigned long long)s->book_beyond);
 }
 

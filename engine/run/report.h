@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "engine/base/hist.h"
+#include "engine/book/books.h"
 #include "engine/feed/parse.h"
 #include "engine/feed/product.h"
 #include "engine/rows/grade.h"
@@ -74,10 +75,9 @@ typedef struct volt_run_stats {
     char graded_name[VOLT_GRADE_LISTED][VOLT_PRODUCT_NAME_MAX + 1];
     volt_grade_t graded[VOLT_GRADE_LISTED];
     uint64_t feed_errors;  /* the feed's own "error" messages */
-    /* level 2 (engine/book/books.h): messages, events, snapshots, level changes, sequence gaps,
-     * crossed books, updates before a snapshot, levels beyond the depth bound, valid books */
-    uint64_t book_messages, book_events, book_snapshots, book_changes, book_gaps, book_crossed,
-        book_unsynced, book_beyond, books_valid, books_used;
+    volt_books_stats_t book; /* level 2 (engine/book/books.h) */
+    uint64_t book_beyond;    /* levels beyond the depth bound, every book together */
+    uint64_t books_valid, books_used; /* books valid at the end / that saw any change */
     uint64_t products;
     double elapsed_s;
     volt_hist_t lat[VOLT_LAT_COUNT]; /* per stage, see volt_lat_stage_t */

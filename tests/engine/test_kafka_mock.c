@@ -111,22 +111,29 @@ Test(kafka_mock, a_broker_outage_mid_replay_loses_nothing, .init = setup, .fini 
             volt_hist_quantile(&r.st.lat[VOLT_LAT_E2E], 0.5) / 1e6);
 }
 
+/* A replay of files[0] publishing to a broker nobody listens on, with one librdkafka setting. */
+static void dead_broker_cfg(volt_pipeline_cfg_t *cfg, const char **files, const char **conf,
+                            double flush_s)
+{
+    volt_pipeline_cfg_default(cfg);
+    cfg->files = files;
+    cfg->n_files = 1;
+    cfg->human = NULL;
+    cfg->kafka_brokers = "127.0.0.1:1";
+    cfg->kafka_conf = conf;
+    cfg->n_kafka_conf = 1;
+    cfg->kafka_flush_s = flush_s;
+}
+
 Test(kafka_mock, a_dead_broker_ends_in_counted_failures_not_a_hang, .timeout = 120)
 {
     char in[] = "/tmp/volt_kmock_XXXXXX";
     close(mkstemp(in));
     write_market(in, 2000);
     volt_pipeline_cfg_t cfg;
-    volt_pipeline_cfg_default(&cfg);
     const char *files[] = {in};
-    cfg.files = files;
-    cfg.n_files = 1;
-    cfg.human = NULL;
-    cfg.kafka_brokers = "127.0.0.1:1"; /* nobody listens */
     static const char *conf[] = {"message.timeout.ms=1500"};
-    cfg.kafka_conf = conf;
-    cfg.n_kafka_conf = 1;
-    cfg.kafka_flush_s = 3;
+    dead_broker_cfg(&cfg, files, conf, 3);
     volt_run_stats_t st;
     cr_assert_eq(volt_pipeline_replay(&cfg, &st), 0, "the run itself succeeds");
     unlink(in);
@@ -148,16 +155,9 @@ Test(kafka_mock, a_replay_gives_up_on_a_broker_that_takes_nothing, .timeout = 12
     close(mkstemp(in));
     write_market(in, 5000);
     volt_pipeline_cfg_t cfg;
-    volt_pipeline_cfg_default(&cfg);
     const char *files[] = {in};
-    cfg.files = files;
-    cfg.n_files = 1;
-    cfg.human = NULL;
-    cfg.kafka_brokers = "127.0.0.1:1"; /* nobody listens */
     static const char *conf[] = {"queue.buffering.max.messages=1000"}; /* full at once */
-    cfg.kafka_conf = conf;
-    cfg.n_kafka_conf = 1;
-    cfg.kafka_flush_s = 1;
+    dead_broker_cfg(&cfg, files, conf, 1);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     volt_run_stats_t st;
