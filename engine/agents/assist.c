@@ -1,5 +1,5 @@
 /* engine/agents/assist.c — the sources' way into the hot agent's frame ring: a frame as it is, or,
- * when the hot agent is behind, parsed by the source in the ring slot (parse assist, agents.h). */
+ * when the hot agent is behind, parsed by the source in the ring slot (parse assist, source.h). */
 #include <string.h>
 
 #include "engine/agents/source.h"
