@@ -130,6 +130,7 @@ typedef struct {
     volt_kafka_stats_t kstats;
     int kfailed_start;
     char journal_tag[64];           /* the journal's file names: the product, or MULTI */
+    _Atomic int book_resync;        /* hot -> live source: the books need fresh snapshots */
     volt_agent_t *agent[A_COUNT];   /* NULL: not in this run */
     pthread_t th[A_COUNT];
     int running[A_COUNT];
@@ -253,6 +254,7 @@ static volt_agent_t *make_source(run_t *r)
                                     .frames = &r->frames,
                                     .hot_bell = &r->hot_bell,
                                     .journal = r->agent[A_JOURNAL] ? &r->jframes : NULL,
+                                    .book_resync = &r->book_resync,
                                     .assist = r->assist,
                                     .assist_backlog = cfg->parse_assist,
                                     .bench = r->bench,
@@ -296,6 +298,7 @@ static int make_agents(run_t *r)
                                   .parser = r->parser,
                                   .features = r->features,
                                   .books = r->books,
+                                  .book_resync = r->mode == MODE_LIVE ? &r->book_resync : NULL,
                                   .model = &r->model,
                                   .interval = &r->interval,
                                   .stats = &r->hot};
@@ -485,6 +488,7 @@ static int run(const volt_pipeline_cfg_t *cfg, mode_t_ mode, const volt_bench_ms
         volt_hist_init(&r->hot.lat[i]);
     volt_hist_init(&r->sink.to_sink);
     volt_hist_init(&r->src.late);
+    atomic_init(&r->book_resync, 0);
     for (int i = 0; i < 2; i++) {
         volt_hist_init(&r->interval.h[i]);
         atomic_init(&r->interval.busy[i], 0);

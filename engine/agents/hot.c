@@ -144,6 +144,14 @@ static const volt_parse_result_t *parse(hot_t *h, const volt_frame_hdr_t *f, con
     return &h->res;
 }
 
+/* A gap: every book is invalid; when any is in use, the source is asked for fresh snapshots. */
+static void books_gap(hot_t *h)
+{
+    volt_books_gap(h->w.books);
+    if (h->w.books->stats.events && h->w.book_resync)
+        atomic_store_explicit(h->w.book_resync, 1, memory_order_relaxed);
+}
+
 /* Counts an accepted message and checks its sequence. Returns 1 when it is a duplicate (dropped);
  * a gap is logged and stamped on every product's windows. */
 static int accept_message(hot_t *h, const volt_frame_hdr_t *f, const volt_parse_result_t *res,
@@ -177,11 +185,11 @@ static int accept_message(hot_t *h, const volt_frame_hdr_t *f, const volt_parse_
     }
     if (sq == SEQ_RESTART) {
         notice(h, f, VOLT_NOTICE_SEQ_RESTART);
-        volt_books_gap(h->w.books); /* whatever the feed restarted, the books cannot be trusted */
+        books_gap(h); /* whatever the feed restarted, the books cannot be trusted */
     }
     if (h->pending_gap) {
         notice(h, f, VOLT_NOTICE_SEQ_GAP);
-        volt_books_gap(h->w.books); /* every book is wrong until its next snapshot */
+        books_gap(h); /* every book is wrong until its next snapshot */
         /* messages were lost on this connection: every product's windows now span a gap */
         const int64_t when = res->n_ticks ? volt_tick_time_ns(&ticks[0]) : 0;
         for (uint32_t p = 0; p < h->w.products->n; p++)

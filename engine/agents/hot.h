@@ -8,6 +8,7 @@
 #define VOLT_ENGINE_AGENTS_HOT_H
 
 #include <stdalign.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "engine/agents/agent.h"
@@ -46,6 +47,8 @@ typedef struct volt_hot_wiring {
     volt_parser_t *parser;
     volt_features_t *features;
     volt_books_t *books;            /* every product's level-2 book */
+    _Atomic int *book_resync;       /* set after a gap while books are in use (live: the source
+                                     * reconnects for fresh snapshots) */
     const volt_model_t *model;
     volt_interval_t *interval;      /* --stats-interval's two halves, shared with the sink */
     volt_hot_stats_t *stats;

@@ -13,6 +13,7 @@
 #define VOLT_ENGINE_AGENTS_SOURCE_H
 
 #include <stdalign.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "engine/agents/agent.h"
@@ -41,6 +42,7 @@ typedef struct volt_source_wiring {
     volt_rb_t *frames;              /* out: to the hot agent */
     volt_bell_t *hot_bell;          /* rung after each frame */
     volt_rb_t *journal;             /* out, live: to the journal agent (NULL: no journal) */
+    _Atomic int *book_resync;       /* live: set by the hot agent when the books need snapshots */
     volt_parser_t *assist;          /* the parse assist's parser (NULL: off) */
     int64_t assist_backlog;         /* parse when this many bytes wait in frames (0: always) */
     const volt_bench_msgs_t *bench; /* mem source: its messages */

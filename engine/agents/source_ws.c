@@ -27,6 +27,7 @@ typedef struct {
     const volt_pipeline_cfg_t *cfg;
     volt_source_out_t out;
     volt_rb_t *journal; /* NULL: no journal */
+    _Atomic int *resync; /* set by the hot agent: the books need fresh snapshots */
     volt_source_stats_t *st;
     struct lws_context *ctx;
     struct lws *wsi;
@@ -135,9 +136,9 @@ static size_t subscribe_msg(ws_t *s, int which, char *buf, size_t cap)
     if (cfg->protocol == VOLT_PROTO_EXCHANGE)
         return (size_t)snprintf(buf, cap,
                                 "{\"type\":\"subscribe\",\"product_ids\":[%s],"
-                                "\"channels\":[\"ticker\",\"matches\",\"heartbeat\"]}",
-                                list);
-    static const char *const channels[] = {"ticker", "market_trades", "heartbeats"};
+                                "\"channels\":[\"ticker\",\"matches\",\"heartbeat\"%s]}",
+                                list, cfg->level2 ? ",\"level2_batch\"" : "");
+    static const char *const channels[] = {"ticker", "market_trades", "heartbeats", "level2"};
     return (size_t)snprintf(buf, cap,
                             "{\"type\":\"subscribe\",\"product_ids\":[%s],\"channel\":\"%s\"}", list,
                             channels[which]);
@@ -171,7 +172,7 @@ static void on_established(ws_t *s, struct lws *wsi)
  * Trade). Returns -1 to close the connection when the write fails. */
 static int on_writeable(ws_t *s, struct lws *wsi)
 {
-    const int n_msgs = s->cfg->protocol == VOLT_PROTO_EXCHANGE ? 1 : 3;
+    const int n_msgs = s->cfg->protocol == VOLT_PROTO_EXCHANGE ? 1 : 3 + (s->cfg->level2 != 0);
     if (s->subscribed_sent >= n_msgs)
         return 0;
     unsigned char buf[LWS_PRE + 2048];
@@ -318,6 +319,16 @@ static void on_tick(lws_sorted_usec_list_t *sul)
         lws_sul_schedule(s->ctx, 0, &s->sul_tick, on_tick, 10000);
         return;
     }
+    if (s->resync && atomic_load_explicit(s->resync, memory_order_relaxed) && s->connected && s->wsi) {
+        /* the hot agent saw a sequence gap with level-2 books in use: they are wrong until new
+         * snapshots, which a new connection's subscription brings */
+        atomic_store_explicit(s->resync, 0, memory_order_relaxed);
+        s->st->live.book_resyncs++;
+        if (cfg->human)
+            fprintf(cfg->human, "volt: a sequence gap left the level-2 books invalid; reconnecting "
+                                "to %s for fresh snapshots\n", cfg->url);
+        lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+    }
     if (!s->connected && s->wsi && s->attempt_mono &&
         now - s->attempt_mono > (int64_t)(cfg->watchdog_s * 1e9)) {
         /* a server that takes the connection and never answers: give up on it after the
@@ -443,6 +454,7 @@ volt_agent_t *volt_source_ws_new(const volt_source_wiring_t *w)
     s->cfg = w->cfg;
     s->st = w->stats;
     s->journal = w->journal;
+    s->resync = w->book_resync;
     volt_source_out_init(&s->out, w);
     volt_agent_init(&s->agent, "volt-source", w->cfg->cpus[0], w->cfg->idle, w->cfg->human,
                     ws_do_work, ws_close);

@@ -76,6 +76,9 @@ void volt_cli_usage(FILE *o)
             "  --backoff-min S, --backoff-max S   reconnect backoff bounds (default 0.1, 10)\n"
             "  --ca FILE             trust anchors for wss:// (default: the system store);\n"
             "                        certificates are always verified\n"
+            "  --level2              subscribe to level 2 too (order books, docs/book.md); raises\n"
+            "                        --max-frame to 16 MiB for snapshots; a sequence gap reconnects\n"
+            "                        for fresh snapshots\n"
             "  --save-disk [DIR]     journal every received message (default DIR: data/raw), with\n"
             "                        io_uring; 'volt replay DIR/*.ndjson' reproduces the rows\n"
             "  --rotate-mb N, --rotate-minutes M   start a new journal file (default 256, 60)\n"
@@ -155,7 +158,8 @@ static const struct option k_opts[] = {
     {"backoff-min", required_argument, 0, O_BMIN},  {"backoff-max", required_argument, 0, O_BMAX},
     {"ca", required_argument, 0, O_CA},             {"save-disk", optional_argument, 0, O_SAVE},
     {"rotate-mb", required_argument, 0, O_ROT_MB},  {"rotate-minutes", required_argument, 0, O_ROT_MIN},
-    {"fsync-ms", required_argument, 0, O_FSYNC},    {"help", no_argument, 0, 'h'},
+    {"fsync-ms", required_argument, 0, O_FSYNC},    {"level2", no_argument, 0, O_LEVEL2},
+    {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
 
 /* The long name of option value c. */
@@ -399,6 +403,14 @@ static int live_opt(volt_pipeline_cfg_t *cfg, int c, char *arg, int argc, char *
             *(c == O_BMIN ? &cfg->backoff_min_s : &cfg->backoff_max_s) = v;
             break;
         case O_CA: cfg->ca_file = arg; break;
+        case O_LEVEL2:
+            cfg->level2 = 1;
+            if (cfg->max_frame < (16u << 20)) { /* a busy product's snapshot is several MB */
+                cfg->max_frame = 16u << 20;
+                while (cfg->frame_ring_bytes / 4 < cfg->max_frame + 64)
+                    cfg->frame_ring_bytes *= 2;
+            }
+            break;
         case O_SAVE:
             /* --save-disk DIR or --save-disk=DIR; bare --save-disk: data/raw like the seed */
             if (!arg && optind < argc && argv[optind][0] != '-')

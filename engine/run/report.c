@@ -101,6 +101,9 @@ static void print_sides(const volt_run_stats_t *s, FILE *out)
                 (unsigned long long)l->connects, (unsigned long long)l->connect_attempts,
                 (unsigned long long)l->connect_failures, (unsigned long long)l->disconnects);
         fprintf(out, "  watchdog reconnects    %llu\n", (unsigned long long)l->watchdog_fires);
+        if (l->book_resyncs)
+            fprintf(out, "  book resyncs           %llu (reconnects for fresh level-2 snapshots)\n",
+                    (unsigned long long)l->book_resyncs);
         fprintf(out, "  frames                 %llu (too large %llu)\n",
                 (unsigned long long)l->frames, (unsigned long long)l->frames_too_large);
         if (l->connects > 1)

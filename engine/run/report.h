@@ -44,6 +44,7 @@ typedef struct volt_kafka_stats {
 typedef struct volt_live_stats {
     uint64_t connect_attempts, connects, disconnects, connect_failures, subscribes;
     uint64_t watchdog_fires, frames, frames_too_large;
+    uint64_t book_resyncs; /* reconnects for fresh level-2 snapshots after a gap */
     int64_t last_reconnect_ns, max_reconnect_ns; /* connection lost -> connected again */
 } volt_live_stats_t;
 

@@ -48,6 +48,7 @@ typedef struct volt_pipeline_cfg {
     uint32_t row_ring_slots;
     volt_feat_cfg_t feat;
     uint32_t book_depth;      /* level-2 levels kept per side and product (engine/book/book.h) */
+    int level2;               /* live: subscribe to level 2 too (Advanced level2, Exchange level2_batch) */
     const char *model;        /* model name */
     double alert_cooldown_s;  /* per product, event time */
     int quiet;                /* no alert lines */

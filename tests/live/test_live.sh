@@ -194,6 +194,16 @@ ok=1; set -- $fails; [ "${2:-0}" -ge 2 ] && [ "${2:-0}" -ge $(( ${1:-0} - 1 )) ]
   && [ "$(echo "$out" | grep -c 'the WebSocket handshake did not complete')" = 1 ] && ok=0
 check "handshake: a server that never answers: every attempt a counted failure, said once (attempts, failures: $fails)" $ok "$out"
 
+# 14. Level 2 live: the exchange serves a snapshot and then updates per product; a sequence gap
+#     makes the books invalid, the engine reconnects for fresh snapshots, and they end valid.
+start_vx --synthetic --rate 100 --fault skip@300:3
+run_live l2 --seconds 6 --level2
+stop_vx
+l2=$(grep -E "^ +level 2 " "$T/l2.log")
+ok=1; echo "$l2" | grep -qE "[0-9]+ messages, [0-9]+ level changes, 4 snapshots; 2 of 2 books valid; [1-9][0-9]* sequence gaps, 0 crossed" \
+  && [ "$(num "book resyncs" "$T/l2.log")" = 1 ] && [ "$(num connections "$T/l2.log")" = 2 ] && ok=0
+check "level 2: gap -> books invalid -> reconnect -> fresh snapshots -> valid ($(echo "$l2" | sed 's/^ *//'))" $ok "$(grep -E 'volt:|level 2|connections|resyncs' "$T/l2.log" | head -12)"
+
 # 13. SIGINT ends a replay at once, with its summary, even one waiting on a broker that takes
 #     nothing (its Kafka queue full): exit 1 and one sentence saying the rows are partial.
 #     (Under TSan, librdkafka's own threads crash in getaddrinfo inside the sanitizer's allocator

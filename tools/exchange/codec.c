@@ -165,6 +165,29 @@ size_t vx_encode_tick(vx_proto_t p, const volt_tick_t *t, const char *product, i
     return n < cap ? n : cap - 1;
 }
 
+size_t vx_encode_l2(const char *product, int snapshot, const vx_level_t *lv, int n, int64_t ts_ns,
+                    uint64_t seq, char *buf, size_t cap)
+{
+    char ts[31];
+    volt_time_format_iso(ts_ns, ts);
+    size_t k = 0;
+#define ADD2(...) k += (size_t)snprintf(buf + k, k < cap ? cap - k : 0, __VA_ARGS__)
+    ADD2("{\"channel\":\"l2_data\",\"client_id\":\"\",\"timestamp\":\"%s\",\"sequence_num\":%llu,"
+         "\"events\":[{\"type\":\"%s\",\"product_id\":\"%s\",\"updates\":[",
+         ts, (unsigned long long)seq, snapshot ? "snapshot" : "update", product);
+    for (int i = 0; i < n; i++) {
+        char q[40];
+        volt_fmt_double(lv[i].qty, q);
+        ADD2("%s{\"side\":\"%s\",\"event_time\":\"%s\",\"price_level\":\"%lld.%02lld\","
+             "\"new_quantity\":\"%s\"}",
+             i ? "," : "", lv[i].ask ? "offer" : "bid", ts, (long long)(lv[i].cents / 100),
+             (long long)(lv[i].cents % 100), lv[i].qty > 0 ? q : "0");
+    }
+    ADD2("]}]}");
+#undef ADD2
+    return k < cap ? k : cap - 1;
+}
+
 size_t vx_encode_subscriptions(vx_proto_t p, const char *const *products, int np, int64_t ts_ns,
                                uint64_t seq, char *buf, size_t cap)
 {

@@ -43,6 +43,15 @@ size_t vx_encode_tick(vx_proto_t p, const volt_tick_t *t, const char *product, i
                       uint64_t seq, char *buf, size_t cap);
 size_t vx_encode_subscriptions(vx_proto_t p, const char *const *products, int n, int64_t ts_ns,
                                uint64_t seq, char *buf, size_t cap);
+/* One level-2 change or snapshot level: price in cents, size (0: the level is gone). */
+typedef struct vx_level {
+    int64_t cents;
+    double qty;
+    int ask;
+} vx_level_t;
+/* An Advanced Trade l2_data message: one event for product, a snapshot or an update. */
+size_t vx_encode_l2(const char *product, int snapshot, const vx_level_t *lv, int n, int64_t ts_ns,
+                    uint64_t seq, char *buf, size_t cap);
 size_t vx_encode_heartbeat(vx_proto_t p, const char *product, int64_t ts_ns, uint64_t seq,
                            uint64_t counter, char *buf, size_t cap);
 

@@ -5,6 +5,9 @@
  * for and a heartbeat per second. The market is a recording (--replay FILE..., paced by its event
  * times at --speed X, or as fast as the client reads with --speed max) or the calibrated synthetic
  * market (--synthetic). Message times keep the market's own spacing, shifted to start now.
+ * An Advanced Trade client that subscribes to "level2" also gets l2_data: a snapshot of ten levels
+ * a side per product, then with every ticker an update that moves the top to its best bid and ask
+ * (levels better than the new best removed, ten kept a side: the book never crosses).
  *
  * Faults (--fault KIND@N[:ARG], each fires once, when the connection has sent N messages):
  *   drop@N          close the TCP connection abruptly
@@ -39,9 +42,21 @@ typedef struct {
     int fired;
 } fault_t;
 
+/* A product's synthetic level-2 book as one connection has been told it: a few levels a side
+ * around the ticker's best bid and ask, in cents. */
+#define L2_LEVELS 10
+typedef struct {
+    int snap_sent;
+    int n[2];
+    int64_t px[2][L2_LEVELS]; /* [0] bids, [1] asks: best first */
+    double qty[2][L2_LEVELS];
+} l2book_t;
+
 typedef struct conn {
     struct lws *wsi;
     int subscribed, kill;
+    int l2; /* it subscribed to level2: gets a snapshot per product, then an update per ticker */
+    l2book_t l2b[VOLT_MAX_PRODUCTS];
     uint64_t seq;                          /* Advanced: per connection */
     uint64_t pseq[VOLT_MAX_PRODUCTS];      /* Exchange: per product */
     uint64_t sent, hb_counter, skip_left;
@@ -164,6 +179,72 @@ static void send_tick(conn_t *c, const volt_tick_t *t, const char *product)
     enqueue(c, buf, n);
 }
 
+/* The side's level set after the best moved to best (cents): levels better than it go, it is set
+ * to qty, the side is cut to L2_LEVELS; every change is appended to out. */
+static int l2_side(l2book_t *b, int side, int64_t best, double qty, vx_level_t *out)
+{
+    int n = 0, k = 0;
+    int64_t px[L2_LEVELS + 1];
+    double q[L2_LEVELS + 1];
+    for (int i = 0; i < b->n[side]; i++) {
+        const int better = side ? b->px[side][i] < best : b->px[side][i] > best;
+        if (better || b->px[side][i] == best) {
+            if (better)
+                out[n++] = (vx_level_t){b->px[side][i], 0.0, side};
+            continue;
+        }
+        px[k] = b->px[side][i];
+        q[k++] = b->qty[side][i];
+    }
+    /* the new best first, then the kept ones (already in order); the worst beyond the cut go */
+    b->px[side][0] = best;
+    b->qty[side][0] = qty;
+    out[n++] = (vx_level_t){best, qty, side};
+    int m = 1;
+    for (int i = 0; i < k; i++) {
+        if (m < L2_LEVELS) {
+            b->px[side][m] = px[i];
+            b->qty[side][m++] = q[i];
+        } else {
+            out[n++] = (vx_level_t){px[i], 0.0, side};
+        }
+    }
+    b->n[side] = m;
+    return n;
+}
+
+/* A level2 subscriber's book message for a ticker: the snapshot first, then updates that move the
+ * top to the ticker's best bid and ask (so the book never crosses). */
+static void send_l2(conn_t *c, const volt_tick_t *t, const char *product)
+{
+    if (!c->l2 || t->kind != VOLT_TICK_TICKER || isnan(t->best_bid) || isnan(t->best_ask))
+        return;
+    l2book_t *b = &c->l2b[t->product % VOLT_MAX_PRODUCTS];
+    const int64_t bid = llround(t->best_bid * 100), ask = llround(t->best_ask * 100);
+    vx_level_t lv[4 * L2_LEVELS + 4];
+    int n = 0;
+    const int snapshot = !b->snap_sent;
+    if (snapshot) {
+        for (int s = 0; s < 2; s++) {
+            for (int i = 0; i < L2_LEVELS; i++) {
+                b->px[s][i] = s ? ask + i : bid - i;
+                b->qty[s][i] = i ? 0.05 * (i + 1) : (s ? t->ask_qty : t->bid_qty);
+                if (!(b->qty[s][i] > 0))
+                    b->qty[s][i] = 0.01;
+                lv[n++] = (vx_level_t){b->px[s][i], b->qty[s][i], s};
+            }
+            b->n[s] = L2_LEVELS;
+        }
+        b->snap_sent = 1;
+    } else {
+        n += l2_side(b, 0, bid, t->bid_qty > 0 ? t->bid_qty : 0.01, lv + n);
+        n += l2_side(b, 1, ask, t->ask_qty > 0 ? t->ask_qty : 0.01, lv + n);
+    }
+    char buf[8192];
+    const size_t len = vx_encode_l2(product, snapshot, lv, n, msg_time(t), c->seq++, buf, sizeof buf);
+    enqueue(c, buf, len);
+}
+
 /* Moves due market ticks into every subscribed connection's queue. */
 static void produce(void)
 {
@@ -192,8 +273,11 @@ static void produce(void)
         if (due_mono(&G.next) > now || (listeners && !all_have_room()))
             return;
         for (conn_t *c = G.conns; c; c = c->next)
-            if (c->subscribed && now >= c->stall_until)
+            if (c->subscribed && now >= c->stall_until) {
                 send_tick(c, &G.next, G.next_product);
+                if (G.proto == VX_PROTO_ADVANCED && wants(c, G.next_product))
+                    send_l2(c, &G.next, G.next_product);
+            }
         G.have_next = 0;
     }
 }
@@ -331,6 +415,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             break;
         if (memmem(in, len, "\"subscribe\"", 11)) {
             parse_subscribe(c, in, len);
+            if (memmem(in, len, "\"level2\"", 8))
+                c->l2 = 1;
             if (!c->subscribed) {
                 c->subscribed = 1;
                 c->next_hb = mono_ns() + NS;
