@@ -24,7 +24,7 @@ enum {
     /* live only */
     O_STATS, O_HIST, O_LABEL, O_TAU, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH, O_KFILE, O_ASSIST,
     O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA, O_SAVE,
-    O_ROT_MB, O_ROT_MIN, O_FSYNC, O_LEVEL2, O_LAST = O_LEVEL2
+    O_ROT_MB, O_ROT_MIN, O_FSYNC, O_LEVEL2, O_SHARD, O_LAST = O_SHARD
 };
 
 void volt_cli_usage(FILE *o);
@@ -40,6 +40,8 @@ int volt_cli_kafka_opt(volt_pipeline_cfg_t *cfg, int opt, const char *arg);
  * 2 (usage error printed). Leaves optind at the first operand. */
 int volt_cli_parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cfg,
                         const char **pairs, int *n_pairs);
+/* --shard I/N given to live: its I and N (N = 0: none). */
+extern int volt_cli_shard_i, volt_cli_shard_n;
 
 /* SIGINT and SIGTERM ask the running pipeline to stop and drain; SIGPIPE is ignored. */
 void volt_cli_stop_on_signals(void);

@@ -7,6 +7,8 @@
 
 #include "engine/cli/cli.h"
 
+int volt_cli_shard_i, volt_cli_shard_n;
+
 /* The help text. It is long because it is one string literal: every command and option, read in
  * one place. */
 void volt_cli_usage(FILE *o)
@@ -76,6 +78,9 @@ void volt_cli_usage(FILE *o)
             "  --backoff-min S, --backoff-max S   reconnect backoff bounds (default 0.1, 10)\n"
             "  --ca FILE             trust anchors for wss:// (default: the system store);\n"
             "                        certificates are always verified\n"
+            "  --shard I/N           keep only the --pair products whose name hashes to shard I of\n"
+            "                        N (FNV-1a %% N): instances with the same pairs and I = 0..N-1\n"
+            "                        split them without coordination (docs/operations.md)\n"
             "  --level2              subscribe to level 2 too (order books, docs/book.md); raises\n"
             "                        --max-frame to 16 MiB for snapshots; a sequence gap reconnects\n"
             "                        for fresh snapshots\n"
@@ -159,6 +164,7 @@ static const struct option k_opts[] = {
     {"ca", required_argument, 0, O_CA},             {"save-disk", optional_argument, 0, O_SAVE},
     {"rotate-mb", required_argument, 0, O_ROT_MB},  {"rotate-minutes", required_argument, 0, O_ROT_MIN},
     {"fsync-ms", required_argument, 0, O_FSYNC},    {"level2", no_argument, 0, O_LEVEL2},
+    {"shard", required_argument, 0, O_SHARD},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
 
@@ -403,6 +409,16 @@ static int live_opt(volt_pipeline_cfg_t *cfg, int c, char *arg, int argc, char *
             *(c == O_BMIN ? &cfg->backoff_min_s : &cfg->backoff_max_s) = v;
             break;
         case O_CA: cfg->ca_file = arg; break;
+        case O_SHARD: {
+            char *slash;
+            const long i = strtol(arg, &slash, 10);
+            const long n = *slash == '/' ? strtol(slash + 1, &slash, 10) : 0;
+            if (*slash || n < 1 || n > 1024 || i < 0 || i >= n)
+                BAD("--shard takes I/N with 0 <= I < N <= 1024, e.g. 0/4.");
+            volt_cli_shard_i = (int)i;
+            volt_cli_shard_n = (int)n;
+            break;
+        }
         case O_LEVEL2:
             cfg->level2 = 1;
             if (cfg->max_frame < (16u << 20)) { /* a busy product's snapshot is several MB */

@@ -36,6 +36,16 @@ int volt_products_find(const volt_products_t *p, const char *s, size_t n);
  * Reads only complete entries and writes nothing. */
 int volt_products_find_published(volt_products_t *p, const char *s, size_t n);
 
+/* A product name's shard hash: 32-bit FNV-1a of its bytes, the same on every host and version
+ * (`--shard i/n` keeps the products whose hash % n == i). */
+static inline uint32_t volt_product_hash(const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        h = (h ^ *c) * 16777619u;
+    return h;
+}
+
 static inline const char *volt_products_name(const volt_products_t *p, uint32_t i)
 {
     return i < VOLT_MAX_PRODUCTS ? p->name[i] : "?";

@@ -204,6 +204,17 @@ ok=1; echo "$l2" | grep -qE "[0-9]+ messages, [0-9]+ level changes, 4 snapshots;
   && [ "$(num "book resyncs" "$T/l2.log")" = 1 ] && [ "$(num connections "$T/l2.log")" = 2 ] && ok=0
 check "level 2: gap -> books invalid -> reconnect -> fresh snapshots -> valid ($(echo "$l2" | sed 's/^ *//'))" $ok "$(grep -E 'volt:|level 2|connections|resyncs' "$T/l2.log" | head -12)"
 
+# 15. --shard I/N: instances given the same pairs split them, each product in exactly one shard.
+pairs="--pair BTC-USD --pair ETH-USD --pair SOL-USD --pair ADA-USD --pair DOGE-USD --pair XRP-USD"
+got=""
+for i in 0 1 2; do
+  # shellcheck disable=SC2086
+  got="$got $(timeout 30 "$VOLT" live --url ws://127.0.0.1:9/none $pairs --shard $i/3 --seconds 0.2 2>&1 \
+    | sed -n 's/.*product(s): //p')"
+done
+ok=1; [ "$(echo $got | tr ' ' '\n' | sort | tr '\n' ' ')" = "ADA-USD BTC-USD DOGE-USD ETH-USD SOL-USD XRP-USD " ] && ok=0
+check "shard: three instances with --shard 0/3, 1/3, 2/3 take each of six products exactly once ($got )" $ok "$got"
+
 # 13. SIGINT ends a replay at once, with its summary, even one waiting on a broker that takes
 #     nothing (its Kafka queue full): exit 1 and one sentence saying the rows are partial.
 #     (Under TSan, librdkafka's own threads crash in getaddrinfo inside the sanitizer's allocator
