@@ -381,11 +381,8 @@ static volt_reject_t unwrap_envelope(volt_parser_t *p, volt_jdoc_t **docp, const
     const volt_jval_t *cv = &doc->top.conn;
     if (cv->type == VOLT_JT_STRING && doc->top.rec_t.type != VOLT_JT_ABSENT) {
         /* a recorder names its connections ("COINBASE.ws.2"): a new name is a new connection */
-        uint32_t h = 2166136261u;
-        for (uint32_t i = 0; i < cv->n; i++)
-            h = (h ^ (unsigned char)cv->p[i]) * 16777619u;
         res->has_conn = 1;
-        res->conn = h;
+        res->conn = volt_fnv1a(cv->p, cv->n);
     } else if (cv->type != VOLT_JT_ABSENT) {
         if (get_u64(cv, &conn) || conn > UINT32_MAX)
             return VOLT_REJ_WRONG_TYPE;

@@ -8,9 +8,10 @@
 #ifndef VOLT_ENGINE_PRODUCT_H
 #define VOLT_ENGINE_PRODUCT_H
 
-#include <stddef.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define VOLT_MAX_PRODUCTS 64
 #define VOLT_PRODUCT_NAME_MAX 23
@@ -36,15 +37,17 @@ int volt_products_find(const volt_products_t *p, const char *s, size_t n);
  * Reads only complete entries and writes nothing. */
 int volt_products_find_published(volt_products_t *p, const char *s, size_t n);
 
-/* A product name's shard hash: 32-bit FNV-1a of its bytes, the same on every host and version
- * (`--shard i/n` keeps the products whose hash % n == i). */
-static inline uint32_t volt_product_hash(const char *name)
+/* 32-bit FNV-1a of s[0..n): the same on every host and version. */
+static inline uint32_t volt_fnv1a(const char *s, size_t n)
 {
     uint32_t h = 2166136261u;
-    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-        h = (h ^ *c) * 16777619u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
     return h;
 }
+
+/* A product name's shard hash (`--shard i/n` keeps the products whose hash % n == i). */
+static inline uint32_t volt_product_hash(const char *name) { return volt_fnv1a(name, strlen(name)); }
 
 static inline const char *volt_products_name(const volt_products_t *p, uint32_t i)
 {
