@@ -178,6 +178,7 @@ static int make_state(run_t *r)
         r->books = NULL;
         return VOLT_ERR(-ENOMEM, "allocating the level-2 books (%u levels a side)", cfg->book_depth);
     }
+    volt_features_attach_books(r->features, r->books);
     int rc = volt_model_open(&r->model, cfg->model);
     if (rc)
         return rc;

@@ -289,6 +289,14 @@ static void score_tick(hot_t *h, const volt_frame_hdr_t *f, const volt_tick_t *t
     }
 }
 
+/* A level-2 message: each event into its book, then its order flow into the book windows. */
+static void apply_book(hot_t *h, const volt_book_msg_t *m)
+{
+    h->w.books->stats.messages++;
+    for (uint32_t e = 0; e < m->n_events; e++)
+        volt_features_book(h->w.features, m, e, volt_books_event(h->w.books, m, e));
+}
+
 /* A frame: parse, count, sequence checks, then a row per tick. Sets h->key to the product of its
  * first tick (VOLT_KREC_NO_KEY when it has none or was rejected). */
 static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *payload, int64_t t0)
@@ -316,7 +324,7 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
     if (accept_message(h, f, res, ticks, &seq_flags))
         return;
     if (res->kind == VOLT_MSG_BOOK) /* never an assisted frame: the source leaves these to us */
-        volt_books_apply(h->w.books, volt_parser_book(h->w.parser));
+        apply_book(h, volt_parser_book(h->w.parser));
     if (res->n_ticks == 0)
         return;
     st->ticks += res->n_ticks;

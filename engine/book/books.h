@@ -25,6 +25,7 @@ typedef struct volt_books_stats {
 
 typedef struct volt_books {
     volt_book_t book[VOLT_MAX_PRODUCTS];
+    uint32_t syncs[VOLT_MAX_PRODUCTS]; /* snapshots applied to each product's book */
     uint32_t depth;
     volt_books_stats_t stats;
 } volt_books_t;
@@ -35,6 +36,14 @@ void volt_books_free(volt_books_t *bs);
 
 /* A sequence gap on the connection: every book is invalid until its next snapshot. */
 void volt_books_gap(volt_books_t *bs);
+
+/* Applies event e of a level-2 message (its changes together) and returns the event's order-flow
+ * contribution (Cont, Kukanov & Stoikov 2014), from the best bid (Pb, qb) and ask (Pa, qa) before
+ * it and (Pb', qb'), (Pa', qa') after it:
+ *     e = [Pb' >= Pb] qb' - [Pb' <= Pb] qb - [Pa' <= Pa] qa' + [Pa' >= Pa] qa
+ * (base currency; positive: buying pressure). 0 for a snapshot and for an event whose book was
+ * not valid with both sides before or after it (docs/features.md). */
+double volt_books_event(volt_books_t *bs, const volt_book_msg_t *m, uint32_t e);
 
 /* Applies one level-2 message's events in order. */
 void volt_books_apply(volt_books_t *bs, const volt_book_msg_t *m);

@@ -9,6 +9,7 @@
 #include "engine/pipeline.h"
 
 #define VOLT_VERSION "0.1.0"
+#define VOLT_CLI_REPLAY_MAX_FRAME (16u << 20) /* volt replay's --max-frame default */
 
 /* A usage error: one sentence on stderr, exit status 2. */
 #define BAD(...)                                                                                   \

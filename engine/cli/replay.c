@@ -12,6 +12,11 @@ int volt_cmd_replay(int argc, char **argv)
 {
     volt_pipeline_cfg_t cfg;
     volt_pipeline_cfg_default(&cfg);
+    /* recordings may hold level-2 snapshots (5.8 MB in the real sample): room for them unless
+     * --max-frame says otherwise */
+    cfg.max_frame = VOLT_CLI_REPLAY_MAX_FRAME;
+    while (cfg.frame_ring_bytes / 4 < cfg.max_frame + 64)
+        cfg.frame_ring_bytes *= 2;
     int rc = volt_cli_parse_opts(argc, argv, 0, &cfg, NULL, NULL);
     if (rc)
         return rc == 1 ? 0 : rc;

@@ -25,6 +25,15 @@
 
 
 
+void volt_features_attach_books(volt_features_t *f, const volt_books_t *books) { f->books = books; }
+
+void volt_features_book(volt_features_t *f, const volt_book_msg_t *m, uint32_t e, double ofi)
+{
+    const uint16_t p = m->ev[e].product;
+    if (f->books)
+        volt_flow_book(&f->flow[p], f->books, p, m->t_ns, ofi);
+}
+
 void volt_feat_cfg_default(volt_feat_cfg_t *c)
 {
     c->gap_ns = 10 * NS_PER_S;
@@ -58,8 +67,10 @@ volt_features_t *volt_features_new(const volt_feat_cfg_t *cfg)
         f->tod_b[b][0] = sin(ang);
         f->tod_b[b][1] = cos(ang);
     }
-    for (int i = 0; i < VOLT_MAX_PRODUCTS; i++)
+    for (int i = 0; i < VOLT_MAX_PRODUCTS; i++) {
         volt_tau_init(&f->tau[i]);
+        volt_flow_init(&f->flow[i]);
+    }
     return f;
 }
 
@@ -362,6 +373,6 @@ volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t
     o[VOLT_F_SECS_SINCE_GAP] =
         out->segment_age_s < SINCE_GAP_CAP_S ? out->segment_age_s : SINCE_GAP_CAP_S;
     out->mid = p->v1.mid;
-    out->flags = flags;
+    out->flags = flags | volt_flow_tick(&f->flow[t->product], f->books, t, s, flags, p->v1.mid, o);
     return VOLT_FEAT_OK;
 }

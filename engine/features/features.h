@@ -47,6 +47,18 @@ typedef enum {
     VOLT_F_TOD_SIN,           /* time of day (UTC) on the unit circle */
     VOLT_F_TOD_COS,
     VOLT_F_TAU_TRAILING,      /* 90th percentile of rv_60s closes over the past 1800 s */
+    /* book and trade flow (engine/features/flow.c): the book columns need a valid level-2 book */
+    VOLT_F_OFI_1S,            /* order-flow imbalance (Cont-Kukanov-Stoikov) over 1 s */
+    VOLT_F_OFI_10S,
+    VOLT_F_OFI_60S,
+    VOLT_F_DEPTH_IMB_5,       /* (bid - ask) / (bid + ask) size of the best 5 levels a side */
+    VOLT_F_DEPTH_IMB_10BPS,   /* the same over the levels within 10 bps of the mid */
+    VOLT_F_MICROPRICE_DEV_BPS,/* microprice - mid, bps of the mid */
+    VOLT_F_BOOK_SLOPE_10,     /* size of the top 10 levels a side per bps of price they span */
+    VOLT_F_DEPTH_CHANGE_10S,  /* top-10 depth now / its close 10 s earlier - 1 */
+    VOLT_F_SIGNED_VOLUME_60S, /* taker buy - sell size over 60 s */
+    VOLT_F_VWAP_DIST_60S_BPS, /* (mid - VWAP of 60 s) / VWAP, bps */
+    VOLT_F_LARGE_TRADE_SHARE_60S, /* share of classed size in large trades over 60 s */
     VOLT_NF
 } volt_feature_id_t;
 
@@ -61,6 +73,7 @@ typedef struct volt_feature_info {
 extern const volt_feature_info_t volt_feature_table[VOLT_NF];
 
 #define VOLT_NF_V0 (VOLT_F_VOL_ZSCORE + 1)
+#define VOLT_F_FLOW_FIRST VOLT_F_OFI_1S /* the first book and trade-flow column */
 
 /* Seconds of per-second history kept (>= the longest window, 900 s, + 1). */
 #define VOLT_FEAT_HIST 1024
@@ -86,6 +99,8 @@ typedef enum {
 enum {
     VOLT_ROW_SEGMENT_START = 1u << 0, /* first tick after start or after a gap: windows restarted */
     VOLT_ROW_AFTER_GAP = 1u << 1,     /* that restart was caused by a gap (silence > threshold) */
+    VOLT_ROW_BOOK_INVALID = 1u << 6,  /* the product's level-2 book is in use but not valid: the
+                                       * book columns are missing */
 };
 
 typedef struct volt_feat_out {
@@ -96,6 +111,8 @@ typedef struct volt_feat_out {
 } volt_feat_out_t;
 
 typedef struct volt_features volt_features_t;
+typedef struct volt_books volt_books_t;
+typedef struct volt_book_msg volt_book_msg_t;
 
 /* Set-up: allocates state for VOLT_MAX_PRODUCTS products. NULL on failure (VOLT_ERR set). */
 volt_features_t *volt_features_new(const volt_feat_cfg_t *cfg);
@@ -106,6 +123,13 @@ void volt_features_free(volt_features_t *f);
  * than the product's last one. */
 volt_feat_status_t volt_features_update(volt_features_t *f, const volt_tick_t *t,
                                         volt_feat_out_t *out);
+
+/* The level-2 books the book columns read (set-up; NULL, the default: those columns stay missing). */
+void volt_features_attach_books(volt_features_t *f, const volt_books_t *books);
+
+/* Hot path, after the attached books applied event e of a level-2 message (volt_books_event, which
+ * returned ofi): folds the event into its product's book windows. */
+void volt_features_book(volt_features_t *f, const volt_book_msg_t *m, uint32_t e, double ofi);
 
 /* Counters (read by the owning thread or after it stopped). */
 typedef struct volt_feat_stats {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "engine/features/features.h"
+#include "engine/features/flow.h"
 #include "engine/features/tau.h"
 #include "simd/slide.h"
 
@@ -128,6 +129,8 @@ struct volt_features {
     double tod_b[TOD_STEP][2]; /* sin, cos of 2 pi b / 86400 */
     prod_state_t prod[VOLT_MAX_PRODUCTS];
     volt_tau_t tau[VOLT_MAX_PRODUCTS];
+    const volt_books_t *books; /* read by the book columns (NULL: none attached) */
+    flow_t flow[VOLT_MAX_PRODUCTS];
 };
 
 static inline int warm(const prod_state_t *p, int64_t w) { return p->cur_s - p->start_s >= w; }

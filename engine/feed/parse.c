@@ -546,11 +546,16 @@ static volt_reject_t level_change(const volt_jl2_t *l, volt_level_change_t *c)
 /* An l2_data message's events and level changes into p->book; bad entries are dropped and
  * counted. An event naming no usable product rejects the message (its changes would go nowhere). */
 static volt_reject_t book_changes(volt_parser_t *p, volt_jdoc_t *doc, const volt_jlevel_t *msg,
-                                  volt_parse_result_t *res)
+                                  int64_t msg_ns, int64_t recv_ns, volt_parse_result_t *res)
 {
     volt_book_msg_t *b = &p->book;
     b->n_bad = doc->n_l2_bad + doc->n_l2_events_over;
+    b->t_ns = msg_ns ? msg_ns : recv_ns;
     if (res->proto == VOLT_PROTO_EXCHANGE) { /* one product per message, named on the message */
+        const volt_jval_t *tm = &msg->item.f[VOLT_JF_TIME];
+        volt_reject_t r;
+        if (tm->type != VOLT_JT_ABSENT && (r = get_iso_time(p, tm, &b->t_ns)))
+            return r;
         doc->n_l2_events = 1;
         doc->l2_events[0] = (volt_jl2_event_t){.type = msg->item.f[VOLT_JF_TYPE],
                                                .product_id = msg->item.f[VOLT_JF_PRODUCT_ID],
@@ -620,6 +625,7 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
 {
     p->deferred = 0;
     p->book.n_events = p->book.n_changes = p->book.n_bad = 0;
+    p->book.t_ns = 0;
     clear_result(res);
     if (len > p->max_frame)
         return finish(res, VOLT_REJ_TOO_LARGE);
@@ -656,7 +662,7 @@ volt_reject_t volt_parse_message(volt_parser_t *p, const char *buf, size_t len, 
         return finish(res, r);
     res->proto = proto;
     if (res->kind == VOLT_MSG_BOOK)
-        return finish(res, book_changes(p, doc, msg, res));
+        return finish(res, book_changes(p, doc, msg, msg_ns, recv_ns, res));
     if (!tick_kind)
         return finish(res, VOLT_REJ_NONE);
     /* Items: Advanced carries them in events[]; the Exchange feed is one item per message. */

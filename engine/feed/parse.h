@@ -93,6 +93,8 @@ typedef struct volt_book_event {
 } volt_book_event_t;
 
 typedef struct volt_book_msg {
+    int64_t t_ns;      /* event time: the message's timestamp (Exchange: time), else the receive
+                        * time; 0 when it has neither */
     uint32_t n_events;
     volt_book_event_t ev[VOLT_JSON_MAX_L2_EVENTS];
     const volt_level_change_t *changes; /* the parser's own array, valid until its next parse */

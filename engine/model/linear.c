@@ -76,7 +76,7 @@ static inline int log_inputs(const lin_model_t *m, const double *f, double *v, i
  * logistic link (simd/vexp.h) inlined, no call on the way. One copy per count of logged groups (0..8), chosen at
  * load: the groups' loop is then fully unrolled, with no counter, no alternating branch and the
  * log's constants held in registers throughout. */
-#define VOLT_LIN_EACH_COUNT(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8)
+#define VOLT_LIN_EACH_COUNT(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 #define VOLT_LIN_SCORE_AVX2(G)                                                                     \
     __attribute__((target("avx2,fma"))) static void lin_score_avx2_##G(                            \
         const void *state, const double *f, double *score, double *prob)                           \

@@ -295,15 +295,17 @@ Test(model, malformed_files_are_refused_with_a_reason)
 /* The AVX2 logistic path (inline vector log and exp, feature-space blend and weigh) equals the
  * gathered scalar path (libm) on random models and rows with missing, negative, zero, subnormal,
  * huge and infinite inputs; a model naming a feature twice
- * (allowed by the format) scores the same on both. Trials 20..28 log-transform the first
- * 0, 3, 8, 11, 16, 19, 24, 27 and 31 inputs: every count of logged groups of four (0..8), each of
- * which has its own unrolled AVX2 copy. */
+ * (allowed by the format) scores the same on both. Trials 20.. log-transform the first
+ * 0, 3, 8, 11, ... inputs and the last all VOLT_NF: every count of logged groups of four (0 ..
+ * (VOLT_NF + 3) / 4), each of which has its own unrolled AVX2 copy. */
 Test(model, logistic_avx2_equals_scalar)
 {
+    enum { NG = (VOLT_NF + 3) / 4 + 1, LAST = 20 + NG - 1 }; /* AVX2 copies: 0 .. NG-1 logged groups */
+    _Static_assert(VOLT_NF % 5 != 0, "feature i*5+trial mod VOLT_NF: distinct for i < VOLT_NF");
     uint64_t s = 77;
-    const void *seen[9] = {0};
-    for (int trial = 0; trial < 29; trial++) {
-        const int nlog = trial < 20 ? -1 : trial == 28 ? VOLT_NF : 4 * (trial - 20) - (trial & 1);
+    const void *seen[NG] = {0};
+    for (int trial = 0; trial <= LAST; trial++) {
+        const int nlog = trial < 20 ? -1 : trial == LAST ? VOLT_NF : 4 * (trial - 20) - (trial & 1);
         static char text[16384];
         int o = snprintf(text, sizeof text, "volt-model 1\nkind logistic\nversion r\nthreshold 0.5\n"
                                             "intercept %a\nfeatures %d\n", unif(&s) - 0.5,
@@ -311,7 +313,7 @@ Test(model, logistic_avx2_equals_scalar)
         for (int i = 0; i < (trial >= 19 ? VOLT_NF : VOLT_NF - trial); i++) {
             /* trial 19: feature 3 read by two identity terms (i = 5 and i = 11), which the AVX2
              * path's feature-space weights cannot hold: that model keeps the scalar path */
-            const int fi = trial == 19 && i == 5 ? 3 : (i * 7 + trial) % VOLT_NF;
+            const int fi = trial == 19 && (i == 5 || i == 11) ? 3 : (i * 5 + trial) % VOLT_NF;
             const int is_log = nlog >= 0                        ? i < nlog
                                : trial == 19 && (i == 5 || i == 11) ? 0
                                                                     : (i + trial) % 3 == 0;
@@ -359,7 +361,7 @@ Test(model, logistic_avx2_equals_scalar)
         volt_model_close(&ma);
         volt_model_close(&mb);
     }
-    for (int g = 0; g < 9; g++) /* nine distinct copies, one per count of logged groups */
+    for (int g = 0; g < NG; g++) /* distinct copies, one per count of logged groups */
         for (int h = 0; h < g; h++)
             cr_assert_neq(seen[g], seen[h], "%d and %d logged groups share a scorer", h, g);
 }

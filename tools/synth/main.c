@@ -9,9 +9,13 @@
 
 static void usage(FILE *o)
 {
-    fprintf(o, "Usage: volt-synth [--minutes M] [--seed N] [--rate-mult X] [--product P]... [--trades] [--out FILE]\n"
+    fprintf(o, "Usage: volt-synth [--minutes M] [--seed N] [--rate-mult X] [--product P]... [--trades]\n"
+               "                  [--level2 [--l2-faults]] [--out FILE]\n"
                "Writes a synthetic market calibrated to the real recordings (docs/synthetic.md).\n"
-               "--trades: also a market_trades message with the match behind every ticker.\n");
+               "--trades: also a market_trades message with the match behind every ticker.\n"
+               "--level2: also l2_data (a snapshot per product, then updates; docs/synthetic.md).\n"
+               "--l2-faults: with --level2, a sequence gap at 3 min, a crossed update at 5 min and\n"
+               "             a stale snapshot at 7 min, each followed by fresh snapshots.\n");
 }
 
 int main(int argc, char **argv)
@@ -27,6 +31,8 @@ int main(int argc, char **argv)
                                          {"product", required_argument, 0, 'p'},
                                          {"out", required_argument, 0, 'o'},
                                          {"trades", no_argument, 0, 't'},
+                                         {"level2", no_argument, 0, 'L'},
+                                         {"l2-faults", no_argument, 0, 'F'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
@@ -44,6 +50,8 @@ int main(int argc, char **argv)
             break;
         case 'o': out = optarg; break;
         case 't': cfg.trades = 1; break;
+        case 'L': cfg.level2 = 1; break;
+        case 'F': cfg.l2_faults = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -59,10 +67,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "volt-synth: cannot write %s: %s.\n", out, strerror(errno));
         return 1;
     }
+    if (cfg.l2_faults && !cfg.level2) {
+        fprintf(stderr, "volt-synth: --l2-faults needs --level2.\n");
+        return 2;
+    }
     static volt_synth_t s;
-    volt_synth_init(&s, &cfg);
+    if (volt_synth_init(&s, &cfg)) {
+        fprintf(stderr, "volt-synth: out of memory.\n");
+        return 1;
+    }
     const int64_t end = cfg.start_ns + (int64_t)(minutes * 60e9);
-    char buf[2048];
+    static char buf[512 << 10];
     for (;;) {
         int64_t ns;
         const size_t n = volt_synth_next(&s, buf, sizeof buf, &ns);
@@ -71,6 +86,7 @@ int main(int argc, char **argv)
         buf[n] = '\n';
         fwrite(buf, 1, n + 1, f);
     }
+    volt_synth_free(&s);
     if (fclose(f) != 0) {
         fprintf(stderr, "volt-synth: writing failed: %s.\n", strerror(errno));
         return 1;

@@ -23,6 +23,21 @@
 #define VOLT_SYNTH_SPIKE_DECAY_S 90.0     /* e-folding time of a spike */
 #define VOLT_SYNTH_AR_PHI 0.995           /* per-second persistence of log sigma */
 
+/* Level 2, from coinbase-advanced-l2-sample-2026-08 (BTC-USD and ETH-USD, 25 s; docs/synthetic.md):
+ * update messages per second and product, level changes per update (geometric), the distance of
+ * a changed level from its side's best (log-normal in bps: medians 17 and 5 bps, the 10th-90th
+ * percentiles spanning two to three decades), the share of removals, the log-normal of sizes. */
+#define VOLT_SYNTH_L2_PER_S 16.0
+#define VOLT_SYNTH_L2_CHANGES_MEAN 6.0
+#define VOLT_SYNTH_L2_DIST_MEDIAN_BPS 10.0
+#define VOLT_SYNTH_L2_DIST_LOGSD 2.0
+#define VOLT_SYNTH_L2_INSIDE 0.04 /* changes at the best itself (the real updates' 4 % inside) */
+#define VOLT_SYNTH_L2_REMOVE 0.25
+#define VOLT_SYNTH_L2_LOGQ_MEAN (-1.3)
+#define VOLT_SYNTH_L2_LOGQ_SD 2.4
+#define VOLT_SYNTH_L2_SNAPSHOT_LEVELS 400 /* a side (the real ones hold 7 000 - 27 000) */
+#define VOLT_SYNTH_L2_MAX_LEVELS 1024     /* a side kept by the generator: the farthest drop off */
+
 #define VOLT_SYNTH_MAX_PRODUCTS 8
 
 typedef struct volt_synth_cfg {
@@ -32,10 +47,27 @@ typedef struct volt_synth_cfg {
     int n_products;
     const char *products[VOLT_SYNTH_MAX_PRODUCTS];
     int trades;          /* also emit each tick's match as a market_trades message */
+    int level2;          /* also emit l2_data: a snapshot per product, then updates */
+    int l2_faults;       /* with level2: a sequence gap at 3 min (snapshots of every product 5 s
+                          * later), a crossed update at 5 min and a 30-s stale snapshot at 7 min
+                          * (product 0; a fresh snapshot 5 s / 10 s later) */
 } volt_synth_cfg_t;
+
+typedef struct volt_synth_side {
+    int64_t px[VOLT_SYNTH_L2_MAX_LEVELS]; /* price in ticks, unordered */
+    double qty[VOLT_SYNTH_L2_MAX_LEVELS];
+    int n;
+} volt_synth_side_t;
+
+typedef struct volt_synth_book {
+    volt_synth_side_t side[2];           /* bid, ask */
+    int64_t snap_due_ns;                 /* the next update is a snapshot from this time (0: none) */
+    int started;                         /* its first snapshot was sent */
+} volt_synth_book_t;
 
 typedef struct volt_synth_prod {
     double mid, logsig, spike, vol24, low24, high24, last_price;
+    double bid, ask; /* the last ticker's best bid and ask */
 } volt_synth_prod_t;
 
 typedef struct volt_synth {
@@ -48,6 +80,12 @@ typedef struct volt_synth {
     int n_pending, next_pending;
     int64_t pend_ns[4096];
     uint8_t pend_prod[4096];
+    uint8_t pend_l2[4096];   /* 1: a level-2 update, 0: a ticker */
+    /* level 2: its own random stream (the ticker stream is the same with and without it) */
+    uint64_t rng2[4];
+    volt_synth_book_t *books; /* cfg.n_products books, allocated by volt_synth_init with level2 */
+    volt_synth_book_t *stale;  /* product 0's book 30 s before the stale-snapshot fault */
+    int faults_done;           /* bit 0: gap, 1: crossed, 2: stale saved, 3: stale sent */
     /* the match behind the last ticker, emitted next when cfg.trades is set */
     int trade_pending, trade_buy, trade_prod;
     double trade_price, trade_size;
@@ -55,13 +93,18 @@ typedef struct volt_synth {
 } volt_synth_t;
 
 void volt_synth_cfg_default(volt_synth_cfg_t *c);
-void volt_synth_init(volt_synth_t *s, const volt_synth_cfg_t *c);
+/* With cfg.level2 it allocates the books: returns -1 when it cannot (0 otherwise). */
+int volt_synth_init(volt_synth_t *s, const volt_synth_cfg_t *c);
+void volt_synth_free(volt_synth_t *s);
 
 /* Writes the next message (an Advanced Trade ticker message, no newline) into buf; returns its
  * length and sets *event_ns to its time. With cfg.trades, every ticker message is followed by a
  * market_trades message at the same time carrying the match behind it (its price, its size, and
  * the maker's side, as Coinbase reports it: SELL when the taker bought). The ticker stream and its
- * random draws are the same with and without trades; only sequence_num counts both. */
+ * random draws are the same with and without trades; only sequence_num counts both. With
+ * cfg.level2, l2_data messages come between them (a snapshot of VOLT_SYNTH_L2_SNAPSHOT_LEVELS a
+ * side first; a level-2 message needs cap >= 64 KiB): the book never crosses the last ticker's
+ * quote (but for the fault). */
 size_t volt_synth_next(volt_synth_t *s, char *buf, size_t cap, int64_t *event_ns);
 
 /* Current 1-second sigma of product i (for tests: spikes must show up here). */
