@@ -45,6 +45,11 @@ static int validate(const volt_pipeline_cfg_t *cfg)
         if (cfg->cpus[i] >= ncpu)
             return VOLT_ERR(-EINVAL, "--cpus names CPU %d but this machine has %ld", cfg->cpus[i],
                             ncpu);
+    if (cfg->hot_threads < 1 || cfg->hot_threads > VOLT_MAX_HOT)
+        return VOLT_ERR(-EINVAL, "--hot-threads takes 1 to %d", VOLT_MAX_HOT);
+    if (cfg->hot_threads > 1 && cfg->stats_interval_s > 0)
+        return VOLT_ERR(-EINVAL, "--stats-interval takes one hot agent (not --hot-threads %d)",
+                        cfg->hot_threads);
     return 0;
 }
 
@@ -103,28 +108,37 @@ typedef enum { MODE_REPLAY, MODE_LIVE, MODE_BENCH } mode_t_;
 
 /* The agents, in the order their threads start: consumers first, so that nobody waits on a thread
  * that does not exist yet. */
-enum { A_KAFKA, A_JOURNAL, A_SINK, A_HOT, A_SOURCE, A_COUNT };
-static const char *const agent_role[A_COUNT] = {"Kafka", "journal", "sink", "hot", "source"};
+enum { A_KAFKA, A_JOURNAL, A_SINK, A_HOT, A_SOURCE = A_HOT + VOLT_MAX_HOT, A_COUNT };
+
+static const char *agent_role(int i)
+{
+    static const char *const role[] = {"Kafka", "journal", "sink"};
+    return i < A_HOT ? role[i] : i < A_SOURCE ? "hot" : "source";
+}
+
+/* The rings' memory: journal, Kafka raw and records, then each hot agent's frames and rows. */
+enum { B_JOURNAL, B_KRAW, B_KREC, B_HOT, B_COUNT = B_HOT + 2 * VOLT_MAX_HOT };
 
 /* A run: everything its agents share. */
 typedef struct {
     const volt_pipeline_cfg_t *cfg;
     mode_t_ mode;
     const volt_bench_msgs_t *bench; /* MODE_BENCH */
-    volt_rb_t frames;               /* source -> hot */
-    volt_ring_t rows;               /* hot -> sink */
+    int n_hot;                      /* hot agents */
+    volt_rb_t frames[VOLT_MAX_HOT]; /* source -> hot agent k */
+    volt_ring_t rows[VOLT_MAX_HOT]; /* hot agent k -> sink */
     volt_rb_t jframes;              /* live source -> journal */
-    volt_rb_t kraw, krec;           /* hot -> Kafka, sink -> Kafka */
-    volt_bell_t hot_bell, sink_bell;
-    void *buf[5];                   /* the rings' memory */
-    volt_products_t products;       /* written by the hot agent only */
-    volt_features_t *features;
-    volt_books_t *books;
-    volt_model_t model;
-    volt_parser_t *parser, *assist;
+    volt_rb_t kraw, krec;           /* hot (or the router) -> Kafka, sink -> Kafka */
+    volt_bell_t hot_bell[VOLT_MAX_HOT], sink_bell;
+    void *buf[B_COUNT];             /* the rings' memory */
+    volt_products_t products;       /* written by one interner: the hot agent, or the router */
+    volt_features_t *features[VOLT_MAX_HOT];
+    volt_books_t *books[VOLT_MAX_HOT];
+    volt_model_t model;             /* read-only once open: shared */
+    volt_parser_t *parser[VOLT_MAX_HOT], *assist, *router;
     volt_interval_t interval;
     volt_source_stats_t src;
-    volt_hot_stats_t hot;
+    volt_hot_stats_t hot[VOLT_MAX_HOT];
     volt_sink_stats_t sink;
     volt_journal_stats_t jstats;
     volt_kafka_stats_t kstats;
@@ -143,48 +157,65 @@ static void *ring_mem(run_t *r, int i, size_t bytes)
     return r->buf[i];
 }
 
-/* The frame and row rings; live with --save-disk, the journal's; with Kafka, its two. */
+/* Each hot agent's frame and row rings; live with --save-disk, the journal's; with Kafka, its two. */
 static int make_rings(run_t *r)
 {
     const volt_pipeline_cfg_t *cfg = r->cfg;
     const uint64_t fb = cfg->frame_ring_bytes;
-    void *fm = ring_mem(r, 0, fb), *rm = ring_mem(r, 1, (size_t)cfg->row_ring_slots * sizeof(volt_row_t));
-    if (!fm || !rm || volt_rb_init(&r->frames, fm, fb))
-        return VOLT_ERR(-ENOMEM, "allocating the frame and row rings");
-    volt_ring_init(&r->rows, rm, cfg->row_ring_slots, sizeof(volt_row_t));
+    for (int k = 0; k < r->n_hot; k++) {
+        void *fm = ring_mem(r, B_HOT + 2 * k, fb);
+        void *rm = ring_mem(r, B_HOT + 2 * k + 1, (size_t)cfg->row_ring_slots * sizeof(volt_row_t));
+        if (!fm || !rm || volt_rb_init(&r->frames[k], fm, fb))
+            return VOLT_ERR(-ENOMEM, "allocating the frame and row rings");
+        volt_ring_init(&r->rows[k], rm, cfg->row_ring_slots, sizeof(volt_row_t));
+    }
     if (r->mode == MODE_LIVE && cfg->journal_dir) {
-        void *jm = ring_mem(r, 2, fb * 4);
+        void *jm = ring_mem(r, B_JOURNAL, fb * 4);
         if (!jm || volt_rb_init(&r->jframes, jm, fb * 4))
             return VOLT_ERR(-ENOMEM, "allocating the journal ring");
     }
     if (cfg->kafka_brokers) {
         const uint64_t raw_bytes = fb * 2, rec_bytes = 32u << 20;
-        void *a = ring_mem(r, 3, raw_bytes), *b = ring_mem(r, 4, rec_bytes);
+        void *a = ring_mem(r, B_KRAW, raw_bytes), *b = ring_mem(r, B_KREC, rec_bytes);
         if (!a || !b || volt_rb_init(&r->kraw, a, raw_bytes) || volt_rb_init(&r->krec, b, rec_bytes))
             return VOLT_ERR(-ENOMEM, "allocating the Kafka rings");
     }
     return 0;
 }
 
-/* The hot agent's state: products, parsers, features, model. */
+/* Hot agent k's state: its parser, features and books. */
+static int make_hot_state(run_t *r, int k)
+{
+    const volt_pipeline_cfg_t *cfg = r->cfg;
+    if (!(r->features[k] = volt_features_new(&cfg->feat)))
+        return -EINVAL; /* volt_features_new said why */
+    if (!(r->books[k] = malloc(sizeof *r->books[k])) || volt_books_init(r->books[k], cfg->book_depth)) {
+        free(r->books[k]);
+        r->books[k] = NULL;
+        return VOLT_ERR(-ENOMEM, "allocating the level-2 books (%u levels a side)", cfg->book_depth);
+    }
+    volt_features_attach_books(r->features[k], r->books[k]);
+    if (!(r->parser[k] = volt_parser_new(cfg->max_frame, &r->products)))
+        return VOLT_ERR(-ENOMEM, "allocating the parser");
+    if (r->n_hot > 1) /* the router interns; the hot agents look up */
+        volt_parser_lookup_only(r->parser[k], 1);
+    return 0;
+}
+
+/* The hot agents' state: products, parsers, features, books; the model; the router's parser. */
 static int make_state(run_t *r)
 {
     const volt_pipeline_cfg_t *cfg = r->cfg;
     volt_products_init(&r->products);
-    if (!(r->features = volt_features_new(&cfg->feat)))
-        return -EINVAL; /* volt_features_new said why */
-    if (!(r->books = malloc(sizeof *r->books)) || volt_books_init(r->books, cfg->book_depth)) {
-        free(r->books);
-        r->books = NULL;
-        return VOLT_ERR(-ENOMEM, "allocating the level-2 books (%u levels a side)", cfg->book_depth);
-    }
-    volt_features_attach_books(r->features, r->books);
-    int rc = volt_model_open(&r->model, cfg->model);
-    if (rc)
+    int rc;
+    for (int k = 0; k < r->n_hot; k++)
+        if ((rc = make_hot_state(r, k)))
+            return rc;
+    if ((rc = volt_model_open(&r->model, cfg->model)))
         return rc;
-    if (!(r->parser = volt_parser_new(cfg->max_frame, &r->products)))
-        return VOLT_ERR(-ENOMEM, "allocating the parser");
-    if (cfg->parse_assist >= 0) {
+    if (r->n_hot > 1 && !(r->router = volt_parser_new(cfg->max_frame, &r->products)))
+        return VOLT_ERR(-ENOMEM, "allocating the router's parser");
+    if (cfg->parse_assist >= 0 && r->n_hot == 1) {
         if (!(r->assist = volt_parser_new(cfg->max_frame, &r->products)))
             return VOLT_ERR(-ENOMEM, "allocating the parse assist's parser");
         volt_parser_lookup_only(r->assist, 1);
@@ -251,17 +282,23 @@ static volt_agent_t *make_kafka(run_t *r)
 static volt_agent_t *make_source(run_t *r)
 {
     const volt_pipeline_cfg_t *cfg = r->cfg;
-    const volt_source_wiring_t w = {.cfg = cfg,
-                                    .frames = &r->frames,
-                                    .hot_bell = &r->hot_bell,
+    volt_source_wiring_t w = {.cfg = cfg,
+                                    .router = r->router,
+                                    .kafka_raw = r->n_hot > 1 && r->agent[A_KAFKA] ? &r->kraw : NULL,
+                                    .kafka_lossless = r->mode == MODE_REPLAY,
                                     .journal = r->agent[A_JOURNAL] ? &r->jframes : NULL,
                                     .book_resync = &r->book_resync,
                                     .assist = r->assist,
                                     .assist_backlog = cfg->parse_assist,
                                     .bench = r->bench,
                                     .sink = r->agent[A_SINK],
-                                    .rows = &r->rows,
+                                    .rows = &r->rows[0],
                                     .stats = &r->src};
+    for (int k = 0; k < r->n_hot; k++) {
+        w.frames[k] = &r->frames[k];
+        w.hot_bell[k] = &r->hot_bell[k];
+    }
+    r->router = NULL; /* the source's router owns it now, made or not */
     return r->mode == MODE_REPLAY ? volt_source_file_new(&w)
            : r->mode == MODE_LIVE ? volt_source_ws_new(&w)
                                   : volt_source_mem_new(&w);
@@ -277,8 +314,8 @@ static int make_agents(run_t *r)
         return VOLT_ERR(-ENOMEM, "allocating the journal agent");
     if (kafka && !(r->agent[A_KAFKA] = make_kafka(r)))
         return VOLT_ERR(-ENOMEM, "allocating the Kafka agent");
-    const volt_sink_wiring_t sw = {.cfg = cfg,
-                                   .rows = &r->rows,
+    volt_sink_wiring_t sw = {.cfg = cfg,
+                                   .n_rows = r->n_hot,
                                    .bell = &r->sink_bell,
                                    .kafka_rec = kafka ? &r->krec : NULL,
                                    .kafka_lossless = r->mode == MODE_REPLAY,
@@ -286,25 +323,31 @@ static int make_agents(run_t *r)
                                    .model = &r->model,
                                    .interval = &r->interval,
                                    .stats = &r->sink};
+    for (int k = 0; k < r->n_hot; k++)
+        sw.rows[k] = &r->rows[k];
     if (!(r->agent[A_SINK] = volt_sink_new(&sw)))
         return VOLT_ERR(-ENOMEM, "allocating the sink");
-    const volt_hot_wiring_t hw = {.cfg = cfg,
-                                  .frames = &r->frames,
-                                  .bell = &r->hot_bell,
-                                  .rows = &r->rows,
-                                  .sink_bell = &r->sink_bell,
-                                  .kafka_raw = kafka ? &r->kraw : NULL,
-                                  .kafka_lossless = r->mode == MODE_REPLAY,
-                                  .products = &r->products,
-                                  .parser = r->parser,
-                                  .features = r->features,
-                                  .books = r->books,
-                                  .book_resync = r->mode == MODE_LIVE ? &r->book_resync : NULL,
-                                  .model = &r->model,
-                                  .interval = &r->interval,
-                                  .stats = &r->hot};
-    if (!(r->agent[A_HOT] = volt_hot_new(&hw)))
-        return VOLT_ERR(-ENOMEM, "allocating the hot agent");
+    for (int k = 0; k < r->n_hot; k++) {
+        const volt_hot_wiring_t hw = {.cfg = cfg,
+                                      .frames = &r->frames[k],
+                                      .bell = &r->hot_bell[k],
+                                      .rows = &r->rows[k],
+                                      .sink_bell = &r->sink_bell,
+                                      .kafka_raw = kafka && r->n_hot == 1 ? &r->kraw : NULL,
+                                      .kafka_lossless = r->mode == MODE_REPLAY,
+                                      .products = &r->products,
+                                      .parser = r->parser[k],
+                                      .features = r->features[k],
+                                      .books = r->books[k],
+                                      .book_resync = r->mode == MODE_LIVE ? &r->book_resync : NULL,
+                                      .model = &r->model,
+                                      .interval = &r->interval,
+                                      .stats = &r->hot[k],
+                                      .shard = k,
+                                      .n_shards = r->n_hot};
+        if (!(r->agent[A_HOT + k] = volt_hot_new(&hw)))
+            return VOLT_ERR(-ENOMEM, "allocating the hot agent");
+    }
     if (!(r->agent[A_SOURCE] = make_source(r)))
         return VOLT_ERR(-ENOMEM, "allocating the source");
     return 0;
@@ -338,13 +381,19 @@ static int start(run_t *r)
     }
     if (failed < 0)
         return 0;
-    static const int order[A_COUNT] = {A_HOT, A_SOURCE, A_SINK, A_JOURNAL, A_KAFKA};
-    for (int k = 0; k < A_COUNT; k++) {
+    int order[A_COUNT], n = 0;
+    for (int i = A_HOT; i < A_SOURCE; i++)
+        order[n++] = i;
+    order[n++] = A_SOURCE;
+    order[n++] = A_SINK;
+    order[n++] = A_JOURNAL;
+    order[n++] = A_KAFKA;
+    for (int k = 0; k < n; k++) {
         const int i = order[k];
         if (i >= failed && own_thread(r, i) && r->agent[i]->on_close)
             r->agent[i]->on_close(r->agent[i]);
     }
-    return VOLT_ERR(-EAGAIN, "could not start the %s agent's thread", agent_role[failed]);
+    return VOLT_ERR(-EAGAIN, "could not start the %s agent's thread", agent_role(failed));
 }
 
 /* Joins the threads: the pipeline's, whose end is the run's, then the side threads. */
@@ -360,10 +409,68 @@ static void join(run_t *r)
             pthread_join(r->th[i], NULL);
 }
 
-/* The hot agent's and the sink's counts into the report. */
+/* The hot agents' counts, summed (each message is counted by one of them). */
+static void sum_hot(const run_t *r, volt_hot_stats_t *h)
+{
+    memset(h, 0, sizeof *h);
+    for (int k = 0; k < r->n_hot; k++) {
+        const volt_hot_stats_t *x = &r->hot[k];
+        h->accepted += x->accepted;
+        for (int i = 0; i < VOLT_REJ_COUNT; i++) {
+            h->rejected_by[i] += x->rejected_by[i];
+            h->items_rejected[i] += x->items_rejected[i];
+        }
+        for (int i = 0; i < VOLT_MSG_KIND_COUNT; i++)
+            h->by_kind[i] += x->by_kind[i];
+        h->ticks += x->ticks;
+        h->rows += x->rows;
+        h->out_of_order += x->out_of_order;
+        h->duplicates += x->duplicates;
+        h->seq_gaps += x->seq_gaps;
+        h->alerts += x->alerts;
+        h->feed_errors += x->feed_errors;
+        h->dup_messages += x->dup_messages;
+        h->seq_restarts += x->seq_restarts;
+        h->kafka_raw_dropped += x->kafka_raw_dropped;
+    }
+}
+
+/* The books and features of every hot agent: each product's from the agent that owns it. */
+static void report_books(const run_t *r, volt_run_stats_t *stats)
+{
+    volt_books_stats_t *b = &stats->book;
+    uint64_t time_gaps = 0;
+    for (int k = 0; k < r->n_hot; k++) {
+        const volt_books_stats_t *x = &r->books[k]->stats;
+        b->messages += k == 0 ? x->messages : 0; /* every agent sees the level-2 messages it owns */
+        b->events += x->events;
+        b->snapshots += x->snapshots;
+        b->changes += x->changes;
+        b->gaps = x->gaps > b->gaps ? x->gaps : b->gaps; /* a gap reaches every agent */
+        b->crossed += x->crossed;
+        b->crossings += x->crossings;
+        b->unsynced += x->unsynced;
+        volt_feat_stats_t fs;
+        volt_features_stats(r->features[k], &fs);
+        time_gaps += fs.gaps;
+    }
+    if (r->n_hot > 1) /* a message may go to several agents: count it by its events' owners */
+        b->messages = stats->by_kind[VOLT_MSG_BOOK];
+    stats->time_gaps = time_gaps;
+    for (uint32_t p = 0; p < r->products.n; p++) {
+        const volt_book_t *bk = &r->books[p % r->n_hot]->book[p];
+        stats->book_beyond += bk->beyond;
+        stats->books_used += bk->changes > 0;
+        stats->books_valid += bk->changes > 0 && bk->valid;
+    }
+}
+
+/* The hot agents' and the sink's counts into the report. */
 static void report_counts(const run_t *r, volt_run_stats_t *stats)
 {
-    const volt_hot_stats_t *h = &r->hot;
+    volt_hot_stats_t hs;
+    sum_hot(r, &hs);
+    const volt_hot_stats_t *h = &hs;
     stats->read = r->src.read;
     stats->stopped = r->src.stopped;
     stats->accepted = h->accepted;
@@ -385,16 +492,8 @@ static void report_counts(const run_t *r, volt_run_stats_t *stats)
     stats->alerts = h->alerts;
     stats->feed_errors = h->feed_errors;
     stats->products = r->products.n;
-    stats->book = r->books->stats;
-    for (uint32_t p = 0; p < r->products.n; p++) {
-        const volt_book_t *b = &r->books->book[p];
-        stats->book_beyond += b->beyond;
-        stats->books_used += b->changes > 0;
-        stats->books_valid += b->changes > 0 && b->valid;
-    }
-    volt_feat_stats_t fs;
-    volt_features_stats(r->features, &fs);
-    stats->time_gaps = fs.gaps;
+    stats->hot_threads = r->n_hot;
+    report_books(r, stats);
     snprintf(stats->model, sizeof stats->model, "%s %s (alert at p >= %.4g)", r->model.kind,
              r->model.version, r->model.threshold);
     stats->labelled = r->sink.labelled;
@@ -412,9 +511,10 @@ static void report_counts(const run_t *r, volt_run_stats_t *stats)
 /* Latency histograms, the connection, the journal and Kafka into the report. */
 static void report_sides(const run_t *r, volt_run_stats_t *stats)
 {
-    for (int i = 0; i < VOLT_LAT_COUNT; i++)
-        if (i != VOLT_LAT_TO_SINK && i != VOLT_LAT_SOURCE_LATE)
-            volt_hist_merge(&stats->lat[i], &r->hot.lat[i]);
+    for (int k = 0; k < r->n_hot; k++)
+        for (int i = 0; i < VOLT_LAT_COUNT; i++)
+            if (i != VOLT_LAT_TO_SINK && i != VOLT_LAT_SOURCE_LATE)
+                volt_hist_merge(&stats->lat[i], &r->hot[k].lat[i]);
     volt_hist_merge(&stats->lat[VOLT_LAT_TO_SINK], &r->sink.to_sink);
     volt_hist_merge(&stats->lat[VOLT_LAT_SOURCE_LATE], &r->src.late);
     stats->conn = r->src.live;
@@ -427,7 +527,9 @@ static void report_sides(const run_t *r, volt_run_stats_t *stats)
     stats->journal_uring = r->jstats.uring;
     stats->kafka = r->agent[A_KAFKA] != NULL;
     stats->kafka_stats = r->kstats;
-    stats->kafka_stats.dropped[VOLT_K_RAW] += r->hot.kafka_raw_dropped;
+    for (int k = 0; k < r->n_hot; k++)
+        stats->kafka_stats.dropped[VOLT_K_RAW] += r->hot[k].kafka_raw_dropped;
+    stats->kafka_stats.dropped[VOLT_K_RAW] += r->src.kafka_raw_dropped;
     for (int i = 0; i < VOLT_K_TOPICS; i++) {
         stats->kafka_stats.dropped[i] += r->sink.kafka_dropped[i];
         stats->kafka_topic[i] = r->cfg->kafka_topic[i];
@@ -462,14 +564,17 @@ static void release(run_t *r)
 {
     for (int i = 0; i < A_COUNT; i++)
         volt_agent_free(r->agent[i]);
-    volt_parser_free(r->parser);
+    for (int k = 0; k < r->n_hot; k++) {
+        volt_parser_free(r->parser[k]);
+        volt_features_free(r->features[k]);
+        if (r->books[k])
+            volt_books_free(r->books[k]);
+        free(r->books[k]);
+    }
     volt_parser_free(r->assist);
+    volt_parser_free(r->router); /* only when the source never took it */
     volt_model_close(&r->model);
-    volt_features_free(r->features);
-    if (r->books)
-        volt_books_free(r->books);
-    free(r->books);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < B_COUNT; i++)
         free(r->buf[i]);
     free(r);
 }
@@ -485,8 +590,10 @@ static int run(const volt_pipeline_cfg_t *cfg, mode_t_ mode, const volt_bench_ms
     r->cfg = cfg;
     r->mode = mode;
     r->bench = bench;
-    for (int i = 0; i < VOLT_LAT_COUNT; i++)
-        volt_hist_init(&r->hot.lat[i]);
+    r->n_hot = cfg->hot_threads;
+    for (int k = 0; k < r->n_hot; k++)
+        for (int i = 0; i < VOLT_LAT_COUNT; i++)
+            volt_hist_init(&r->hot[k].lat[i]);
     volt_hist_init(&r->sink.to_sink);
     volt_hist_init(&r->src.late);
     atomic_init(&r->book_resync, 0);

@@ -1,18 +1,55 @@
 /* engine/agents/assist.c — the sources' way into the hot agent's frame ring: a frame as it is, or,
  * when the hot agent is behind, parsed by the source in the ring slot (parse assist, source.h). */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "engine/agents/kafka.h"
 #include "engine/agents/source.h"
 #include "engine/base/clock.h"
 
-void volt_source_out_init(volt_source_out_t *o, const volt_source_wiring_t *w)
+int volt_source_out_init(volt_source_out_t *o, const volt_source_wiring_t *w)
 {
-    o->ring = w->frames;
-    o->prod = volt_rb_producer(w->frames);
-    o->bell = w->hot_bell;
+    memset(o, 0, sizeof *o);
+    o->ring = w->frames[0];
+    o->prod = volt_rb_producer(w->frames[0]);
+    o->bell = w->hot_bell[0];
     o->assist = w->assist;
     o->backlog = w->assist_backlog;
     o->stats = w->stats;
+    const int n = w->cfg->hot_threads;
+    if (n <= 1)
+        return 0;
+    o->assist = NULL; /* the router parses every message anyway */
+    if (!(o->router = malloc(sizeof *o->router)) ||
+        volt_router_init(o->router, n, w->frames, w->hot_bell, w->router, w->cfg->max_frame)) {
+        volt_source_out_free(o);
+        return -ENOMEM;
+    }
+    o->router->kafka_raw = w->kafka_raw;
+    o->router->kafka_lossless = w->kafka_lossless;
+    o->router->kafka_raw_dropped = &w->stats->kafka_raw_dropped;
+    return 0;
+}
+
+void volt_source_out_free(volt_source_out_t *o)
+{
+    if (o->router) {
+        volt_router_free(o->router);
+        free(o->router);
+        o->router = NULL;
+    }
+}
+
+void volt_source_out_end(volt_source_out_t *o)
+{
+    if (!o->router) {
+        volt_frame_push_end(o->prod);
+        return;
+    }
+    volt_router_end(o->router);
+    if (o->router->kafka_raw)
+        volt_krec_end(o->router->kafka_raw);
 }
 
 static void push_hot(volt_source_out_t *o, volt_idle_t *idle, const volt_frame_hdr_t *h,
@@ -54,6 +91,10 @@ static void push_hot(volt_source_out_t *o, volt_idle_t *idle, const volt_frame_h
 void volt_frame_push_hot(volt_source_out_t *o, volt_idle_t *idle, const volt_frame_hdr_t *h,
                          const void *payload)
 {
+    if (o->router) {
+        volt_router_push(o->router, idle, h, payload);
+        return;
+    }
     push_hot(o, idle, h, payload);
     volt_bell_ring(o->bell); /* wakes the hot agent if it sleeps */
 }

@@ -19,12 +19,27 @@ typedef struct volt_frame_hdr {
     uint32_t epoch;       /* stream: bumps at each file or connection; sequence tracking resets */
     uint32_t kind;        /* VOLT_FRAME_* */
     uint32_t len;         /* payload bytes after the header */
+    uint32_t note;        /* VOLT_NOTE_*: with several hot agents, what the source's router found */
+    uint32_t pad_;
 } volt_frame_hdr_t;
+
+/* A routed frame's note (several hot agents, router.h): the source checked the connection's
+ * sequence numbers, as one hot agent of a whole stream does itself. PRIMARY: this agent counts the
+ * message (others that get it too only take their products' ticks and book events). */
+enum {
+    VOLT_NOTE_ROUTED = 1u << 0,
+    VOLT_NOTE_PRIMARY = 1u << 1,
+    VOLT_NOTE_SEQ_GAP = 1u << 2,     /* messages were missed before this one */
+    VOLT_NOTE_SEQ_DUP = 1u << 3,     /* a sequence number seen already: drop it */
+    VOLT_NOTE_SEQ_RESTART = 1u << 4, /* the counter started over */
+};
 
 /* DATA: a message for the hot agent to parse; PARSED: one the source parsed already (parse assist,
  * source.h: the payload is followed by the parse's result, volt_parsed_trailer_t); TOO_LARGE: a frame cut off by the
- * source; END: the end of the stream. */
-enum { VOLT_FRAME_DATA = 1, VOLT_FRAME_TOO_LARGE = 2, VOLT_FRAME_END = 3, VOLT_FRAME_PARSED = 4 };
+ * source; END: the end of the stream; GAP: no message, the router's word to a hot agent that the
+ * connection lost messages (its books are invalid, its windows span a gap). */
+enum { VOLT_FRAME_DATA = 1, VOLT_FRAME_TOO_LARGE = 2, VOLT_FRAME_END = 3, VOLT_FRAME_PARSED = 4,
+       VOLT_FRAME_GAP = 5 };
 
 /* A frame the source parsed (VOLT_FRAME_PARSED): header, payload and padding as any frame, then,
  * at the next 8-byte boundary, this trailer with res.n_ticks ticks. The ticks were written there by

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/agents/frame.h"
 #include "engine/agents/kafka.h"
@@ -82,8 +83,24 @@ enum { SEQ_OK = 0, SEQ_DUPLICATE = 1, SEQ_RESTART = 2 };
 
 /* The message's sequence number (Advanced: one counter per connection): SEQ_DUPLICATE for one seen
  * already, SEQ_RESTART when the counter started over (tracked afresh from it); flags gaps. */
-static int msg_seq_check(hot_t *h, const volt_parse_result_t *res, uint32_t *row_flags)
+static int msg_seq_check(hot_t *h, const volt_frame_hdr_t *f, const volt_parse_result_t *res,
+                         uint32_t *row_flags)
 {
+    if (f->note & VOLT_NOTE_ROUTED) { /* the router checked: its verdict, counted once */
+        const int primary = (f->note & VOLT_NOTE_PRIMARY) != 0;
+        if (f->note & VOLT_NOTE_SEQ_DUP)
+            return SEQ_DUPLICATE;
+        if (f->note & VOLT_NOTE_SEQ_RESTART) {
+            h->st->seq_restarts += primary;
+            return SEQ_RESTART;
+        }
+        if (f->note & VOLT_NOTE_SEQ_GAP) {
+            h->st->seq_gaps += primary;
+            *row_flags |= VOLT_ROW_SEQ_GAP;
+            h->pending_gap = 1;
+        }
+        return SEQ_OK;
+    }
     if (!res->has_seq || res->proto != VOLT_PROTO_ADVANCED)
         return SEQ_OK;
     int rc = SEQ_OK;
@@ -158,15 +175,16 @@ static int accept_message(hot_t *h, const volt_frame_hdr_t *f, const volt_parse_
                           const volt_tick_t *ticks, uint32_t *seq_flags)
 {
     volt_hot_stats_t *st = h->st;
-    st->accepted++;
-    st->by_kind[res->kind]++;
+    const int counts = !(f->note & VOLT_NOTE_ROUTED) || (f->note & VOLT_NOTE_PRIMARY);
+    st->accepted += counts;
+    st->by_kind[res->kind] += counts;
     if (res->has_conn && res->conn != h->conn) {
         /* a journal line from another live connection: its sequence numbers start afresh */
         h->have_msg_seq = 0;
         memset(h->have_prod_seq, 0, sizeof h->have_prod_seq);
         h->conn = res->conn;
     }
-    for (uint32_t i = 0; i < res->n_items_rejected; i++)
+    for (uint32_t i = 0; i < res->n_items_rejected && counts; i++)
         st->items_rejected[res->item_reject[i]]++;
     if (res->kind == VOLT_MSG_ERROR) {
         st->feed_errors++;
@@ -174,7 +192,7 @@ static int accept_message(hot_t *h, const volt_frame_hdr_t *f, const volt_parse_
     }
     /* every sequenced message counts for gap and duplicate detection, heartbeats included */
     h->pending_gap = 0;
-    const int sq = msg_seq_check(h, res, seq_flags);
+    const int sq = msg_seq_check(h, f, res, seq_flags);
     if (sq == SEQ_DUPLICATE) {
         /* its ticks count as read and as dropped duplicates: ticks = rows + out-of-order + dups */
         st->ticks += res->n_ticks;
@@ -184,11 +202,13 @@ static int accept_message(hot_t *h, const volt_frame_hdr_t *f, const volt_parse_
         return 1;
     }
     if (sq == SEQ_RESTART) {
-        notice(h, f, VOLT_NOTICE_SEQ_RESTART);
+        if (counts)
+            notice(h, f, VOLT_NOTICE_SEQ_RESTART);
         books_gap(h); /* whatever the feed restarted, the books cannot be trusted */
     }
     if (h->pending_gap) {
-        notice(h, f, VOLT_NOTICE_SEQ_GAP);
+        if (counts)
+            notice(h, f, VOLT_NOTICE_SEQ_GAP);
         books_gap(h); /* every book is wrong until its next snapshot */
         /* messages were lost on this connection: every product's windows now span a gap */
         const int64_t when = res->n_ticks ? volt_tick_time_ns(&ticks[0]) : 0;
@@ -196,6 +216,19 @@ static int accept_message(hot_t *h, const volt_frame_hdr_t *f, const volt_parse_
             h->gap_ns[p] = when ? when : INT64_MAX;
     }
     return 0;
+}
+
+/* The router's word that the connection lost messages this agent did not get (router.h). */
+static void routed_gap(hot_t *h)
+{
+    books_gap(h);
+    for (uint32_t p = 0; p < h->w.products->n; p++)
+        h->gap_ns[p] = INT64_MAX; /* stamped at each product's next tick */
+}
+
+static int mine(const hot_t *h, uint16_t product)
+{
+    return h->w.n_shards <= 1 || product % h->w.n_shards == (uint32_t)h->w.shard;
 }
 
 /* Exchange-feed ticks carry a sequence per product: returns 1 for a duplicate (dropped); a gap in
@@ -289,12 +322,29 @@ static void score_tick(hot_t *h, const volt_frame_hdr_t *f, const volt_tick_t *t
     }
 }
 
-/* A level-2 message: each event into its book, then its order flow into the book windows. */
-static void apply_book(hot_t *h, const volt_book_msg_t *m)
+/* A level-2 message: each event into its book, then its order flow into the book windows. A book
+ * it left crossed needs a fresh snapshot, as after a gap. */
+static void apply_book(hot_t *h, const volt_frame_hdr_t *f, const volt_book_msg_t *m)
 {
-    h->w.books->stats.messages++;
-    for (uint32_t e = 0; e < m->n_events; e++)
-        volt_features_book(h->w.features, m, e, volt_books_event(h->w.books, m, e));
+    volt_books_t *bs = h->w.books;
+    bs->stats.messages++;
+    for (uint32_t e = 0; e < m->n_events; e++) {
+        if (!mine(h, m->ev[e].product))
+            continue;
+        const uint64_t crossings = bs->stats.crossings;
+        volt_features_book(h->w.features, m, e, volt_books_event(bs, m, e));
+        if (bs->stats.crossings == crossings)
+            continue;
+        volt_row_t *r = claim_row(h); /* logged by the sink, with the product */
+        r->type = VOLT_ROW_NOTICE;
+        r->reason = VOLT_NOTICE_BOOK_CROSSED;
+        r->file = f->file;
+        r->line = f->line;
+        r->tick.product = m->ev[e].product;
+        volt_ring_publish(h->out, 1);
+        if (h->w.book_resync)
+            atomic_store_explicit(h->w.book_resync, 1, memory_order_relaxed);
+    }
 }
 
 /* A frame: parse, count, sequence checks, then a row per tick. Sets h->key to the product of its
@@ -308,6 +358,10 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
     if (f->kind == VOLT_FRAME_TOO_LARGE) {
         st->rejected_by[VOLT_REJ_TOO_LARGE]++;
         notice(h, f, VOLT_REJ_TOO_LARGE);
+        return;
+    }
+    if (f->kind == VOLT_FRAME_GAP) {
+        routed_gap(h);
         return;
     }
     const volt_tick_t *ticks;
@@ -324,13 +378,14 @@ static void process_frame(hot_t *h, const volt_frame_hdr_t *f, const char *paylo
     if (accept_message(h, f, res, ticks, &seq_flags))
         return;
     if (res->kind == VOLT_MSG_BOOK) /* never an assisted frame: the source leaves these to us */
-        apply_book(h, volt_parser_book(h->w.parser));
-    if (res->n_ticks == 0)
-        return;
-    st->ticks += res->n_ticks;
-    for (uint32_t i = 0; i < res->n_ticks; i++)
+        apply_book(h, f, volt_parser_book(h->w.parser));
+    for (uint32_t i = 0; i < res->n_ticks; i++) {
+        if (!mine(h, ticks[i].product))
+            continue; /* another hot agent's product */
+        st->ticks++;
         if (!tick_seq_check(h, f, &ticks[i]))
             score_tick(h, f, &ticks[i], seq_flags, t0);
+    }
 }
 
 /* With Kafka on: the raw message, keyed by the product the parse found, after its rows are out. */
@@ -390,7 +445,11 @@ volt_agent_t *volt_hot_new(const volt_hot_wiring_t *w)
     h->out = volt_ring_producer(w->rows);
     h->cooldown_ns = (int64_t)(cfg->alert_cooldown_s * 1e9);
     h->epoch = UINT32_MAX;
-    volt_agent_init(&h->agent, "volt-hot", cfg->cpus[1], cfg->idle, cfg->human, hot_do_work, hot_close);
+    static const char *const names[VOLT_MAX_HOT] = {"volt-hot", "volt-hot-1", "volt-hot-2", "volt-hot-3"};
+    /* agent k on the k-th CPU after the first's, wrapping around the machine's */
+    const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    const int cpu = cfg->cpus[1] >= 0 ? (int)((cfg->cpus[1] + w->shard) % (ncpu > 0 ? ncpu : 1)) : -1;
+    volt_agent_init(&h->agent, names[w->shard], cpu, cfg->idle, cfg->human, hot_do_work, hot_close);
     volt_idle_attach_bell(&h->agent.idle, w->bell);
     h->iv_period_ns = (int64_t)(cfg->stats_interval_s * 1e9);
     h->iv_next_ns = volt_clock_ns() + h->iv_period_ns;

@@ -52,6 +52,9 @@ typedef struct volt_hot_wiring {
     const volt_model_t *model;
     volt_interval_t *interval;      /* --stats-interval's two halves, shared with the sink */
     volt_hot_stats_t *stats;
+    int shard, n_shards;            /* this agent takes the products p with p % n_shards == shard;
+                                     * with n_shards > 1 its frames come through the source's
+                                     * router (router.h), which checked the connection's sequence */
 } volt_hot_wiring_t;
 
 /* Made at set-up (it allocates); a thread then runs it with volt_agent_run. NULL: no memory. */

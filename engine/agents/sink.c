@@ -33,7 +33,8 @@ typedef struct {
     volt_labeler_t *labeler; /* rows wait here until their label is known: --label writes them
                               * then, else they are written at once and only graded then */
     volt_grader_t *grader;   /* the model's self-grade (NULL: --no-grade) */
-    volt_ring_cons_t in;
+    volt_ring_cons_t in[VOLT_MAX_HOT];
+    int n_in, next_in, ends;       /* hot agents, the ring to take from next, ENDs taken */
     int64_t unflushed_since;       /* engine clock of the oldest row not yet written out (0: none) */
     char line[VOLT_ROW_TEXT_MAX];  /* the output's text of a row */
     char kline[VOLT_ROW_TEXT_MAX]; /* a Kafka record's, when it is not the output's */
@@ -53,6 +54,7 @@ static void log_notice(sink_t *s, const volt_row_t *r)
                        : r->reason == VOLT_NOTICE_SEQ_GAP     ? "sequence_gap"
                        : r->reason == VOLT_NOTICE_DUPLICATE   ? "duplicate"
                        : r->reason == VOLT_NOTICE_SEQ_RESTART ? "sequence_restart"
+                       : r->reason == VOLT_NOTICE_BOOK_CROSSED ? "book_crossed"
                                                               : volt_reject_name((volt_reject_t)r->reason);
     if ((int)*n == cfg->max_notices) {
         fprintf(cfg->human, "volt: further '%s' events are counted, not logged\n", what);
@@ -65,6 +67,10 @@ static void log_notice(sink_t *s, const volt_row_t *r)
     } else if (r->reason == VOLT_NOTICE_SEQ_RESTART) {
         fprintf(cfg->human, "volt: %s:%llu: the feed's sequence counter went back: it restarted, "
                             "tracking from here\n", file, (unsigned long long)r->line);
+    } else if (r->reason == VOLT_NOTICE_BOOK_CROSSED) {
+        fprintf(cfg->human, "volt: %s:%llu: the %s book crossed (best bid >= best ask): invalid until "
+                            "its next snapshot\n", file, (unsigned long long)r->line,
+                volt_products_name(s->w.products, r->tick.product));
     } else if (r->reason == VOLT_NOTICE_FEED_ERROR) {
         fprintf(cfg->human, "volt: %s:%llu: the feed sent an error message\n", file,
                 (unsigned long long)r->line);
@@ -259,21 +265,23 @@ volt_agent_t *volt_sink_new(const volt_sink_wiring_t *w)
             s->st->io_error = -ENOMEM;
     }
     open_output(s);
-    s->in = volt_ring_consumer(w->rows);
+    s->n_in = w->n_rows;
+    for (int i = 0; i < w->n_rows; i++)
+        s->in[i] = volt_ring_consumer(w->rows[i]);
     return &s->agent;
 }
 
-uint32_t volt_sink_take(volt_agent_t *a, uint32_t max)
+/* One batch from the hot agents' rings, taking turns (each keeps its products' rows in order). */
+static uint32_t take_one(sink_t *s, uint32_t max)
 {
-    sink_t *s = (sink_t *)a;
-    if (a->done)
-        return 0;
+    const int k = s->next_in;
+    s->next_in = (k + 1) % s->n_in;
     uint32_t n = 0;
-    const volt_row_t *rows = volt_ring_peek(s->in, max < BATCH ? max : BATCH, &n);
-    for (uint32_t i = 0; i < n && !a->done; i++) {
+    const volt_row_t *rows = volt_ring_peek(s->in[k], max < BATCH ? max : BATCH, &n);
+    for (uint32_t i = 0; i < n; i++) {
         const volt_row_t *r = &rows[i];
         if (r->type == VOLT_ROW_END) {
-            a->done = 1;
+            s->agent.done = ++s->ends == s->n_in; /* nothing comes after an agent's END */
         } else if (r->type == VOLT_ROW_NOTICE) {
             log_notice(s, r);
         } else if (r->type == VOLT_ROW_STATS) {
@@ -290,7 +298,18 @@ uint32_t volt_sink_take(volt_agent_t *a, uint32_t max)
         }
     }
     if (n)
-        volt_ring_release(s->in, n);
+        volt_ring_release(s->in[k], n);
+    return n;
+}
+
+uint32_t volt_sink_take(volt_agent_t *a, uint32_t max)
+{
+    sink_t *s = (sink_t *)a;
+    if (a->done)
+        return 0;
+    uint32_t n = 0;
+    for (int i = 0; i < s->n_in && !a->done; i++)
+        n += take_one(s, max);
     if (s->unflushed_since && volt_clock_elapsed(s->unflushed_since, volt_clock_ns()) >= FLUSH_NS)
         out_flush(s);
     return n;

@@ -37,8 +37,9 @@ typedef struct volt_sink_stats {
 
 typedef struct volt_sink_wiring {
     const volt_pipeline_cfg_t *cfg; /* out_path, format, label, human, quiet, notices, cpus[2] */
-    volt_ring_t *rows;              /* in: from the hot agent */
-    volt_bell_t *bell;              /* rung by the hot agent after each batch */
+    volt_ring_t *rows[VOLT_MAX_HOT]; /* in: from each hot agent */
+    int n_rows;                      /* hot agents (rows[0 .. n_rows)) */
+    volt_bell_t *bell;              /* rung by the hot agents after each batch */
     volt_rb_t *kafka_rec;           /* out: records for the Kafka agent (NULL: Kafka off) */
     int kafka_lossless;             /* replay: wait for room instead of dropping */
     const volt_products_t *products; /* names of the products the rows carry */

@@ -18,6 +18,7 @@
 
 #include "engine/agents/agent.h"
 #include "engine/agents/frame.h"
+#include "engine/agents/router.h"
 #include "engine/base/hist.h"
 #include "engine/feed/parse.h"
 #include "engine/run/report.h"
@@ -34,13 +35,17 @@ typedef struct volt_source_stats {
     volt_hist_t late; /* bench source: hand-off - intended time */
     volt_live_stats_t live; /* the live source's connection story */
     uint64_t assisted, assist_deferred; /* frames it parsed / left to the hot agent (new product) */
+    uint64_t kafka_raw_dropped; /* live, several hot agents: raw frames the Kafka ring had no room for */
     int stopped; /* replay: a stop request ended it before the end of its input */
 } volt_source_stats_t;
 
 typedef struct volt_source_wiring {
     const volt_pipeline_cfg_t *cfg; /* files, url, products, max_frame, cpus[0], idle, ... */
-    volt_rb_t *frames;              /* out: to the hot agent */
-    volt_bell_t *hot_bell;          /* rung after each frame */
+    volt_rb_t *frames[VOLT_MAX_HOT]; /* out: to the hot agents (cfg->hot_threads of them) */
+    volt_bell_t *hot_bell[VOLT_MAX_HOT]; /* rung after each frame */
+    volt_parser_t *router;          /* several hot agents: the router's parser (router.h; it takes it) */
+    volt_rb_t *kafka_raw;           /* several hot agents with Kafka: raw frames, from the router */
+    int kafka_lossless;
     volt_rb_t *journal;             /* out, live: to the journal agent (NULL: no journal) */
     _Atomic int *book_resync;       /* live: set by the hot agent when the books need snapshots */
     volt_parser_t *assist;          /* the parse assist's parser (NULL: off) */
@@ -55,7 +60,8 @@ volt_agent_t *volt_source_file_new(const volt_source_wiring_t *w);
 volt_agent_t *volt_source_ws_new(const volt_source_wiring_t *w);
 volt_agent_t *volt_source_mem_new(const volt_source_wiring_t *w);
 
-/* Shared by the sources (assist.c): how a source hands a frame to the hot agent. */
+/* Shared by the sources (assist.c): how a source hands a frame to the hot agent, or through the
+ * router to several (router.h). */
 typedef struct volt_source_out {
     volt_rb_prod_t prod;
     volt_rb_t *ring;
@@ -63,9 +69,14 @@ typedef struct volt_source_out {
     volt_parser_t *assist;
     int64_t backlog;
     volt_source_stats_t *stats;
+    volt_router_t *router; /* NULL: one hot agent */
 } volt_source_out_t;
 
-void volt_source_out_init(volt_source_out_t *o, const volt_source_wiring_t *w);
+/* Set-up (the router allocates): 0, or -ENOMEM. */
+int volt_source_out_init(volt_source_out_t *o, const volt_source_wiring_t *w);
+void volt_source_out_free(volt_source_out_t *o);
+/* The end of the stream to every hot agent. */
+void volt_source_out_end(volt_source_out_t *o);
 
 /* volt_frame_push, or, when the parse assist is on and the hot agent is behind, parses the frame
  * in its slot and sends it as VOLT_FRAME_PARSED; then rings the hot agent's bell. Waits like

@@ -142,7 +142,7 @@ static void file_close(volt_agent_t *a)
     if (s->rec)
         volt_recording_close(s->rec);
     s->rec = NULL;
-    volt_frame_push_end(s->out.prod);
+    volt_source_out_end(&s->out);
 }
 
 static void file_destroy(volt_agent_t *a)
@@ -151,6 +151,7 @@ static void file_destroy(volt_agent_t *a)
     if (s->rec)
         volt_recording_close(s->rec);
     free(s->buf);
+    volt_source_out_free(&s->out);
     free(s);
 }
 
@@ -161,10 +162,10 @@ volt_agent_t *volt_source_file_new(const volt_source_wiring_t *w)
         return NULL;
     s->cfg = w->cfg;
     s->st = w->stats;
-    volt_source_out_init(&s->out, w);
     s->cap = w->cfg->max_frame + (4u << 20);
     s->buf = malloc(s->cap);
-    if (!s->buf) {
+    if (!s->buf || volt_source_out_init(&s->out, w)) {
+        free(s->buf);
         free(s);
         return NULL;
     }

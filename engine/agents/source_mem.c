@@ -99,7 +99,7 @@ static void mem_start(volt_agent_t *a) { ((mem_t *)a)->t0 = volt_clock_ns() + 10
 static void mem_close(volt_agent_t *a)
 {
     mem_t *m = (mem_t *)a;
-    volt_frame_push_end(m->out.prod);
+    volt_source_out_end(&m->out);
     if (m->sink) {
         volt_idle_t spin; /* without the side agent: the drain is the sink's own work now */
         volt_idle_preset(&spin, "spin");
@@ -107,12 +107,22 @@ static void mem_close(volt_agent_t *a)
     }
 }
 
+static void mem_destroy(volt_agent_t *a)
+{
+    mem_t *m = (mem_t *)a;
+    volt_source_out_free(&m->out);
+    free(m);
+}
+
 volt_agent_t *volt_source_mem_new(const volt_source_wiring_t *w)
 {
     mem_t *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
-    volt_source_out_init(&m->out, w);
+    if (volt_source_out_init(&m->out, w)) {
+        free(m);
+        return NULL;
+    }
     m->st = w->stats;
     m->b = w->bench;
     m->sink = w->bench->sink_on_source ? w->sink : NULL;
@@ -129,5 +139,6 @@ volt_agent_t *volt_source_mem_new(const volt_source_wiring_t *w)
         m->agent.idle.side_arg = m->sink;
     }
     m->agent.on_start = mem_start;
+    m->agent.destroy = mem_destroy;
     return &m->agent;
 }

@@ -37,6 +37,7 @@ typedef struct {
     uint32_t epoch;
     int attempts;
     int connected, subscribed_sent, got_data;
+    int resub; /* level-2 resubscription messages still to send: 2 unsubscribe, 1 subscribe */
     int64_t last_rx_mono, deadline_mono, dropped_mono, stop_mono;
     int64_t attempt_mono; /* when the connection attempt in hand started (0: none) */
     char *frame;
@@ -126,22 +127,49 @@ static void connect_now(ws_t *s)
     }
 }
 
+/* A JSON list of product names: every product, or level 2's (--level2-pair). */
+static void product_list(const volt_pipeline_cfg_t *cfg, int level2, char *list, size_t cap)
+{
+    const int l2 = level2 && cfg->n_l2_products > 0;
+    const char *const *p = l2 ? cfg->l2_products : cfg->products;
+    const int np = l2 ? cfg->n_l2_products : cfg->n_products;
+    size_t n = 0;
+    list[0] = '\0';
+    for (int i = 0; i < np && n < cap - 40; i++)
+        n += (size_t)snprintf(list + n, cap - n, "%s\"%s\"", i ? "," : "", p[i]);
+}
+
 static size_t subscribe_msg(ws_t *s, int which, char *buf, size_t cap)
 {
     const volt_pipeline_cfg_t *cfg = s->cfg;
-    char list[1024];
-    size_t n = 0;
-    for (int i = 0; i < cfg->n_products && n < sizeof list - 40; i++)
-        n += (size_t)snprintf(list + n, sizeof list - n, "%s\"%s\"", i ? "," : "", cfg->products[i]);
-    if (cfg->protocol == VOLT_PROTO_EXCHANGE)
+    char list[4096], l2[4096];
+    product_list(cfg, which == 3, list, sizeof list);
+    if (cfg->protocol == VOLT_PROTO_EXCHANGE) {
+        product_list(cfg, 1, l2, sizeof l2);
         return (size_t)snprintf(buf, cap,
                                 "{\"type\":\"subscribe\",\"product_ids\":[%s],"
-                                "\"channels\":[\"ticker\",\"matches\",\"heartbeat\"%s]}",
-                                list, cfg->level2 ? ",\"level2_batch\"" : "");
+                                "\"channels\":[\"ticker\",\"matches\",\"heartbeat\"%s%s%s]}",
+                                list, cfg->level2 ? ",{\"name\":\"level2_batch\",\"product_ids\":[" : "",
+                                cfg->level2 ? l2 : "", cfg->level2 ? "]}" : "");
+    }
     static const char *const channels[] = {"ticker", "market_trades", "heartbeats", "level2"};
     return (size_t)snprintf(buf, cap,
                             "{\"type\":\"subscribe\",\"product_ids\":[%s],\"channel\":\"%s\"}", list,
                             channels[which]);
+}
+
+/* The level-2 resubscription: an unsubscribe (which = 0), then a subscribe (1), level 2 only. */
+static size_t resubscribe_msg(ws_t *s, int which, char *buf, size_t cap)
+{
+    const volt_pipeline_cfg_t *cfg = s->cfg;
+    char list[4096];
+    product_list(cfg, 1, list, sizeof list);
+    const char *type = which ? "subscribe" : "unsubscribe";
+    if (cfg->protocol == VOLT_PROTO_EXCHANGE)
+        return (size_t)snprintf(buf, cap, "{\"type\":\"%s\",\"product_ids\":[%s],\"channels\":[\"level2_batch\"]}",
+                                type, list);
+    return (size_t)snprintf(buf, cap, "{\"type\":\"%s\",\"product_ids\":[%s],\"channel\":\"level2\"}",
+                            type, list);
 }
 
 /* Connected: a new stream epoch, the reconnect's duration, and the subscriptions to send. */
@@ -151,6 +179,7 @@ static void on_established(ws_t *s, struct lws *wsi)
     s->connected = 1;
     s->attempt_mono = 0;
     s->subscribed_sent = 0;
+    s->resub = 0; /* a new connection's subscriptions bring snapshots anyway */
     s->got_data = 0;
     s->epoch++;
     st->connects++;
@@ -169,14 +198,22 @@ static void on_established(ws_t *s, struct lws *wsi)
 }
 
 /* Writable: the next subscribe message (one for the Exchange feed, one per channel for Advanced
- * Trade). Returns -1 to close the connection when the write fails. */
+ * Trade), then any level-2 resubscription. Returns -1 to close the connection when a write fails. */
 static int on_writeable(ws_t *s, struct lws *wsi)
 {
     const int n_msgs = s->cfg->protocol == VOLT_PROTO_EXCHANGE ? 1 : 3 + (s->cfg->level2 != 0);
+    static unsigned char buf[LWS_PRE + 12288]; /* the source thread's: one at a time */
+    if (s->subscribed_sent >= n_msgs && s->resub) {
+        const size_t n = resubscribe_msg(s, s->resub == 1, (char *)buf + LWS_PRE, 12288);
+        if (lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT) < (int)n)
+            return -1;
+        if (--s->resub)
+            lws_callback_on_writable(wsi);
+        return 0;
+    }
     if (s->subscribed_sent >= n_msgs)
         return 0;
-    unsigned char buf[LWS_PRE + 2048];
-    const size_t n = subscribe_msg(s, s->subscribed_sent, (char *)buf + LWS_PRE, 2048);
+    const size_t n = subscribe_msg(s, s->subscribed_sent, (char *)buf + LWS_PRE, 12288);
     if (lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT) < (int)n)
         return -1;
     s->subscribed_sent++;
@@ -319,15 +356,18 @@ static void on_tick(lws_sorted_usec_list_t *sul)
         lws_sul_schedule(s->ctx, 0, &s->sul_tick, on_tick, 10000);
         return;
     }
-    if (s->resync && atomic_load_explicit(s->resync, memory_order_relaxed) && s->connected && s->wsi) {
-        /* the hot agent saw a sequence gap with level-2 books in use: they are wrong until new
-         * snapshots, which a new connection's subscription brings */
+    if (s->resync && atomic_load_explicit(s->resync, memory_order_relaxed) && s->connected && s->wsi &&
+        !s->resub) {
+        /* the hot agent saw a sequence gap or a crossed book with level-2 books in use: they are
+         * wrong until new snapshots, which subscribing to level 2 again brings (on the same
+         * connection: the other channels go on) */
         atomic_store_explicit(s->resync, 0, memory_order_relaxed);
         s->st->live.book_resyncs++;
         if (cfg->human)
-            fprintf(cfg->human, "volt: a sequence gap left the level-2 books invalid; reconnecting "
-                                "to %s for fresh snapshots\n", cfg->url);
-        lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+            fprintf(cfg->human, "volt: the level-2 books are invalid (a sequence gap or a crossed book); "
+                                "resubscribing to level 2 on %s for fresh snapshots\n", cfg->url);
+        s->resub = 2;
+        lws_callback_on_writable(s->wsi);
     }
     if (!s->connected && s->wsi && s->attempt_mono &&
         now - s->attempt_mono > (int64_t)(cfg->watchdog_s * 1e9)) {
@@ -428,7 +468,7 @@ static void ws_close(volt_agent_t *a)
         lws_context_destroy(s->ctx);
     s->ctx = NULL;
     g_ws = NULL;
-    volt_frame_push_end(s->out.prod);
+    volt_source_out_end(&s->out);
     if (s->journal)
         volt_frame_push_end(volt_rb_producer(s->journal));
     s->st->read = s->frame_no;
@@ -438,6 +478,7 @@ static void ws_destroy(volt_agent_t *a)
 {
     ws_t *s = (ws_t *)a;
     free(s->frame);
+    volt_source_out_free(&s->out);
     free(s);
 }
 
@@ -455,7 +496,11 @@ volt_agent_t *volt_source_ws_new(const volt_source_wiring_t *w)
     s->st = w->stats;
     s->journal = w->journal;
     s->resync = w->book_resync;
-    volt_source_out_init(&s->out, w);
+    if (volt_source_out_init(&s->out, w)) {
+        free(s->frame);
+        free(s);
+        return NULL;
+    }
     volt_agent_init(&s->agent, "volt-source", w->cfg->cpus[0], w->cfg->idle, w->cfg->human,
                     ws_do_work, ws_close);
     s->agent.on_start = ws_start;

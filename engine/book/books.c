@@ -85,6 +85,7 @@ double volt_books_event(volt_books_t *bs, const volt_book_msg_t *m, uint32_t e)
     bs->stats.changes += ev->n;
     if (volt_book_crossed(b)) {
         bs->stats.crossed++;
+        bs->stats.crossings += b->valid;
         b->valid = 0;
     }
     if (ev->snapshot)

@@ -20,6 +20,7 @@ typedef struct volt_books_stats {
     uint64_t messages, events, snapshots, changes;
     uint64_t gaps;        /* sequence gaps that invalidated the books */
     uint64_t crossed;     /* events after which a book was crossed */
+    uint64_t crossings;   /* of those, the ones that turned a valid book invalid */
     uint64_t unsynced;    /* update events applied to a book without a valid snapshot */
 } volt_books_stats_t;
 

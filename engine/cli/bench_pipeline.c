@@ -69,7 +69,8 @@ static int parse_args(int argc, char **argv, args_t *a)
         {"sink-thread", no_argument, 0, 't'},        {"parse-assist", required_argument, 0, O_ASSIST},
         {"kafka-brokers", required_argument, 0, O_KBROKERS},
         {"kafka-conf", required_argument, 0, O_KCONF}, {"kafka-config", required_argument, 0, O_KFILE},
-        {"kafka-topics", required_argument, 0, O_KTOPICS}, {"help", no_argument, 0, 'h'},
+        {"kafka-topics", required_argument, 0, O_KTOPICS}, {"hot-threads", required_argument, 0, O_HOT},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     optind = 1;
     int c;
@@ -92,6 +93,13 @@ static int parse_args(int argc, char **argv, args_t *a)
             if (volt_cli_assist(optarg, &a->cfg.parse_assist))
                 BAD("--parse-assist takes off, always or a byte count.");
             break;
+        case O_HOT: {
+            double v;
+            if (volt_cli_num(optarg, 1, VOLT_MAX_HOT, &v) || v != (int)v)
+                BAD("--hot-threads takes 1 to 4.");
+            a->cfg.hot_threads = (int)v;
+            break;
+        }
         case 'h': volt_cli_usage(stdout); return 1;
         default:
             if (volt_cli_kafka_opt(&a->cfg, c, optarg) != 0)
@@ -165,6 +173,11 @@ static void print_rate(const volt_run_stats_t *st, const char *off, double thr)
            off, (unsigned long long)st->ticks, thr, Q(e, .5), Q(e, .9), Q(e, .99), Q(e, .999),
            (double)e->max / 1e3, Q(pa, .5), Q(pa, .99), Q(fe, .5), Q(fe, .99), Q(sc, .5),
            Q(sc, .99), st->read ? 100.0 * (double)st->assisted / (double)st->read : 0.0);
+    if (st->book.changes)
+        printf("           level 2: %llu messages, %.0f level changes/s (%llu changes, %d hot agent%s)\n",
+               (unsigned long long)st->by_kind[VOLT_MSG_BOOK],
+               st->elapsed_s > 0 ? (double)st->book.changes / st->elapsed_s : 0.0,
+               (unsigned long long)st->book.changes, st->hot_threads, st->hot_threads > 1 ? "s" : "");
     if (st->kafka)
         for (int t = 0; t < VOLT_K_TOPICS; t++)
             printf("           kafka %-18s queued %llu, delivered %llu, failed %llu, dropped %llu\n",
@@ -184,9 +197,12 @@ static void json_rate(FILE *js, int first, const volt_run_stats_t *st, double ra
         [VOLT_LAT_FEATURES] = "features", [VOLT_LAT_SCORE] = "score", [VOLT_LAT_HOT] = "hot",
         [VOLT_LAT_TO_SINK] = "to_sink", [VOLT_LAT_SOURCE_LATE] = "source_late"};
     fprintf(js, "%s{\"offered_per_s\":%s,\"ticks\":%llu,\"achieved_per_s\":%.0f,"
-                "\"messages\":%llu,\"parsed_by_source\":%llu",
+                "\"messages\":%llu,\"parsed_by_source\":%llu,\"hot_agents\":%d,"
+                "\"level_changes\":%llu,\"level_changes_per_s\":%.0f",
             first ? "" : ",", rate > 0 ? off : "null", (unsigned long long)st->ticks, thr,
-            (unsigned long long)st->read, (unsigned long long)st->assisted);
+            (unsigned long long)st->read, (unsigned long long)st->assisted, st->hot_threads,
+            (unsigned long long)st->book.changes,
+            st->elapsed_s > 0 ? (double)st->book.changes / st->elapsed_s : 0.0);
     for (int k = 0; k < VOLT_LAT_COUNT; k++) {
         const volt_hist_t *h = &st->lat[k];
         fprintf(js,

@@ -21,11 +21,11 @@
 
 /* Long options (getopt_long's values): replay's and live's first, then live's own from O_PAIR. */
 enum {
-    O_OUT = 1, O_BOOKD, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET, O_NOGRADE,
+    O_OUT = 1, O_BOOKD, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET, O_NOGRADE, O_HOT,
     /* live only */
     O_STATS, O_HIST, O_LABEL, O_TAU, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH, O_KFILE, O_ASSIST,
     O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA, O_SAVE,
-    O_ROT_MB, O_ROT_MIN, O_FSYNC, O_LEVEL2, O_SHARD, O_LAST = O_SHARD
+    O_ROT_MB, O_ROT_MIN, O_FSYNC, O_LEVEL2, O_SHARD, O_L2PAIR, O_LAST = O_L2PAIR
 };
 
 void volt_cli_usage(FILE *o);
@@ -43,6 +43,9 @@ int volt_cli_parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cf
                         const char **pairs, int *n_pairs);
 /* --shard I/N given to live: its I and N (N = 0: none). */
 extern int volt_cli_shard_i, volt_cli_shard_n;
+/* --level2-pair: the products to take level 2 for (none given: every --pair). */
+extern const char *volt_cli_l2_pairs[VOLT_MAX_PRODUCTS];
+extern int volt_cli_n_l2_pairs;
 
 /* SIGINT and SIGTERM ask the running pipeline to stop and drain; SIGPIPE is ignored. */
 void volt_cli_stop_on_signals(void);

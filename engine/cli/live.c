@@ -8,6 +8,37 @@
 #include "engine/cli/cli.h"
 #include "simd/cpu.h"
 
+static int listed(const char *p, const char *const *list, int n)
+{
+    for (int j = 0; j < n; j++)
+        if (strcmp(p, list[j]) == 0)
+            return 1;
+    return 0;
+}
+
+/* --level2-pair: each must be a --pair (checked before --shard takes its share). */
+static int check_level2_pairs(const char *const *pairs, int n_pairs)
+{
+    for (int i = 0; i < volt_cli_n_l2_pairs; i++)
+        if (!listed(volt_cli_l2_pairs[i], pairs, n_pairs))
+            BAD("--level2-pair %s is not one of the --pair products.", volt_cli_l2_pairs[i]);
+    return 0;
+}
+
+/* The level-2 products of this instance's share: those --level2-pair named among its products. */
+static void level2_pairs(volt_pipeline_cfg_t *cfg)
+{
+    static const char *keep[VOLT_MAX_PRODUCTS];
+    int k = 0;
+    for (int i = 0; i < volt_cli_n_l2_pairs; i++)
+        if (listed(volt_cli_l2_pairs[i], cfg->products, cfg->n_products))
+            keep[k++] = volt_cli_l2_pairs[i];
+    cfg->l2_products = keep;
+    cfg->n_l2_products = k;
+    if (volt_cli_n_l2_pairs && !k)
+        cfg->level2 = 0; /* none of this shard's products wants level 2 */
+}
+
 int volt_cmd_live(int argc, char **argv)
 {
     volt_pipeline_cfg_t cfg;
@@ -21,6 +52,8 @@ int volt_cmd_live(int argc, char **argv)
         BAD("unexpected argument '%s' (live reads no files).", argv[optind]);
     if (n_pairs == 0)
         pairs[n_pairs++] = "BTC-USD";
+    if (check_level2_pairs(pairs, n_pairs))
+        return 2;
     if (volt_cli_shard_n) { /* this instance's stable share of the products */
         int k = 0;
         for (int i = 0; i < n_pairs; i++)
@@ -33,6 +66,7 @@ int volt_cmd_live(int argc, char **argv)
     }
     cfg.products = pairs;
     cfg.n_products = n_pairs;
+    level2_pairs(&cfg);
     if (!cfg.url)
         cfg.url = cfg.protocol == VOLT_PROTO_EXCHANGE ? "wss://ws-feed.exchange.coinbase.com"
                                                       : "wss://advanced-trade-ws.coinbase.com";

@@ -8,6 +8,8 @@
 #include "engine/cli/cli.h"
 
 int volt_cli_shard_i, volt_cli_shard_n;
+const char *volt_cli_l2_pairs[VOLT_MAX_PRODUCTS];
+int volt_cli_n_l2_pairs;
 
 /* The help text. It is long because it is one string literal: every command and option, read in
  * one place. */
@@ -23,7 +25,7 @@ void volt_cli_usage(FILE *o)
             "  volt bench-pipeline [--rates R,R,...|max] [--seconds S] [--json FILE] [--cpus S,H,K]\n"
             "                      [--idle X] [--sink-thread [--sink-idle X]] [--parse-assist A]\n"
             "                      [--kafka-brokers H:P [--kafka-conf K=V]... [--kafka-topics R,F,A]]\n"
-            "                      RECORDING\n"
+            "                      [--hot-threads N] RECORDING\n"
             "                                  the whole pipeline at fixed offered rates, latency\n"
             "                                  measured from each message's intended send time\n"
             "  volt book [--depth N] [--top K] [--max-frame BYTES] [--out FILE] RECORDING...\n"
@@ -43,7 +45,10 @@ void volt_cli_usage(FILE *o)
             "                        models/default.volt, or the file named by VOLT_DEFAULT_MODEL),\n"
             "                        the seed's z-score baseline, or a model file exported by volt-lab\n"
             "                        (logistic or gbt; docs/models.md)\n"
-            "  --cpus S,H,K          pin source, hot and sink threads to these CPUs (-1 = no pin)\n"
+            "  --cpus S,H,K          pin source, hot and sink threads to these CPUs (-1 = no pin;\n"
+            "                        hot agent k of several: CPU H + k, wrapping around)\n"
+            "  --hot-threads N       N hot agents (1-4, default 1), each with its rings and core;\n"
+            "                        product i goes to agent i %% N, the source routes (docs/operations.md)\n"
             "  --idle STRATEGY       spin | yield | backoff | sleep | park (default backoff)\n"
             "  --max-frame BYTES     largest message accepted (default 1048576 live, 16777216\n"
             "                        replay: level-2 snapshots)\n"
@@ -82,9 +87,10 @@ void volt_cli_usage(FILE *o)
             "  --shard I/N           keep only the --pair products whose name hashes to shard I of\n"
             "                        N (FNV-1a %% N): instances with the same pairs and I = 0..N-1\n"
             "                        split them without coordination (docs/operations.md)\n"
+            "  --level2-pair P       level 2 for product P only (repeat; each one a --pair)\n"
             "  --level2              subscribe to level 2 too (order books, docs/book.md); raises\n"
-            "                        --max-frame to 16 MiB for snapshots; a sequence gap reconnects\n"
-            "                        for fresh snapshots\n"
+            "                        --max-frame to 16 MiB for snapshots; a sequence gap or a\n"
+            "                        crossed book resubscribes to level 2 for fresh snapshots\n"
             "  --save-disk [DIR]     journal every received message (default DIR: data/raw), with\n"
             "                        io_uring; 'volt replay DIR/*.ndjson' reproduces the rows\n"
             "  --rotate-mb N, --rotate-minutes M   start a new journal file (default 256, 60)\n"
@@ -165,7 +171,8 @@ static const struct option k_opts[] = {
     {"ca", required_argument, 0, O_CA},             {"save-disk", optional_argument, 0, O_SAVE},
     {"rotate-mb", required_argument, 0, O_ROT_MB},  {"rotate-minutes", required_argument, 0, O_ROT_MIN},
     {"fsync-ms", required_argument, 0, O_FSYNC},    {"level2", no_argument, 0, O_LEVEL2},
-    {"shard", required_argument, 0, O_SHARD},
+    {"level2-pair", required_argument, 0, O_L2PAIR},
+    {"shard", required_argument, 0, O_SHARD},      {"hot-threads", required_argument, 0, O_HOT},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
 
@@ -288,27 +295,11 @@ int volt_cli_kafka_opt(volt_pipeline_cfg_t *cfg, int opt, const char *arg)
     }
 }
 
-/* An option of replay and live (rows, model, threads, labels, Kafka) into cfg: 0 when handled, 2
- * after a message on a bad value, -1 when c is not one of them. */
-static int run_opt(volt_pipeline_cfg_t *cfg, int c, const char *arg)
+/* A threading option of replay and live (CPUs, idle, parse assist, frames, hot agents): as run_opt. */
+static int thread_opt(volt_pipeline_cfg_t *cfg, int c, const char *arg)
 {
     double v;
     switch (c) {
-        case O_OUT: cfg->out_path = arg; break;
-        case O_BOOKD:
-            if (volt_cli_num(arg, 1, 1 << 20, &v))
-                BAD("--book-depth takes a count of levels per side from 1 to 1048576.");
-            cfg->book_depth = (uint32_t)v;
-            break;
-        case O_FORMAT:
-            if (strcmp(arg, "csv") == 0)
-                cfg->format = VOLT_FMT_CSV;
-            else if (strcmp(arg, "ndjson") == 0)
-                cfg->format = VOLT_FMT_NDJSON;
-            else
-                BAD("--format must be csv or ndjson, not '%s'.", arg);
-            break;
-        case O_MODEL: cfg->model = arg; break;
         case O_CPUS:
             if (volt_cli_cpus(arg, cfg->cpus))
                 BAD("--cpus takes three CPU numbers, e.g. 0,1,0 (-1 = no pin).");
@@ -325,6 +316,40 @@ static int run_opt(volt_pipeline_cfg_t *cfg, int c, const char *arg)
             while (cfg->frame_ring_bytes / 4 < cfg->max_frame + 64)
                 cfg->frame_ring_bytes *= 2;
             break;
+        case O_HOT:
+            if (volt_cli_num(arg, 1, VOLT_MAX_HOT, &v) || v != (int)v)
+                BAD("--hot-threads takes 1 to 4.");
+            cfg->hot_threads = (int)v;
+            break;
+    default: return -1;
+    }
+    return 0;
+}
+
+/* An option of replay and live (rows, model, threads, labels, Kafka) into cfg: 0 when handled, 2
+ * after a message on a bad value, -1 when c is not one of them. */
+static int run_opt(volt_pipeline_cfg_t *cfg, int c, const char *arg)
+{
+    double v;
+    const int t = thread_opt(cfg, c, arg);
+    if (t >= 0)
+        return t;
+    switch (c) {
+        case O_OUT: cfg->out_path = arg; break;
+        case O_BOOKD:
+            if (volt_cli_num(arg, 1, 1 << 20, &v))
+                BAD("--book-depth takes a count of levels per side from 1 to 1048576.");
+            cfg->book_depth = (uint32_t)v;
+            break;
+        case O_FORMAT:
+            if (strcmp(arg, "csv") == 0)
+                cfg->format = VOLT_FMT_CSV;
+            else if (strcmp(arg, "ndjson") == 0)
+                cfg->format = VOLT_FMT_NDJSON;
+            else
+                BAD("--format must be csv or ndjson, not '%s'.", arg);
+            break;
+        case O_MODEL: cfg->model = arg; break;
         case O_GAP:
             if (volt_cli_num(arg, 0.001, VOLT_FEAT_MAX_GAP_S, &v))
                 BAD("--gap-seconds must be a number of seconds in (0, %d].", VOLT_FEAT_MAX_GAP_S);
@@ -368,6 +393,23 @@ static int run_opt(volt_pipeline_cfg_t *cfg, int c, const char *arg)
             cfg->kafka_flush_s = v;
             break;
     default: return -1;
+    }
+    return 0;
+}
+
+/* --level2 and --level2-pair P (level 2 for P only; implies --level2): as run_opt. */
+static int level2_opt(volt_pipeline_cfg_t *cfg, int c, const char *arg)
+{
+    if (c == O_L2PAIR) {
+        if (volt_cli_n_l2_pairs >= VOLT_MAX_PRODUCTS)
+            BAD("at most %d --level2-pair options.", VOLT_MAX_PRODUCTS);
+        volt_cli_l2_pairs[volt_cli_n_l2_pairs++] = arg;
+    }
+    cfg->level2 = 1;
+    if (cfg->max_frame < (16u << 20)) { /* a busy product's snapshot is several MB */
+        cfg->max_frame = 16u << 20;
+        while (cfg->frame_ring_bytes / 4 < cfg->max_frame + 64)
+            cfg->frame_ring_bytes *= 2;
     }
     return 0;
 }
@@ -420,14 +462,8 @@ static int live_opt(volt_pipeline_cfg_t *cfg, int c, char *arg, int argc, char *
             volt_cli_shard_n = (int)n;
             break;
         }
-        case O_LEVEL2:
-            cfg->level2 = 1;
-            if (cfg->max_frame < (16u << 20)) { /* a busy product's snapshot is several MB */
-                cfg->max_frame = 16u << 20;
-                while (cfg->frame_ring_bytes / 4 < cfg->max_frame + 64)
-                    cfg->frame_ring_bytes *= 2;
-            }
-            break;
+        case O_L2PAIR:
+        case O_LEVEL2: return level2_opt(cfg, c, arg);
         case O_SAVE:
             /* --save-disk DIR or --save-disk=DIR; bare --save-disk: data/raw like the seed */
             if (!arg && optind < argc && argv[optind][0] != '-')

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define VOLT_MAX_PRODUCTS 64
+#define VOLT_MAX_PRODUCTS 128
 #define VOLT_PRODUCT_NAME_MAX 23
 
 typedef struct volt_products {

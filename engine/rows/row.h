@@ -47,6 +47,7 @@ typedef struct volt_row {
 #define VOLT_NOTICE_SEQ_GAP 254
 #define VOLT_NOTICE_DUPLICATE 253   /* a whole message whose sequence number was seen already */
 #define VOLT_NOTICE_SEQ_RESTART 252 /* the connection's counter went back: it restarted */
+#define VOLT_NOTICE_BOOK_CROSSED 251 /* a level-2 message crossed a valid book (row.tick.product) */
 
 /* Interval statistics handed from the hot agent to the sink (--stats-interval): the hot agent fills
  * one histogram while the sink prints and clears the other, named by a STATS row's half. busy: 1

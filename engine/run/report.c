@@ -44,9 +44,13 @@ static void print_counts(const volt_run_stats_t *s, FILE *out)
                     volt_reject_name((volt_reject_t)r), (unsigned long long)s->items_rejected[r]);
     fprintf(out, "  ticks                  %llu (products %llu)\n", (unsigned long long)s->ticks,
             (unsigned long long)s->products);
-    fprintf(out, "  parse assist           %llu messages parsed by the source (%llu left to the hot "
-                 "agent: a product not yet in its table)\n",
-            (unsigned long long)s->assisted, (unsigned long long)s->assist_deferred);
+    if (s->hot_threads > 1)
+        fprintf(out, "  hot agents             %d (product i on agent i %% %d; the source routes and "
+                     "checks the sequence)\n", s->hot_threads, s->hot_threads);
+    if (s->hot_threads <= 1) /* several: the router parses every message */
+        fprintf(out, "  parse assist           %llu messages parsed by the source (%llu left to the hot "
+                     "agent: a product not yet in its table)\n",
+                (unsigned long long)s->assisted, (unsigned long long)s->assist_deferred);
     fprintf(out, "  feature rows           %llu\n", (unsigned long long)s->rows);
     fprintf(out, "  dropped out-of-order   %llu\n", (unsigned long long)s->out_of_order);
     fprintf(out, "  dropped duplicates     %llu (ticks; %llu whole messages)\n",
@@ -102,7 +106,7 @@ static void print_sides(const volt_run_stats_t *s, FILE *out)
                 (unsigned long long)l->connect_failures, (unsigned long long)l->disconnects);
         fprintf(out, "  watchdog reconnects    %llu\n", (unsigned long long)l->watchdog_fires);
         if (l->book_resyncs)
-            fprintf(out, "  book resyncs           %llu (reconnects for fresh level-2 snapshots)\n",
+            fprintf(out, "  book resyncs           %llu (level-2 resubscriptions for fresh snapshots)\n",
                     (unsigned long long)l->book_resyncs);
         fprintf(out, "  frames                 %llu (too large %llu)\n",
                 (unsigned long long)l->frames, (unsigned long long)l->frames_too_large);

@@ -44,7 +44,7 @@ typedef struct volt_kafka_stats {
 typedef struct volt_live_stats {
     uint64_t connect_attempts, connects, disconnects, connect_failures, subscribes;
     uint64_t watchdog_fires, frames, frames_too_large;
-    uint64_t book_resyncs; /* reconnects for fresh level-2 snapshots after a gap */
+    uint64_t book_resyncs; /* level-2 resubscriptions for fresh snapshots (after a gap or a crossed book) */
     int64_t last_reconnect_ns, max_reconnect_ns; /* connection lost -> connected again */
 } volt_live_stats_t;
 
@@ -80,6 +80,7 @@ typedef struct volt_run_stats {
     uint64_t book_beyond;    /* levels beyond the depth bound, every book together */
     uint64_t books_valid, books_used; /* books valid at the end / that saw any change */
     uint64_t products;
+    int hot_threads;          /* hot agents the products were shared out among */
     double elapsed_s;
     volt_hist_t lat[VOLT_LAT_COUNT]; /* per stage, see volt_lat_stage_t */
     int live;

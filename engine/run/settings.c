@@ -13,6 +13,7 @@ void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
     c->format = VOLT_FMT_CSV;
     c->human = stderr;
     c->cpus[0] = c->cpus[1] = c->cpus[2] = -1;
+    c->hot_threads = 1;
     c->idle = "backoff";
     c->max_frame = 1u << 20;
     c->frame_ring_bytes = 16u << 20;

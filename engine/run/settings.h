@@ -16,6 +16,9 @@
 #define VOLT_PARSE_ASSIST_DEFAULT (8 * 1024)
 #define VOLT_PARSE_ASSIST_OFF (-1)
 
+/* The most hot agents a run takes (--hot-threads). */
+#define VOLT_MAX_HOT 4
+
 typedef struct volt_pipeline_cfg {
     const char *const *files; /* replay inputs */
     int n_files;
@@ -38,7 +41,9 @@ typedef struct volt_pipeline_cfg {
     const char *out_path;     /* feature rows: a path, "-" for stdout, NULL for none */
     volt_fmt_t format;
     FILE *human;              /* alerts, notices and the summary */
-    int cpus[3];              /* source, hot, sink: CPU to pin to, -1 for none */
+    int cpus[3];              /* source, hot, sink: CPU to pin to, -1 for none (hot agent k of
+                               * several: cpus[1] + k) */
+    int hot_threads;          /* hot agents, 1..VOLT_MAX_HOT: products shared out by index */
     const char *idle;         /* idle strategy preset for the hot agent and the sink */
     const char *sink_idle;    /* the sink's, when it should differ (NULL: idle) */
     size_t max_frame;         /* largest frame accepted (bytes) */
@@ -49,6 +54,8 @@ typedef struct volt_pipeline_cfg {
     volt_feat_cfg_t feat;
     uint32_t book_depth;      /* level-2 levels kept per side and product (engine/book/book.h) */
     int level2;               /* live: subscribe to level 2 too (Advanced level2, Exchange level2_batch) */
+    const char *const *l2_products; /* live: level 2 for these products only (n_l2_products > 0) */
+    int n_l2_products;
     const char *model;        /* model name */
     double alert_cooldown_s;  /* per product, event time */
     int quiet;                /* no alert lines */

@@ -63,6 +63,17 @@ check "volatility.alerts holds every alert ($alert_n of $alerts)" $([ "$alert_n"
 "$B/tools/volt-kcheck" --brokers "$addr" --topic ticks.features --min $((rows + 1)) --from-beginning --timeout 5 > "$T/kc2.log" 2>&1; rc2=$?
 check "volt-kcheck passes at --min $rows and fails at --min $((rows + 1))" $([ $rc1 -eq 0 ] && [ $rc2 -eq 1 ] && echo 0 || echo 1) "$(tail -1 "$T/kc1.log"); $(tail -1 "$T/kc2.log")"
 
+# two hot agents: the source's router publishes the raw messages, the sink the rows of both
+"$B/engine/volt" replay --hot-threads 2 --kafka-brokers "$addr" --kafka-topics hot2.raw,hot2.features,hot2.alerts \
+  --format ndjson --out "$T/rows2.ndjson" "$T/syn.ndjson" > "$T/replay2.log" 2>&1; rc=$?
+read2=$(grep -E "^ +messages read" "$T/replay2.log" | awk '{print $3}')
+raw2=$(consume hot2.raw '%o\n' | wc -l)
+consume hot2.features '%s\n' | sort > "$T/topic_rows2.sorted"
+sort "$T/rows2.ndjson" > "$T/file_rows2.sorted"
+check "--hot-threads 2: ticks.raw holds every message read ($raw2 of $read2), ticks.features every row" \
+  $([ $rc -eq 0 ] && [ "$raw2" = "$read2" ] && [ -s "$T/file_rows2.sorted" ] && cmp -s "$T/topic_rows2.sorted" "$T/file_rows2.sorted" && echo 0 || echo 1) \
+  "rc=$rc raw=$raw2 read=$read2 $(tail -5 "$T/replay2.log")"
+
 # the pipeline bench publishes too (bench/kafka-onoff's "on" arm): 1 000 messages offered at
 # 2 000/s, every one delivered to ticks.raw and ticks.features, none dropped (a light load)
 "$B/engine/volt" bench-pipeline --rates 2000 --seconds 0.5 --kafka-brokers "$addr" \

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/book/books.h"
 #include "engine/feed/parse.h"
 #include "synth.h"
 
@@ -122,4 +123,79 @@ Test(synth, trades_follow_every_ticker_and_leave_the_tickers_alone)
     }
     cr_expect(buys > 1000 && sells > 1000, "buys %d sells %d", buys, sells);
     volt_parser_free(p);
+}
+
+/* --level2: the ticker stream is the one the same seed gives without it; every product's first
+ * level-2 message is a snapshot; the books rebuilt from the messages never cross and keep the last
+ * ticker's quote inside them; the rates and shapes are the calibrated ones (docs/synthetic.md). */
+Test(synth, level2_is_calibrated_never_crosses_and_leaves_the_tickers_alone)
+{
+    static volt_synth_t plain, with;
+    volt_synth_cfg_t c;
+    volt_synth_cfg_default(&c);
+    c.seed = 5;
+    c.n_products = 2;
+    c.products[1] = "ETH-USD";
+    volt_synth_init(&plain, &c);
+    c.level2 = 1;
+    cr_assert_eq(volt_synth_init(&with, &c), 0);
+    static volt_products_t prods;
+    volt_products_init(&prods);
+    volt_parser_t *p = volt_parser_new(1 << 20, &prods);
+    static volt_books_t bs;
+    cr_assert_eq(volt_books_init(&bs, 4096), 0);
+    static volt_tick_t tk[VOLT_JSON_MAX_ITEMS], pl[VOLT_JSON_MAX_ITEMS];
+    static char a[2048 + 64], b[(512 << 10) + 64];
+    volt_parse_result_t res;
+    uint64_t updates = 0, changes = 0, removals = 0, snapshots = 0;
+    int64_t t0 = 0, t_last = 0;
+    double bid[2] = {NAN, NAN}, ask[2] = {NAN, NAN};
+    for (int i = 0; i < 4000; i++) { /* 4000 tickers: about 10 minutes of two products */
+        int64_t t_plain, t;
+        size_t n = volt_synth_next(&plain, a, 2048, &t_plain);
+        memset(a + n, 0, 64);
+        cr_assert_eq(volt_parse_message(p, a, n, 0, pl, &res), VOLT_REJ_NONE);
+        for (;;) {
+            n = volt_synth_next(&with, b, 512 << 10, &t);
+            memset(b + n, 0, 64);
+            cr_assert_eq(volt_parse_message(p, b, n, 0, tk, &res), VOLT_REJ_NONE, "%.200s", b);
+            if (!t0)
+                t0 = t;
+            t_last = t;
+            if (res.kind != VOLT_MSG_BOOK)
+                break;
+            const volt_book_msg_t *m = volt_parser_book(p);
+            cr_assert_eq(m->n_events, 1);
+            const uint16_t pi = m->ev[0].product;
+            cr_assert(m->ev[0].snapshot || bs.syncs[pi], "a product's first level-2 message is a snapshot");
+            snapshots += m->ev[0].snapshot;
+            updates += !m->ev[0].snapshot;
+            if (!m->ev[0].snapshot) {
+                changes += m->n_changes;
+                for (uint32_t k = 0; k < m->n_changes; k++)
+                    removals += m->changes[k].qty == 0.0;
+            }
+            volt_books_apply(&bs, m);
+            cr_assert(bs.book[pi].valid, "message %d: the book crossed", i);
+            if (!isnan(bid[pi]) && !m->ev[0].snapshot) { /* the quote is the book's best */
+                cr_assert_eq(volt_book_level(&bs.book[pi], VOLT_BID, 0)->px, llround(bid[pi] * 1e8));
+                cr_assert_eq(volt_book_level(&bs.book[pi], VOLT_ASK, 0)->px, llround(ask[pi] * 1e8));
+            }
+        }
+        cr_assert_eq(tk[0].price, pl[0].price, "ticker %d: the ticker stream changed", i);
+        cr_assert_eq(t, t_plain);
+        bid[tk[0].product] = tk[0].best_bid;
+        ask[tk[0].product] = tk[0].best_ask;
+    }
+    const double secs = (double)(t_last - t0) / 1e9;
+    const double per_s = (double)updates / secs / 2.0, per_update = (double)changes / (double)updates;
+    cr_assert_eq(snapshots, 2);
+    cr_expect(per_s > 14.0 && per_s < 18.0, "level-2 updates per second and product: %.2f", per_s);
+    /* the quote's own levels add to the geometric mean of 6 random ones */
+    cr_expect(per_update > 6.0 && per_update < 10.0, "changes per update: %.2f", per_update);
+    cr_expect((double)removals / (double)changes > 0.1, "removals: %llu of %llu",
+              (unsigned long long)removals, (unsigned long long)changes);
+    volt_books_free(&bs);
+    volt_parser_free(p);
+    volt_synth_free(&with);
 }

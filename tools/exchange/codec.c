@@ -9,14 +9,19 @@
 #include "engine/rows/rowfmt.h"
 #include "engine/feed/timefmt.h"
 
+#define VX_SYNTH_MSG (512u << 10) /* a synthetic message, its level-2 snapshots included */
+#define VX_FILE_MSG (64u << 20)   /* a recorded message: level-2 snapshots run to megabytes */
+
 int vx_feed_open_synthetic(vx_feed_t *f, const volt_synth_cfg_t *cfg)
 {
     memset(f, 0, sizeof *f);
     f->synthetic = 1;
-    volt_synth_init(&f->synth, cfg);
+    if (volt_synth_init(&f->synth, cfg))
+        return -ENOMEM;
     volt_products_init(&f->products);
-    f->parser = volt_parser_new(1 << 16, &f->products);
-    return f->parser ? 0 : -ENOMEM;
+    f->parser = volt_parser_new(VX_SYNTH_MSG, &f->products);
+    f->msg = malloc(VX_SYNTH_MSG);
+    return f->parser && f->msg ? 0 : -ENOMEM;
 }
 
 int vx_feed_open_files(vx_feed_t *f, const char *const *files, int n)
@@ -26,7 +31,7 @@ int vx_feed_open_files(vx_feed_t *f, const char *const *files, int n)
     f->n_files = n;
     f->file_i = -1;
     volt_products_init(&f->products);
-    f->parser = volt_parser_new(1 << 20, &f->products);
+    f->parser = volt_parser_new(VX_FILE_MSG, &f->products);
     for (int i = 0; i < n; i++) {
         FILE *t = volt_recording_fopen(files[i]);
         if (!t)
@@ -41,10 +46,12 @@ void vx_feed_close(vx_feed_t *f)
     if (f->f)
         fclose(f->f);
     free(f->line);
+    free(f->msg);
+    volt_synth_free(&f->synth);
     volt_parser_free(f->parser);
 }
 
-/* Parses one message into f->ticks. */
+/* Parses one message into f->ticks, or its level-2 events into f->bm. */
 static void load(vx_feed_t *f, const char *msg, size_t n)
 {
     char *buf = malloc(n + VOLT_JSON_PADDING);
@@ -54,19 +61,50 @@ static void load(vx_feed_t *f, const char *msg, size_t n)
     memset(buf + n, 0, VOLT_JSON_PADDING);
     volt_parse_result_t res;
     f->n_ticks = f->next_tick = 0;
-    if (volt_parse_message(f->parser, buf, n, 0, f->ticks, &res) == VOLT_REJ_NONE)
+    f->bm = NULL;
+    f->next_event = 0;
+    if (volt_parse_message(f->parser, buf, n, 0, f->ticks, &res) == VOLT_REJ_NONE) {
         f->n_ticks = res.n_ticks;
+        if (res.kind == VOLT_MSG_BOOK)
+            f->bm = volt_parser_book(f->parser); /* the parser's own arrays: kept until the next */
+    }
     free(buf);
 }
 
-int vx_feed_next(vx_feed_t *f, volt_tick_t *t, const char **product)
+static int have_item(const vx_feed_t *f)
 {
-    while (f->next_tick >= f->n_ticks) {
+    return f->next_tick < f->n_ticks || (f->bm && f->next_event < f->bm->n_events);
+}
+
+static void take_item(vx_feed_t *f, vx_item_t *it, const char **product)
+{
+    if (f->next_tick < f->n_ticks) {
+        it->book = 0;
+        it->tick = f->ticks[f->next_tick++];
+        f->last_ns = volt_tick_time_ns(&it->tick);
+        *product = volt_products_name(&f->products, it->tick.product);
+        return;
+    }
+    const volt_book_event_t *ev = &f->bm->ev[f->next_event++];
+    it->book = 1;
+    it->product = ev->product;
+    it->snapshot = ev->snapshot;
+    it->ch = f->bm->changes + ev->first;
+    it->n = ev->n;
+    it->t_ns = f->bm->t_ns ? f->bm->t_ns : f->last_ns;
+    if (it->t_ns < f->last_ns)
+        it->t_ns = f->last_ns; /* in order, whatever the message says */
+    f->last_ns = it->t_ns;
+    *product = volt_products_name(&f->products, ev->product);
+}
+
+int vx_feed_next(vx_feed_t *f, vx_item_t *it, const char **product)
+{
+    while (!have_item(f)) {
         if (f->synthetic) {
-            char msg[2048];
             int64_t ns;
-            const size_t n = volt_synth_next(&f->synth, msg, sizeof msg, &ns);
-            load(f, msg, n);
+            const size_t n = volt_synth_next(&f->synth, f->msg, VX_SYNTH_MSG, &ns);
+            load(f, f->msg, n);
             continue;
         }
         if (!f->f) {
@@ -84,8 +122,7 @@ int vx_feed_next(vx_feed_t *f, volt_tick_t *t, const char **product)
         }
         load(f, f->line, (size_t)got);
     }
-    *t = f->ticks[f->next_tick++];
-    *product = volt_products_name(&f->products, t->product);
+    take_item(f, it, product);
     return 1;
 }
 
@@ -165,8 +202,21 @@ size_t vx_encode_tick(vx_proto_t p, const volt_tick_t *t, const char *product, i
     return n < cap ? n : cap - 1;
 }
 
-size_t vx_encode_l2(const char *product, int snapshot, const vx_level_t *lv, int n, int64_t ts_ns,
-                    uint64_t seq, char *buf, size_t cap)
+/* A fixed-point price as the feed writes it: the integer part, then the fraction without its
+ * trailing zeros (at least two digits, as Coinbase prints prices). */
+static int fmt_px(char *o, int64_t px)
+{
+    const int64_t ip = px / VOLT_PX_SCALE, fp = px % VOLT_PX_SCALE;
+    char frac[24];
+    snprintf(frac, sizeof frac, "%08lld", (long long)fp);
+    int len = 8;
+    while (len > 2 && frac[len - 1] == '0')
+        len--;
+    return sprintf(o, "%lld.%.*s", (long long)ip, len, frac);
+}
+
+size_t vx_encode_l2(const char *product, int snapshot, const volt_level_change_t *ch, uint32_t n,
+                    int64_t ts_ns, uint64_t seq, char *buf, size_t cap)
 {
     char ts[31];
     volt_time_format_iso(ts_ns, ts);
@@ -175,13 +225,13 @@ size_t vx_encode_l2(const char *product, int snapshot, const vx_level_t *lv, int
     ADD2("{\"channel\":\"l2_data\",\"client_id\":\"\",\"timestamp\":\"%s\",\"sequence_num\":%llu,"
          "\"events\":[{\"type\":\"%s\",\"product_id\":\"%s\",\"updates\":[",
          ts, (unsigned long long)seq, snapshot ? "snapshot" : "update", product);
-    for (int i = 0; i < n; i++) {
-        char q[40];
-        volt_fmt_double(lv[i].qty, q);
-        ADD2("%s{\"side\":\"%s\",\"event_time\":\"%s\",\"price_level\":\"%lld.%02lld\","
-             "\"new_quantity\":\"%s\"}",
-             i ? "," : "", lv[i].ask ? "offer" : "bid", ts, (long long)(lv[i].cents / 100),
-             (long long)(lv[i].cents % 100), lv[i].qty > 0 ? q : "0");
+    for (uint32_t i = 0; i < n; i++) {
+        char q[40], px[32];
+        volt_fmt_double(ch[i].qty, q);
+        fmt_px(px, ch[i].px);
+        ADD2("%s{\"side\":\"%s\",\"event_time\":\"%s\",\"price_level\":\"%s\",\"new_quantity\":\"%s\"}",
+             i ? "," : "", ch[i].side == VOLT_BOOK_SIDE_ASK ? "offer" : "bid", ts, px,
+             ch[i].qty > 0 ? q : "0");
     }
     ADD2("]}]}");
 #undef ADD2

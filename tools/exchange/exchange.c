@@ -5,9 +5,11 @@
  * for and a heartbeat per second. The market is a recording (--replay FILE..., paced by its event
  * times at --speed X, or as fast as the client reads with --speed max) or the calibrated synthetic
  * market (--synthetic). Message times keep the market's own spacing, shifted to start now.
- * An Advanced Trade client that subscribes to "level2" also gets l2_data: a snapshot of ten levels
- * a side per product, then with every ticker an update that moves the top to its best bid and ask
- * (levels better than the new best removed, ten kept a side: the book never crosses).
+ * An Advanced Trade client that subscribes to "level2" also gets l2_data: the market's level 2 (the
+ * synthetic market's, calibrated to the real sample, or a recording's). The server keeps every
+ * product's book from the market; a subscriber gets a snapshot of it for each of its products, then
+ * the market's updates. "unsubscribe" from level2 stops them; subscribing again brings fresh
+ * snapshots (how a client resynchronizes without reconnecting).
  *
  * Faults (--fault KIND@N[:ARG], each fires once, when the connection has sent N messages):
  *   drop@N          close the TCP connection abruptly
@@ -16,7 +18,8 @@
  *   malformed@N     send a truncated JSON frame
  *   oversize@N:B    send a B-byte frame (valid JSON)
  *   dup@N:K         send the last K messages again, sequence numbers and all
- *   slow@N:R        from then on send at most R messages per second */
+ *   slow@N:R        from then on send at most R messages per second
+ *   cross@N         the next level-2 update also sets a bid one price unit above the best ask */
 #include <errno.h>
 #include <getopt.h>
 #include <libwebsockets.h>
@@ -28,13 +31,14 @@
 #include <time.h>
 
 #include "codec.h"
+#include "engine/book/book.h"
 
 #define QCAP 1024
 #define DUPK 64
 #define MAX_FAULTS 16
 #define NS 1000000000LL
 
-typedef enum { F_DROP, F_STALL, F_SKIP, F_MALFORMED, F_OVERSIZE, F_DUP, F_SLOW } fault_kind_t;
+typedef enum { F_DROP, F_STALL, F_SKIP, F_MALFORMED, F_OVERSIZE, F_DUP, F_SLOW, F_CROSS } fault_kind_t;
 typedef struct {
     fault_kind_t kind;
     uint64_t at;
@@ -42,21 +46,14 @@ typedef struct {
     int fired;
 } fault_t;
 
-/* A product's synthetic level-2 book as one connection has been told it: a few levels a side
- * around the ticker's best bid and ask, in cents. */
-#define L2_LEVELS 10
-typedef struct {
-    int snap_sent;
-    int n[2];
-    int64_t px[2][L2_LEVELS]; /* [0] bids, [1] asks: best first */
-    double qty[2][L2_LEVELS];
-} l2book_t;
+#define SERVER_BOOK_DEPTH (1u << 16) /* levels a side of the server's books (the real ones: 27 k) */
 
 typedef struct conn {
     struct lws *wsi;
     int subscribed, kill;
-    int l2; /* it subscribed to level2: gets a snapshot per product, then an update per ticker */
-    l2book_t l2b[VOLT_MAX_PRODUCTS];
+    int l2; /* it subscribed to level2: a snapshot per product, then the market's updates */
+    uint8_t l2_synced[VOLT_MAX_PRODUCTS]; /* the product's snapshot was sent (by feed index) */
+    int cross_pending;                     /* the cross fault: the next update crosses the book */
     uint64_t seq;                          /* Advanced: per connection */
     uint64_t pseq[VOLT_MAX_PRODUCTS];      /* Exchange: per product */
     uint64_t sent, hb_counter, skip_left;
@@ -71,6 +68,8 @@ typedef struct conn {
     int64_t slow_next;
     char products[VOLT_MAX_PRODUCTS][VOLT_PRODUCT_NAME_MAX + 1];
     int n_products;
+    char l2_products[VOLT_MAX_PRODUCTS][VOLT_PRODUCT_NAME_MAX + 1]; /* level 2's own list */
+    int n_l2_products;
     struct conn *next;
 } conn_t;
 
@@ -80,8 +79,10 @@ static struct {
     double speed; /* 0: max */
     int64_t t0_mono, t0_wall, first_event;
     int have_first, feed_done;
-    volt_tick_t next;
+    vx_item_t next;
     const char *next_product;
+    volt_book_t *book[VOLT_MAX_PRODUCTS]; /* the market's level-2 books, by feed product index */
+    uint8_t book_valid[VOLT_MAX_PRODUCTS];
     int have_next;
     fault_t faults[MAX_FAULTS];
     int n_faults;
@@ -124,25 +125,29 @@ static void enqueue(conn_t *c, const char *msg, size_t n)
     lws_callback_on_writable(c->wsi);
 }
 
-static int wants(const conn_t *c, const char *product)
+static int in_list(char (*list)[VOLT_PRODUCT_NAME_MAX + 1], int n, const char *product)
 {
-    for (int i = 0; i < c->n_products; i++)
-        if (strcmp(c->products[i], product) == 0)
+    for (int i = 0; i < n; i++)
+        if (strcmp(list[i], product) == 0)
             return 1;
     return 0;
 }
 
-/* The message time of a tick: the market's spacing, started now. */
-static int64_t msg_time(const volt_tick_t *t)
+static int wants(conn_t *c, const char *product) { return in_list(c->products, c->n_products, product); }
+static int wants_l2(conn_t *c, const char *product)
 {
-    return G.t0_wall + (volt_tick_time_ns(t) - G.first_event);
+    return c->l2 && in_list(c->l2_products, c->n_l2_products, product);
 }
 
-static int64_t due_mono(const volt_tick_t *t)
+/* The message time of an event: the market's spacing, started now. */
+static int64_t msg_time_ns(int64_t ev_ns) { return G.t0_wall + (ev_ns - G.first_event); }
+static int64_t msg_time(const volt_tick_t *t) { return msg_time_ns(volt_tick_time_ns(t)); }
+
+static int64_t due_mono(const vx_item_t *it)
 {
     if (G.speed <= 0)
         return 0;
-    return G.t0_mono + (int64_t)((double)(volt_tick_time_ns(t) - G.first_event) / G.speed);
+    return G.t0_mono + (int64_t)((double)(vx_item_ns(it) - G.first_event) / G.speed);
 }
 
 static int all_have_room(void)
@@ -179,73 +184,105 @@ static void send_tick(conn_t *c, const volt_tick_t *t, const char *product)
     enqueue(c, buf, n);
 }
 
-/* The side's level set after the best moved to best (cents): levels better than it go, it is set
- * to qty, the side is cut to L2_LEVELS; every change is appended to out. */
-static int l2_side(l2book_t *b, int side, int64_t best, double qty, vx_level_t *out)
+/* A level-2 message to one connection: its sequence number is used even when a skip fault loses
+ * it. */
+static void send_l2_msg(conn_t *c, const char *product, int snapshot, const volt_level_change_t *ch,
+                        uint32_t n, int64_t ev_ns)
 {
-    int n = 0, k = 0;
-    int64_t px[L2_LEVELS + 1];
-    double q[L2_LEVELS + 1];
-    for (int i = 0; i < b->n[side]; i++) {
-        const int better = side ? b->px[side][i] < best : b->px[side][i] > best;
-        if (better || b->px[side][i] == best) {
-            if (better)
-                out[n++] = (vx_level_t){b->px[side][i], 0.0, side};
-            continue;
-        }
-        px[k] = b->px[side][i];
-        q[k++] = b->qty[side][i];
-    }
-    /* the new best first, then the kept ones (already in order); the worst beyond the cut go */
-    b->px[side][0] = best;
-    b->qty[side][0] = qty;
-    out[n++] = (vx_level_t){best, qty, side};
-    int m = 1;
-    for (int i = 0; i < k; i++) {
-        if (m < L2_LEVELS) {
-            b->px[side][m] = px[i];
-            b->qty[side][m++] = q[i];
-        } else {
-            out[n++] = (vx_level_t){px[i], 0.0, side};
-        }
-    }
-    b->n[side] = m;
-    return n;
-}
-
-/* A level2 subscriber's book message for a ticker: the snapshot first, then updates that move the
- * top to the ticker's best bid and ask (so the book never crosses). */
-static void send_l2(conn_t *c, const volt_tick_t *t, const char *product)
-{
-    if (!c->l2 || t->kind != VOLT_TICK_TICKER || isnan(t->best_bid) || isnan(t->best_ask))
+    const uint64_t seq = c->seq++;
+    if (c->skip_left) {
+        c->skip_left--;
         return;
-    l2book_t *b = &c->l2b[t->product % VOLT_MAX_PRODUCTS];
-    const int64_t bid = llround(t->best_bid * 100), ask = llround(t->best_ask * 100);
-    vx_level_t lv[4 * L2_LEVELS + 4];
-    int n = 0;
-    const int snapshot = !b->snap_sent;
-    if (snapshot) {
-        for (int s = 0; s < 2; s++) {
-            for (int i = 0; i < L2_LEVELS; i++) {
-                b->px[s][i] = s ? ask + i : bid - i;
-                b->qty[s][i] = i ? 0.05 * (i + 1) : (s ? t->ask_qty : t->bid_qty);
-                if (!(b->qty[s][i] > 0))
-                    b->qty[s][i] = 0.01;
-                lv[n++] = (vx_level_t){b->px[s][i], b->qty[s][i], s};
-            }
-            b->n[s] = L2_LEVELS;
-        }
-        b->snap_sent = 1;
-    } else {
-        n += l2_side(b, 0, bid, t->bid_qty > 0 ? t->bid_qty : 0.01, lv + n);
-        n += l2_side(b, 1, ask, t->ask_qty > 0 ? t->ask_qty : 0.01, lv + n);
     }
-    char buf[8192];
-    const size_t len = vx_encode_l2(product, snapshot, lv, n, msg_time(t), c->seq++, buf, sizeof buf);
-    enqueue(c, buf, len);
+    const size_t cap = VX_L2_BYTES(n);
+    char *buf = malloc(cap);
+    if (!buf)
+        return;
+    enqueue(c, buf, vx_encode_l2(product, snapshot, ch, n, msg_time_ns(ev_ns), seq, buf, cap));
+    free(buf);
 }
 
-/* Moves due market ticks into every subscribed connection's queue. */
+/* The server's book of feed product p as a snapshot to c (when the book is valid). */
+static void send_snapshot(conn_t *c, uint16_t p, const char *product, int64_t ev_ns)
+{
+    const volt_book_t *b = G.book[p];
+    if (!b || !G.book_valid[p])
+        return;
+    const uint32_t nb = volt_book_levels(b, VOLT_BID), na = volt_book_levels(b, VOLT_ASK);
+    volt_level_change_t *ch = malloc((nb + na + 1) * sizeof *ch);
+    if (!ch)
+        return;
+    uint32_t n = 0;
+    for (int side = 0; side < 2; side++)
+        for (uint32_t k = 0; k < (side ? na : nb); k++) {
+            const volt_level_t *l = volt_book_level(b, side, k);
+            ch[n++] = (volt_level_change_t){.px = l->px, .qty = l->qty, .side = (uint8_t)side};
+        }
+    send_l2_msg(c, product, 1, ch, n, ev_ns);
+    free(ch);
+    c->l2_synced[p] = 1;
+}
+
+/* Snapshots of every product c wants whose book is known (after a level2 subscription). */
+static void l2_sync(conn_t *c)
+{
+    for (uint16_t p = 0; p < G.feed.products.n; p++) {
+        const char *name = volt_products_name(&G.feed.products, p);
+        if (!c->l2_synced[p] && wants_l2(c, name))
+            send_snapshot(c, p, name, G.have_first ? vx_item_ns(&G.next) : G.first_event);
+    }
+}
+
+/* The market's level-2 event into the server's book. */
+static void apply_book(const vx_item_t *it)
+{
+    const uint16_t p = it->product;
+    if (!G.book[p]) {
+        G.book[p] = calloc(1, sizeof *G.book[p]);
+        if (!G.book[p] || volt_book_init(G.book[p], SERVER_BOOK_DEPTH)) {
+            free(G.book[p]);
+            G.book[p] = NULL;
+            return;
+        }
+    }
+    volt_book_t *b = G.book[p];
+    if (it->snapshot) {
+        volt_book_clear(b);
+        G.book_valid[p] = 1;
+    }
+    for (uint32_t i = 0; i < it->n; i++)
+        volt_book_set(b, it->ch[i].side, it->ch[i].px, it->ch[i].qty);
+    if (volt_book_crossed(b))
+        G.book_valid[p] = 0; /* the market's own fault: no snapshots until its next one */
+}
+
+/* The market's level-2 event to a level2 subscriber: a snapshot of the server's book the first
+ * time, then the event as it came (with the cross fault's level when one is due). */
+static void send_book(conn_t *c, const vx_item_t *it, const char *product)
+{
+    if (!wants_l2(c, product))
+        return;
+    const uint16_t p = it->product;
+    if (!c->l2_synced[p]) {
+        send_snapshot(c, p, product, it->t_ns);
+        return;
+    }
+    if (!c->cross_pending || it->snapshot || !G.book[p] || !volt_book_level(G.book[p], VOLT_ASK, 0)) {
+        send_l2_msg(c, product, it->snapshot, it->ch, it->n, it->t_ns);
+        return;
+    }
+    volt_level_change_t *ch = malloc((it->n + 1) * sizeof *ch);
+    if (!ch)
+        return;
+    memcpy(ch, it->ch, it->n * sizeof *ch);
+    ch[it->n] = (volt_level_change_t){.px = volt_book_level(G.book[p], VOLT_ASK, 0)->px + 1, .qty = 1.0,
+                                      .side = VOLT_BOOK_SIDE_BID};
+    c->cross_pending = 0;
+    send_l2_msg(c, product, 0, ch, it->n + 1, it->t_ns);
+    free(ch);
+}
+
+/* Moves due market items into every subscribed connection's queue. */
 static void produce(void)
 {
     const int listeners = any_subscribed();
@@ -263,7 +300,7 @@ static void produce(void)
             G.have_next = 1;
             if (!G.have_first) {
                 G.have_first = 1;
-                G.first_event = volt_tick_time_ns(&G.next);
+                G.first_event = vx_item_ns(&G.next);
                 if (!G.feed.synthetic) {
                     G.t0_mono = now;
                     G.t0_wall = wall_ns();
@@ -272,12 +309,16 @@ static void produce(void)
         }
         if (due_mono(&G.next) > now || (listeners && !all_have_room()))
             return;
-        for (conn_t *c = G.conns; c; c = c->next)
-            if (c->subscribed && now >= c->stall_until) {
-                send_tick(c, &G.next, G.next_product);
-                if (G.proto == VX_PROTO_ADVANCED && wants(c, G.next_product))
-                    send_l2(c, &G.next, G.next_product);
-            }
+        if (G.next.book)
+            apply_book(&G.next);
+        for (conn_t *c = G.conns; c; c = c->next) {
+            if (!c->subscribed || now < c->stall_until)
+                continue;
+            if (!G.next.book)
+                send_tick(c, &G.next.tick, G.next_product);
+            else if (G.proto == VX_PROTO_ADVANCED)
+                send_book(c, &G.next, G.next_product);
+        }
         G.have_next = 0;
     }
 }
@@ -359,19 +400,20 @@ static int apply_faults(conn_t *c)
             break;
         }
         case F_SLOW: c->slow_rate = f->arg; break;
+        case F_CROSS: c->cross_pending = 1; break;
         }
     }
     return 0;
 }
 
-static void parse_subscribe(conn_t *c, const char *msg, size_t n)
+static void parse_subscribe(char (*list)[VOLT_PRODUCT_NAME_MAX + 1], int *count, const char *msg, size_t n)
 {
     const char *p = memmem(msg, n, "\"product_ids\"", 13);
     if (!p)
         return;
     const char *end = msg + n;
     p = memchr(p, '[', (size_t)(end - p));
-    while (p && p < end && *p != ']' && c->n_products < VOLT_MAX_PRODUCTS) {
+    while (p && p < end && *p != ']' && *count < VOLT_MAX_PRODUCTS) {
         const char *q1 = memchr(p, '"', (size_t)(end - p));
         if (!q1)
             break;
@@ -382,13 +424,12 @@ static void parse_subscribe(conn_t *c, const char *msg, size_t n)
         if (close && close < q1)
             break;
         int dupe = 0;
-        for (int i = 0; i < c->n_products; i++)
-            dupe |= strncmp(c->products[i], q1 + 1, (size_t)(q2 - q1 - 1)) == 0 &&
-                    c->products[i][q2 - q1 - 1] == '\0';
+        for (int i = 0; i < *count; i++)
+            dupe |= strncmp(list[i], q1 + 1, (size_t)(q2 - q1 - 1)) == 0 && list[i][q2 - q1 - 1] == '\0';
         if (!dupe) {
-            memcpy(c->products[c->n_products], q1 + 1, (size_t)(q2 - q1 - 1));
-            c->products[c->n_products][q2 - q1 - 1] = '\0';
-            c->n_products++;
+            memcpy(list[*count], q1 + 1, (size_t)(q2 - q1 - 1));
+            list[*count][q2 - q1 - 1] = '\0';
+            (*count)++;
         }
         p = q2 + 1;
     }
@@ -413,10 +454,20 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_RECEIVE:
         if (!c || len == 0)
             break;
-        if (memmem(in, len, "\"subscribe\"", 11)) {
-            parse_subscribe(c, in, len);
-            if (memmem(in, len, "\"level2\"", 8))
+        if (memmem(in, len, "\"unsubscribe\"", 13)) {
+            if (memmem(in, len, "\"level2\"", 8)) { /* no more level 2 until subscribed again */
+                c->l2 = 0;
+                c->n_l2_products = 0;
+                memset(c->l2_synced, 0, sizeof c->l2_synced);
+            }
+        } else if (memmem(in, len, "\"subscribe\"", 11)) {
+            parse_subscribe(c->products, &c->n_products, in, len);
+            if (memmem(in, len, "\"level2\"", 8) && G.proto == VX_PROTO_ADVANCED) {
+                parse_subscribe(c->l2_products, &c->n_l2_products, in, len);
                 c->l2 = 1;
+                if (c->subscribed)
+                    l2_sync(c); /* a resubscription: fresh snapshots now */
+            }
             if (!c->subscribed) {
                 c->subscribed = 1;
                 c->next_hb = mono_ns() + NS;
@@ -511,7 +562,7 @@ static int parse_fault(const char *s)
         int needs_arg;
     } kinds[] = {{"drop", F_DROP, 0},        {"stall", F_STALL, 1}, {"skip", F_SKIP, 1},
                  {"malformed", F_MALFORMED, 0}, {"oversize", F_OVERSIZE, 1},
-                 {"dup", F_DUP, 1},          {"slow", F_SLOW, 1}};
+                 {"dup", F_DUP, 1},          {"slow", F_SLOW, 1},  {"cross", F_CROSS, 0}};
     const char *at = strchr(s, '@');
     if (!at)
         return -1;
@@ -539,26 +590,29 @@ static void usage(FILE *o)
 {
     fprintf(o,
             "Usage: volt-exchange --port PORT (--replay FILE... [--speed X|max] | --synthetic "
-            "[--seed N] [--rate R] [--minutes M] [--trades])\n"
+            "[--seed N] [--rate R] [--minutes M] [--trades] [--l2-faults])\n"
             "                     [--protocol advanced|exchange] [--tls CERT KEY] [--fault SPEC]...\n"
             "Serves 127.0.0.1 only; prints 'ready ws://127.0.0.1:PORT' (or wss://) when it accepts\n"
             "connections; exits when a replay ends or on SIGTERM/SIGINT. --port 0 picks a free port.\n"
-            "Faults: drop@N stall@N:S skip@N:K malformed@N oversize@N:BYTES dup@N:K slow@N:RATE\n");
+            "Faults: drop@N stall@N:S skip@N:K malformed@N oversize@N:BYTES dup@N:K slow@N:RATE cross@N\n"
+            "--synthetic serves a level 2 (Advanced Trade: to level2 subscribers) calibrated to the\n"
+            "real sample; --l2-faults adds its crossed update (5 min) and stale snapshot (7 min).\n");
 }
 
 int main(int argc, char **argv)
 {
-    int port = -1, synthetic = 0, trades = 0;
+    int port = -1, synthetic = 0, trades = 0, l2_faults = 0;
     const char *cert = NULL, *key = NULL;
     double rate = 1.0, minutes = 0;
     uint64_t seed = 1;
     G.proto = VX_PROTO_ADVANCED;
     G.speed = 1.0;
-    enum { O_PORT = 1, O_REPLAY, O_SPEED, O_SYNTH, O_SEED, O_RATE, O_PROTO, O_TLS, O_FAULT, O_MIN, O_TRADES };
+    enum { O_PORT = 1, O_REPLAY, O_SPEED, O_SYNTH, O_SEED, O_RATE, O_PROTO, O_TLS, O_FAULT, O_MIN, O_TRADES,
+           O_L2F };
     static const struct option opts[] = {
         {"port", required_argument, 0, O_PORT},     {"replay", no_argument, 0, O_REPLAY},
         {"speed", required_argument, 0, O_SPEED},   {"synthetic", no_argument, 0, O_SYNTH},
-        {"trades", no_argument, 0, O_TRADES},
+        {"trades", no_argument, 0, O_TRADES},      {"l2-faults", no_argument, 0, O_L2F},
         {"seed", required_argument, 0, O_SEED},     {"rate", required_argument, 0, O_RATE},
         {"protocol", required_argument, 0, O_PROTO}, {"tls", required_argument, 0, O_TLS},
         {"fault", required_argument, 0, O_FAULT},   {"minutes", required_argument, 0, O_MIN},
@@ -571,6 +625,7 @@ int main(int argc, char **argv)
         case O_SPEED: G.speed = strcmp(optarg, "max") == 0 ? 0 : atof(optarg); break;
         case O_SYNTH: synthetic = 1; break;
         case O_TRADES: trades = 1; break;
+        case O_L2F: l2_faults = 1; break;
         case O_SEED: seed = strtoull(optarg, NULL, 10); break;
         case O_RATE: rate = atof(optarg); break;
         case O_MIN: minutes = atof(optarg); break;
@@ -617,6 +672,8 @@ int main(int argc, char **argv)
         sc.n_products = 2;
         sc.products[1] = "ETH-USD";
         sc.trades = trades;
+        sc.level2 = 1; /* served to level2 subscribers only */
+        sc.l2_faults = l2_faults;
         rc = vx_feed_open_synthetic(&G.feed, &sc);
         if (G.speed <= 0)
             G.speed = 1.0; /* a synthetic market has no end to run to at maximum speed */

@@ -10,12 +10,13 @@
 static void usage(FILE *o)
 {
     fprintf(o, "Usage: volt-synth [--minutes M] [--seed N] [--rate-mult X] [--product P]... [--trades]\n"
-               "                  [--level2 [--l2-faults]] [--out FILE]\n"
+               "                  [--level2 [--l2-faults]] [--products N] [--out FILE]\n"
                "Writes a synthetic market calibrated to the real recordings (docs/synthetic.md).\n"
                "--trades: also a market_trades message with the match behind every ticker.\n"
                "--level2: also l2_data (a snapshot per product, then updates; docs/synthetic.md).\n"
                "--l2-faults: with --level2, a sequence gap at 3 min, a crossed update at 5 min and\n"
-               "             a stale snapshot at 7 min, each followed by fresh snapshots.\n");
+               "             a stale snapshot at 7 min, each followed by fresh snapshots.\n"
+               "--products N: N products (at most 128) named BTC-USD, ETH-USD, then S008-USD, ...\n");
 }
 
 int main(int argc, char **argv)
@@ -33,6 +34,7 @@ int main(int argc, char **argv)
                                          {"trades", no_argument, 0, 't'},
                                          {"level2", no_argument, 0, 'L'},
                                          {"l2-faults", no_argument, 0, 'F'},
+                                         {"products", required_argument, 0, 'n'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
@@ -52,6 +54,24 @@ int main(int argc, char **argv)
         case 't': cfg.trades = 1; break;
         case 'L': cfg.level2 = 1; break;
         case 'F': cfg.l2_faults = 1; break;
+        case 'n': {
+            static const char *const first[] = {"BTC-USD", "ETH-USD", "SOL-USD", "XRP-USD",
+                                                "DOGE-USD", "LTC-USD", "AVAX-USD", "SHIB-USD"};
+            static char names[VOLT_SYNTH_MAX_PRODUCTS][16];
+            const int n = atoi(optarg);
+            if (n < 1 || n > VOLT_SYNTH_MAX_PRODUCTS) {
+                fprintf(stderr, "volt-synth: --products takes 1 to %d.\n", VOLT_SYNTH_MAX_PRODUCTS);
+                return 2;
+            }
+            for (np = 0; np < n; np++) {
+                if (np < 8)
+                    snprintf(names[np], sizeof names[np], "%s", first[np]);
+                else
+                    snprintf(names[np], sizeof names[np], "S%03d-USD", np);
+                cfg.products[np] = names[np];
+            }
+            break;
+        }
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -94,11 +94,10 @@ int volt_synth_init(volt_synth_t *s, const volt_synth_cfg_t *c)
             return -1;
         }
     }
-    static const double base_mid[VOLT_SYNTH_MAX_PRODUCTS] = {89500, 3050, 140, 0.62,
-                                                             2.1,   95,   14,  0.00002};
+    static const double base_mid[8] = {89500, 3050, 140, 0.62, 2.1, 95, 14, 0.00002};
     for (int i = 0; i < c->n_products && i < VOLT_SYNTH_MAX_PRODUCTS; i++) {
         volt_synth_prod_t *p = &s->prod[i];
-        p->mid = base_mid[i];
+        p->mid = base_mid[i % 8] * (1.0 + 0.01 * (i / 8)); /* beyond eight: the same levels again */
         p->logsig = log(VOLT_SYNTH_SIGMA_1S);
         p->vol24 = 5000.0 + 1000.0 * i;
         p->low24 = p->mid * 0.97;

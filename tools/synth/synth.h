@@ -38,7 +38,7 @@
 #define VOLT_SYNTH_L2_SNAPSHOT_LEVELS 400 /* a side (the real ones hold 7 000 - 27 000) */
 #define VOLT_SYNTH_L2_MAX_LEVELS 1024     /* a side kept by the generator: the farthest drop off */
 
-#define VOLT_SYNTH_MAX_PRODUCTS 8
+#define VOLT_SYNTH_MAX_PRODUCTS 128
 
 typedef struct volt_synth_cfg {
     uint64_t seed;
@@ -79,7 +79,7 @@ typedef struct volt_synth {
     /* ticks of the current second, in time order */
     int n_pending, next_pending;
     int64_t pend_ns[4096];
-    uint8_t pend_prod[4096];
+    uint8_t pend_prod[4096]; /* (a product index: < VOLT_SYNTH_MAX_PRODUCTS <= 256) */
     uint8_t pend_l2[4096];   /* 1: a level-2 update, 0: a ticker */
     /* level 2: its own random stream (the ticker stream is the same with and without it) */
     uint64_t rng2[4];
