@@ -134,7 +134,12 @@ typedef struct {
     volt_products_t products;       /* written by one interner: the hot agent, or the router */
     volt_features_t *features[VOLT_MAX_HOT];
     volt_books_t *books[VOLT_MAX_HOT];
-    volt_model_t model;             /* read-only once open: shared */
+    volt_model_t model[VOLT_MAX_MODELS]; /* [0] at start, then one per SIGHUP reload; read-only
+                                    * once open, shared, all kept until the run ends (rows waiting
+                                    * for their labels still name theirs) */
+    int n_models;
+    _Atomic(const volt_model_t *) model_slot; /* the one to score with (hot agents load it) */
+    _Atomic int journal_reopen;     /* SIGHUP -> journal: start a new file */
     volt_parser_t *parser[VOLT_MAX_HOT], *assist, *router;
     volt_interval_t interval;
     volt_source_stats_t src;
@@ -211,8 +216,12 @@ static int make_state(run_t *r)
     for (int k = 0; k < r->n_hot; k++)
         if ((rc = make_hot_state(r, k)))
             return rc;
-    if ((rc = volt_model_open(&r->model, cfg->model)))
+    if ((rc = volt_model_open(&r->model[0], cfg->model)))
         return rc;
+    if (!isnan(cfg->alert_threshold)) /* --alert-threshold over the file's */
+        r->model[0].threshold = cfg->alert_threshold;
+    r->n_models = 1;
+    atomic_store(&r->model_slot, &r->model[0]);
     if (r->n_hot > 1 && !(r->router = volt_parser_new(cfg->max_frame, &r->products)))
         return VOLT_ERR(-ENOMEM, "allocating the router's parser");
     if (cfg->parse_assist >= 0 && r->n_hot == 1) {
@@ -249,7 +258,8 @@ static volt_agent_t *make_journal(run_t *r)
                 .human = cfg->human},
         .cpu = cfg->cpus[2],
         .frames = &r->jframes,
-        .stats = &r->jstats};
+        .stats = &r->jstats,
+        .reopen = &r->journal_reopen};
     return volt_journal_new(&w);
 }
 
@@ -320,7 +330,7 @@ static int make_agents(run_t *r)
                                    .kafka_rec = kafka ? &r->krec : NULL,
                                    .kafka_lossless = r->mode == MODE_REPLAY,
                                    .products = &r->products,
-                                   .model = &r->model,
+                                   .model = &r->model[0],
                                    .interval = &r->interval,
                                    .stats = &r->sink};
     for (int k = 0; k < r->n_hot; k++)
@@ -340,7 +350,8 @@ static int make_agents(run_t *r)
                                       .features = r->features[k],
                                       .books = r->books[k],
                                       .book_resync = r->mode == MODE_LIVE ? &r->book_resync : NULL,
-                                      .model = &r->model,
+                                      .model = &r->model[0],
+                                      .model_slot = &r->model_slot,
                                       .interval = &r->interval,
                                       .stats = &r->hot[k],
                                       .shard = k,
@@ -396,9 +407,58 @@ static int start(run_t *r)
     return VOLT_ERR(-EAGAIN, "could not start the %s agent's thread", agent_role(failed));
 }
 
-/* Joins the threads: the pipeline's, whose end is the run's, then the side threads. */
+/* SIGHUP: the model file loaded again here, on the run's own thread (it allocates and reads a
+ * file: never on the hot path), published for the hot agents to take between ticks; the journal
+ * told to start a new file. A model that does not load leaves the old one scoring. */
+static void reload(run_t *r)
+{
+    const volt_pipeline_cfg_t *cfg = r->cfg;
+    const volt_model_t *old = atomic_load(&r->model_slot);
+    if (r->agent[A_JOURNAL])
+        atomic_store(&r->journal_reopen, 1);
+    if (r->n_models == VOLT_MAX_MODELS) {
+        if (cfg->human)
+            fprintf(cfg->human, "volt: SIGHUP: %d models loaded in this run already; keeping %s\n",
+                    VOLT_MAX_MODELS - 1, old->version);
+        return;
+    }
+    volt_model_t *m = &r->model[r->n_models];
+    if (volt_model_open(m, cfg->model)) {
+        if (cfg->human)
+            fprintf(cfg->human, "volt: SIGHUP: %s; keeping model %s\n", volt_err_msg(), old->version);
+        volt_err_clear();
+        return;
+    }
+    if (!isnan(cfg->alert_threshold))
+        m->threshold = cfg->alert_threshold;
+    r->n_models++;
+    atomic_store_explicit(&r->model_slot, m, memory_order_release);
+    if (cfg->human)
+        fprintf(cfg->human, "volt: SIGHUP: model %s %s -> %s %s (from the next batch of ticks)%s\n",
+                old->kind, old->version, m->kind, m->version,
+                r->agent[A_JOURNAL] ? "; journal reopened" : "");
+}
+
+/* Joins the threads: the pipeline's, whose end is the run's, then the side threads. While the
+ * source runs, a SIGHUP reloads (every 50 ms at most). */
 static void join(run_t *r)
 {
+    if (r->running[A_SOURCE]) {
+        for (;;) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 50000000;
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
+            if (pthread_timedjoin_np(r->th[A_SOURCE], NULL, &ts) == 0)
+                break;
+            if (volt_pipeline_take_reload())
+                reload(r);
+        }
+        r->running[A_SOURCE] = 0;
+    }
     for (int i = A_SOURCE; i >= A_SINK; i--)
         if (r->running[i])
             pthread_join(r->th[i], NULL);
@@ -494,8 +554,10 @@ static void report_counts(const run_t *r, volt_run_stats_t *stats)
     stats->products = r->products.n;
     stats->hot_threads = r->n_hot;
     report_books(r, stats);
-    snprintf(stats->model, sizeof stats->model, "%s %s (alert at p >= %.4g)", r->model.kind,
-             r->model.version, r->model.threshold);
+    const volt_model_t *m = atomic_load(&r->model_slot);
+    snprintf(stats->model, sizeof stats->model, "%s %s (alert at p >= %.4g)", m->kind, m->version,
+             m->threshold);
+    stats->model_reloads = r->n_models - 1;
     stats->labelled = r->sink.labelled;
     stats->positives = r->sink.positives;
     stats->unlabelled = r->sink.unlabelled;
@@ -573,7 +635,8 @@ static void release(run_t *r)
     }
     volt_parser_free(r->assist);
     volt_parser_free(r->router); /* only when the source never took it */
-    volt_model_close(&r->model);
+    for (int i = 0; i < r->n_models; i++)
+        volt_model_close(&r->model[i]);
     for (int i = 0; i < B_COUNT; i++)
         free(r->buf[i]);
     free(r);

@@ -7,6 +7,7 @@
 #include "engine/agents/hot.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ typedef struct {
     /* interval stats (--stats-interval) */
     int iv_cur;
     int64_t iv_next_ns, iv_period_ns;
+    const volt_model_t *model; /* the model in use: swapped between batches (model_slot) */
     /* the frame in hand: its receive-side timings and its Kafka key */
     int64_t t_prev, parse_ns, queue_ns;
     uint16_t key;
@@ -292,8 +294,9 @@ static void score_tick(hot_t *h, const volt_frame_hdr_t *f, const volt_tick_t *t
     const int64_t t_feat = volt_clock_ns();
     r->feat.flags |= seq_flags;
     stamp_gap(h, t, r);
-    volt_model_score(h->w.model, r->feat.f, &r->score, &r->prob);
-    const uint8_t pred = !isnan(r->prob) && r->prob >= h->w.model->threshold;
+    volt_model_score(h->model, r->feat.f, &r->score, &r->prob);
+    const uint8_t pred = !isnan(r->prob) && r->prob >= h->model->threshold;
+    r->model = h->model;
     r->type = VOLT_ROW_TICK;
     r->prediction = pred;
     r->alert = decide_alert(h, t, pred);
@@ -402,6 +405,8 @@ static uint32_t hot_do_work(volt_agent_t *a)
     hot_t *h = (hot_t *)a;
     uint32_t work = 0, len;
     const void *rec;
+    if (h->w.model_slot) /* a reload swaps the model here, between ticks: one load per batch */
+        h->model = atomic_load_explicit(h->w.model_slot, memory_order_acquire);
     while (work < BATCH && (rec = volt_rb_next(h->in, &len))) {
         const volt_frame_hdr_t *f = rec;
         const int64_t t0 = volt_clock_ns();
@@ -444,6 +449,7 @@ volt_agent_t *volt_hot_new(const volt_hot_wiring_t *w)
     h->in = volt_rb_consumer(w->frames);
     h->out = volt_ring_producer(w->rows);
     h->cooldown_ns = (int64_t)(cfg->alert_cooldown_s * 1e9);
+    h->model = w->model;
     h->epoch = UINT32_MAX;
     static const char *const names[VOLT_MAX_HOT] = {"volt-hot", "volt-hot-1", "volt-hot-2", "volt-hot-3"};
     /* agent k on the k-th CPU after the first's, wrapping around the machine's */

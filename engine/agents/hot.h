@@ -50,6 +50,8 @@ typedef struct volt_hot_wiring {
     _Atomic int *book_resync;       /* set after a gap while books are in use (live: the source
                                      * reconnects for fresh snapshots) */
     const volt_model_t *model;
+    _Atomic(const volt_model_t *) *model_slot; /* the model to score with from the next batch on
+                                     * (SIGHUP's reload publishes a new one here; NULL: model) */
     volt_interval_t *interval;      /* --stats-interval's two halves, shared with the sink */
     volt_hot_stats_t *stats;
     int shard, n_shards;            /* this agent takes the products p with p % n_shards == shard;

@@ -357,7 +357,8 @@ static void housekeeping(jrn_t *j)
     else if (j->fd >= 0 && j->cfg->fsync_ms > 0 && j->off &&
              (double)(now - j->last_fsync_mono) >= j->cfg->fsync_ms * 1e6 && j->buf[j->cur].len)
         flush(j, 1);
-    if (j->fd >= 0 && ((j->cfg->rotate_bytes && j->off >= j->cfg->rotate_bytes) ||
+    const int reopen = j->w.reopen && atomic_exchange_explicit(j->w.reopen, 0, memory_order_relaxed);
+    if (j->fd >= 0 && (reopen || (j->cfg->rotate_bytes && j->off >= j->cfg->rotate_bytes) ||
                        (j->cfg->rotate_s > 0 &&
                         (double)(now - j->file_open_mono) >= j->cfg->rotate_s * 1e9))) {
         close_file(j);

@@ -19,6 +19,7 @@
 #define VOLT_ENGINE_JOURNAL_H
 
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -46,6 +47,7 @@ typedef struct volt_journal_wiring {
     int cpu;                     /* side threads share the sink's CPU (-1: not pinned) */
     volt_rb_t *frames;           /* in: from the live source */
     volt_journal_stats_t *stats; /* written by the journal agent only */
+    _Atomic int *reopen;         /* set by the run on SIGHUP: start a new file between batches */
 } volt_journal_wiring_t;
 
 /* The agent: it opens its first file and io_uring on its own thread. A journal that cannot work

@@ -24,6 +24,7 @@ static rd_kafka_conf_t *make_conf(const volt_kafka_cfg_t *cfg, char *err, size_t
     const char *defaults[][2] = {
         {"bootstrap.servers", cfg->brokers},
         {"enable.idempotence", "true"},      /* no duplicates or reordering on retries */
+        {"acks", "all"},                     /* delivered = on every in-sync replica */
         {"compression.type", "lz4"},         /* cheap on CPU, ~3x on JSON */
         {"linger.ms", "5"},                  /* small batches: 5 ms of latency buys throughput */
         {"batch.num.messages", "10000"},

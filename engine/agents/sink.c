@@ -90,7 +90,7 @@ static void print_alert(sink_t *s, const volt_row_t *r)
     volt_time_format_iso(volt_tick_time_ns(&r->tick), ts);
     fprintf(cfg->human, "ALERT  %s  %-8s  pred=%u  p=%.4f  score=%.3f  model=%s  latency_us=%.1f\n",
             ts, volt_products_name(s->w.products, r->tick.product), r->prediction, r->prob,
-            r->score, s->w.model->version, (double)r->lat_ns / 1e3);
+            r->score, r->model->version, (double)r->lat_ns / 1e3);
 }
 
 /* A tick row's Kafka records: its features record (text, n bytes without the newline) and, when it
@@ -111,8 +111,8 @@ static void publish(sink_t *s, const volt_row_t *r, const char *text, size_t n)
     const int m = snprintf(s->kline, sizeof s->kline,
                            "{\"event_time\":\"%s\",\"product\":\"%s\",\"p_spike\":%s,"
                            "\"score\":%s,\"threshold\":%.17g,\"model\":\"%s\",\"latency_ns\":%lld}",
-                           ts, volt_products_name(s->w.products, key), p, sc, s->w.model->threshold,
-                           s->w.model->version, (long long)r->lat_ns);
+                           ts, volt_products_name(s->w.products, key), p, sc, r->model->threshold,
+                           r->model->version, (long long)r->lat_ns);
     if (!volt_krec_put(ring, lossless, VOLT_K_ALERTS, key, s->kline, (uint32_t)m))
         s->st->kafka_dropped[VOLT_K_ALERTS]++;
 }

@@ -50,6 +50,8 @@ int main(int argc, char **argv)
         return volt_cmd_book(argc - 1, argv + 1);
     if (strcmp(cmd, "bench-pipeline") == 0)
         return volt_cmd_bench_pipeline(argc - 1, argv + 1);
+    if (strcmp(cmd, "check-config") == 0)
+        return volt_cmd_check_config(argc - 1, argv + 1);
     fprintf(stderr, "volt: unknown command '%s' (see 'volt --help').\n", cmd);
     return 2;
 }

@@ -20,7 +20,10 @@ void volt_cli_usage(FILE *o)
             "\n"
             "Usage:\n"
             "  volt replay [options] FILE...   replay NDJSON recordings through the pipeline\n"
-            "  volt live [options]             ingest the Coinbase WebSocket feed (or volt-exchange)\n"
+            "  volt live [--config FILE] [options]\n"
+            "                                  ingest the Coinbase WebSocket feed (or volt-exchange);\n"
+            "                                  FILE: YAML settings (docs/examples/volt.yaml), flags win\n"
+            "  volt check-config FILE [options]  the settings live would take from FILE and flags\n"
             "  volt features                   list the features (name, unit, window, meaning)\n"
             "  volt bench-pipeline [--rates R,R,...|max] [--seconds S] [--json FILE] [--cpus S,H,K]\n"
             "                      [--idle X] [--sink-thread [--sink-idle X]] [--parse-assist A]\n"
@@ -41,6 +44,7 @@ void volt_cli_usage(FILE *o)
             "  --format csv|ndjson   row format (default csv)\n"
             "  --book-depth N        level-2 levels kept per side and product (default 4096;\n"
             "                        docs/book.md)\n"
+            "  --alert-threshold P   alert at p_spike >= P instead of the model file's threshold\n"
             "  --model default|zscore|FILE   model to score with: the shipped model (default:\n"
             "                        models/default.volt, or the file named by VOLT_DEFAULT_MODEL),\n"
             "                        the seed's z-score baseline, or a model file exported by volt-lab\n"
@@ -173,6 +177,7 @@ static const struct option k_opts[] = {
     {"fsync-ms", required_argument, 0, O_FSYNC},    {"level2", no_argument, 0, O_LEVEL2},
     {"level2-pair", required_argument, 0, O_L2PAIR},
     {"shard", required_argument, 0, O_SHARD},      {"hot-threads", required_argument, 0, O_HOT},
+    {"alert-threshold", required_argument, 0, O_THRESH},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
 
@@ -350,6 +355,11 @@ static int run_opt(volt_pipeline_cfg_t *cfg, int c, const char *arg)
                 BAD("--format must be csv or ndjson, not '%s'.", arg);
             break;
         case O_MODEL: cfg->model = arg; break;
+        case O_THRESH:
+            if (volt_cli_num(arg, 0, 1, &v))
+                BAD("--alert-threshold takes a probability in [0, 1].");
+            cfg->alert_threshold = v;
+            break;
         case O_GAP:
             if (volt_cli_num(arg, 0.001, VOLT_FEAT_MAX_GAP_S, &v))
                 BAD("--gap-seconds must be a number of seconds in (0, %d].", VOLT_FEAT_MAX_GAP_S);
@@ -522,8 +532,10 @@ int volt_cli_parse_opts(int argc, char **argv, int live, volt_pipeline_cfg_t *cf
 
 static void on_stop_signal(int sig)
 {
-    (void)sig;
-    volt_pipeline_request_stop();
+    if (sig == SIGHUP)
+        volt_pipeline_request_reload(); /* the model again, a new journal file */
+    else
+        volt_pipeline_request_stop();
 }
 
 void volt_cli_stop_on_signals(void)
@@ -533,5 +545,6 @@ void volt_cli_stop_on_signals(void)
     sa.sa_handler = on_stop_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 }

@@ -33,6 +33,7 @@ typedef struct volt_row {
     int64_t signal_ns; /* engine clock when the score was ready */
     double score;
     double prob;
+    const struct volt_model *model; /* the model that scored it (alive until the run ends) */
     volt_tick_t tick;
     volt_feat_out_t feat;
     /* labels (volt replay --label; set by the sink's labeler) */

@@ -78,6 +78,9 @@ static void print_model(const volt_run_stats_t *s, FILE *out)
 {
     fprintf(out, "  alerts                 %llu%s%s%s\n", (unsigned long long)s->alerts,
             s->model[0] ? " (model " : "", s->model, s->model[0] ? ")" : "");
+    if (s->model_reloads)
+        fprintf(out, "  model reloads          %d (SIGHUP; the model above is the last)\n",
+                s->model_reloads);
     if (s->labelled || s->unlabelled)
         fprintf(out, "  labels                 %llu rows labelled, %llu positive (%.2f%%), %llu "
                      "unlabelled (future incomplete or no tau)\n",

@@ -81,6 +81,7 @@ typedef struct volt_run_stats {
     uint64_t books_valid, books_used; /* books valid at the end / that saw any change */
     uint64_t products;
     int hot_threads;          /* hot agents the products were shared out among */
+    int model_reloads;        /* models loaded by SIGHUP (stats->model: the last in use) */
     double elapsed_s;
     volt_hist_t lat[VOLT_LAT_COUNT]; /* per stage, see volt_lat_stage_t */
     int live;

@@ -21,6 +21,7 @@ void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
     c->row_ring_slots = 4096;
     volt_feat_cfg_default(&c->feat);
     c->model = "default";
+    c->alert_threshold = NAN;
     c->alert_cooldown_s = 60.0;
     c->max_notices = 5;
     c->book_depth = 4096;
@@ -44,3 +45,8 @@ static _Atomic int g_stop;
 void volt_pipeline_request_stop(void) { atomic_store_explicit(&g_stop, 1, memory_order_relaxed); }
 int volt_pipeline_stop_requested(void) { return atomic_load_explicit(&g_stop, memory_order_relaxed); }
 void volt_pipeline_clear_stop(void) { atomic_store(&g_stop, 0); }
+
+static _Atomic int g_reload;
+
+void volt_pipeline_request_reload(void) { atomic_store_explicit(&g_reload, 1, memory_order_relaxed); }
+int volt_pipeline_take_reload(void) { return atomic_exchange(&g_reload, 0); }

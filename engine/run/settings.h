@@ -16,6 +16,9 @@
 #define VOLT_PARSE_ASSIST_DEFAULT (8 * 1024)
 #define VOLT_PARSE_ASSIST_OFF (-1)
 
+/* The most models one run loads (the first, then one per SIGHUP). */
+#define VOLT_MAX_MODELS 64
+
 /* The most hot agents a run takes (--hot-threads). */
 #define VOLT_MAX_HOT 4
 
@@ -57,6 +60,7 @@ typedef struct volt_pipeline_cfg {
     const char *const *l2_products; /* live: level 2 for these products only (n_l2_products > 0) */
     int n_l2_products;
     const char *model;        /* model name */
+    double alert_threshold;   /* alert at p_spike >= this (NaN: the model file's threshold) */
     double alert_cooldown_s;  /* per product, event time */
     int quiet;                /* no alert lines */
     double stats_interval_s;  /* print interval latency stats this often (0: never) */
@@ -85,5 +89,10 @@ void volt_pipeline_request_stop(void);
 int volt_pipeline_stop_requested(void);
 /* Clears the request: the wiring calls it when a run starts (before its threads). */
 void volt_pipeline_clear_stop(void);
+
+/* Asks a running pipeline to reload its model file and reopen its journal (SIGHUP;
+ * async-signal-safe). The run's own thread takes the request (returns 1 once per request). */
+void volt_pipeline_request_reload(void);
+int volt_pipeline_take_reload(void);
 
 #endif

@@ -59,6 +59,12 @@ check "ticks.raw holds every message read ($raw_n of $read_n)" $([ "$raw_n" = "$
 check "ticks.features holds exactly the rows file's lines ($feat_n of $rows)" $([ "$feat_n" = "$rows" ] && cmp -s "$T/topic_rows.sorted" "$T/file_rows.sorted" && echo 0 || echo 1) "$(diff "$T/topic_rows.sorted" "$T/file_rows.sorted" | head -3)"
 check "every feature record is keyed by its product" $([ "$badkeys" = 0 ] && echo 0 || echo 1) "badkeys=$badkeys"
 check "volatility.alerts holds every alert ($alert_n of $alerts)" $([ "$alert_n" = "$alerts" ] && echo 0 || echo 1) "alerts topic=$alert_n summary=$alerts"
+# the records as a consumer gets them, against the published schemas (docs/kafka.md)
+consume volatility.alerts '%s\n' > "$T/alerts.ndjson"
+VR() { "$HERE/.venv/bin/python" "$HERE/tests/tools/validate_records.py" "$@" 2>&1; }
+out_a=$(VR "$HERE/docs/schemas/volatility.alerts.schema.json" "$T/alerts.ndjson"); ra=$?
+out_f=$(VR "$HERE/docs/schemas/ticks.features.schema.json" "$T/topic_rows.sorted" --min 1000); rf=$?
+check "the alerts and features records on the broker are valid against docs/schemas" $([ $ra -eq 0 ] && [ $rf -eq 0 ] && echo 0 || echo 1) "$out_a / $out_f"
 "$B/tools/volt-kcheck" --brokers "$addr" --topic ticks.features --min "$rows" --from-beginning --timeout 60 > "$T/kc1.log" 2>&1; rc1=$?
 "$B/tools/volt-kcheck" --brokers "$addr" --topic ticks.features --min $((rows + 1)) --from-beginning --timeout 5 > "$T/kc2.log" 2>&1; rc2=$?
 check "volt-kcheck passes at --min $rows and fails at --min $((rows + 1))" $([ $rc1 -eq 0 ] && [ $rc2 -eq 1 ] && echo 0 || echo 1) "$(tail -1 "$T/kc1.log"); $(tail -1 "$T/kc2.log")"

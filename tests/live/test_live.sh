@@ -6,6 +6,7 @@ set -u
 B=${1:?usage: test_live.sh BUILD_DIR}
 VOLT=$B/engine/volt
 VX=$B/tools/volt-exchange
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d /tmp/volt_live_XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 pass=0; fail=0
@@ -242,6 +243,60 @@ l2=$(grep -E "^ +level 2 " "$T/l2p.log")
 booked=$(awk -F, 'NR > 1 && $46 != "" {print $4}' "$T/l2p.csv" | sort -u | tr '\n' ' ')
 ok=1; echo "$l2" | grep -qE " 1 snapshots; 1 of 1 books valid" && [ "$booked" = "ETH-USD " ] && ok=0
 check "level 2 for ETH-USD only (--level2-pair): one book, book columns on its rows only ($booked)" $ok "$l2 / $booked"
+
+# 15c. SIGTERM (systemctl stop): volt stops reading, drains, flushes the journal and the rows, prints
+#      its summary and exits 0 within the bound; every line is whole, and the journal replays to the
+#      rows.
+start_vx --synthetic --rate 100
+"$VOLT" live --url "$URL" --pair BTC-USD --pair ETH-USD --out "$T/term.csv" --save-disk "$T/jterm" \
+  --level2 > "$T/term.log" 2>&1 &
+TPID=$!
+for _ in $(seq 600); do [ "$(wc -l < "$T/term.csv" 2>/dev/null || echo 0)" -gt 500 ] && break; sleep 0.1; done
+t0=$(date +%s%N); kill -TERM "$TPID"; wait "$TPID"; trc=$?; t1=$(date +%s%N)
+stop_vx
+ms=$(( (t1 - t0) / 1000000 ))
+jl=$(cat "$T"/jterm/*.ndjson | wc -l)
+"$VOLT" replay --out "$T/term_replayed.csv" "$T"/jterm/*.ndjson > /dev/null 2>&1
+ok=1; [ "$trc" = 0 ] && [ "$ms" -lt 10000 ] && [ "$(num "feature rows" "$T/term.log")" = "$(( $(wc -l < "$T/term.csv") - 1 ))" ] \
+  && [ "$(num journal "$T/term.log")" = "$jl" ] && [ "$(num "messages read" "$T/term.log")" = "$jl" ] \
+  && [ "$(tail -c 1 "$T/term.csv" | od -An -c | tr -d ' ')" = '\n' ] && cmp -s "$T/term.csv" "$T/term_replayed.csv" && ok=0
+check "SIGTERM: exit 0 in $ms ms, every row ($(num "feature rows" "$T/term.log")) and journal line ($jl) out and whole, the journal replays to the rows" $ok \
+  "rc=$trc ms=$ms jl=$jl $(grep -E 'messages read|feature rows|journal' "$T/term.log" | tr '\n' ' ') $(cmp "$T/term.csv" "$T/term_replayed.csv" 2>&1 | head -1)"
+
+# 15d. SIGHUP mid-run: the model file is read again and the hot agent swaps it between ticks: every
+#      row before the swap is the old model's (score, p_spike, prediction as a replay of the
+#      journal with it gives), every row after the new one's, none lost; the journal starts a new
+#      file.
+cp "$ROOT/models/default.volt" "$T/mA.volt"
+sed 's/^version .*/version reloaded-B/; s/^base_margin .*/base_margin 0x1p+0/' "$ROOT/models/default.volt" > "$T/mB.volt"
+cp "$T/mA.volt" "$T/m.volt"
+start_vx --synthetic --rate 100
+"$VOLT" live --url "$URL" --pair BTC-USD --pair ETH-USD --model "$T/m.volt" --out "$T/hup.csv" \
+  --save-disk "$T/jhup" --seconds 6 > "$T/hup.log" 2>&1 &
+HPID=$!
+for _ in $(seq 600); do [ "$(wc -l < "$T/hup.csv" 2>/dev/null || echo 0)" -gt 500 ] && break; sleep 0.1; done
+cp "$T/mB.volt" "$T/m.volt"; kill -HUP "$HPID"; wait "$HPID"; hrc=$?
+stop_vx
+"$VOLT" replay --model "$T/mA.volt" --out "$T/hupA.csv" "$T"/jhup/*.ndjson > /dev/null 2>&1
+"$VOLT" replay --model "$T/mB.volt" --out "$T/hupB.csv" "$T"/jhup/*.ndjson > /dev/null 2>&1
+out=$(python3 - "$T/hup.csv" "$T/hupA.csv" "$T/hupB.csv" <<'PY'
+import csv, sys
+L, A, B = (list(csv.reader(open(p))) for p in sys.argv[1:4])
+cols = [L[0].index(c) for c in ("score", "p_spike", "prediction")]
+key = lambda r: [r[c] for c in cols]
+k = 1
+while k < len(L) and key(L[k]) == key(A[k]):
+    k += 1
+after = all(key(L[i]) == key(B[i]) for i in range(k, len(L)))
+print(f"{len(L) - 1} rows, the new model from row {k}")
+sys.exit(0 if len(L) == len(A) == len(B) and 1 < k < len(L) - 1 and after else 1)
+PY
+); prc=$?
+nf=$(ls "$T"/jhup/*.ndjson | wc -l)
+ok=1; [ "$hrc" = 0 ] && [ $prc = 0 ] && [ "$nf" -ge 2 ] && grep -q "SIGHUP: model gbt .* -> gbt reloaded-B" "$T/hup.log" \
+  && [ "$(num "model reloads" "$T/hup.log")" = 1 ] && ok=0
+check "SIGHUP: the model swapped between ticks, none lost ($out), the journal reopened ($nf files)" $ok \
+  "rc=$hrc $(grep -E 'volt:|model' "$T/hup.log" | head -5)"
 
 # 16. Recorded level 2 served live (the real sample, when VOLT_DATA has it): the engine's books
 #     take every level change the file replay does, and end valid.
