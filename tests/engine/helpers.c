@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -58,4 +59,20 @@ const char *th_data_dir(const char **why)
         return NULL;
     }
     return d;
+}
+
+volt_tick_t th_tick(int64_t ns, int kind, double price, double size, int side, double half_spread)
+{
+    volt_tick_t t;
+    memset(&t, 0, sizeof t);
+    t.exch_ns = ns;
+    t.flags = VOLT_TICK_EXCH_TIME;
+    t.kind = (uint8_t)kind;
+    t.price = price;
+    t.size = size;
+    t.side = (uint8_t)side;
+    t.best_bid = kind == VOLT_TICK_TICKER ? price - half_spread : NAN;
+    t.best_ask = kind == VOLT_TICK_TICKER ? price + half_spread : NAN;
+    t.volume_24h = t.bid_qty = t.ask_qty = t.low_24h = t.high_24h = NAN;
+    return t;
 }

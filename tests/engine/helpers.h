@@ -3,6 +3,9 @@
 #define VOLT_TESTS_HELPERS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "engine/feed/tick.h"
 
 /* Reads a file into a malloc'd buffer with 64 zero bytes of padding; *len = file size. */
 char *th_read_file(const char *path, size_t *len);
@@ -12,5 +15,8 @@ const char *th_fixture(const char *rel);
 int th_same_bytes(const char *a, const char *b);
 /* Folder with the real recordings, or NULL (and a reason) when absent. */
 const char *th_data_dir(const char **why);
+/* A tick at ns (exchange time) of product 0: a ticker quoting price -/+ half_spread, or a trade
+ * (best bid and ask NaN); every other optional field NaN. */
+volt_tick_t th_tick(int64_t ns, int kind, double price, double size, int side, double half_spread);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/features/features.h"
+#include "helpers.h"
 
 #define S 1000000000LL
 
@@ -21,16 +22,8 @@ static void teardown(void) { volt_features_free(fe); }
 
 static volt_tick_t tk(int64_t ns, double price)
 {
-    volt_tick_t t;
-    memset(&t, 0, sizeof t);
-    t.exch_ns = ns;
-    t.flags = VOLT_TICK_EXCH_TIME;
-    t.kind = VOLT_TICK_TICKER;
-    t.price = price;
-    t.best_bid = price - 0.05;
-    t.best_ask = price + 0.05;
+    volt_tick_t t = th_tick(ns, VOLT_TICK_TICKER, price, NAN, VOLT_SIDE_NONE, 0.05);
     t.volume_24h = 1000.0;
-    t.size = t.bid_qty = t.ask_qty = t.low_24h = t.high_24h = NAN;
     return t;
 }
 

@@ -6,6 +6,7 @@
 
 #include "engine/book/books.h"
 #include "engine/features/features.h"
+#include "helpers.h"
 
 #define S 1000000000LL
 #define T0 (1800000000LL * S) /* a whole second */
@@ -43,18 +44,7 @@ static double event(int64_t ns, int snapshot, const volt_level_change_t *ch, uin
 
 static volt_tick_t tick(int64_t ns, int kind, double price, double size, int side)
 {
-    volt_tick_t t;
-    memset(&t, 0, sizeof t);
-    t.exch_ns = ns;
-    t.flags = VOLT_TICK_EXCH_TIME;
-    t.kind = (uint8_t)kind;
-    t.price = price;
-    t.size = size;
-    t.side = (uint8_t)side;
-    t.best_bid = kind == VOLT_TICK_TICKER ? price - 0.5 : NAN;
-    t.best_ask = kind == VOLT_TICK_TICKER ? price + 0.5 : NAN;
-    t.volume_24h = t.bid_qty = t.ask_qty = t.low_24h = t.high_24h = NAN;
-    return t;
+    return th_tick(ns, kind, price, size, side, 0.5);
 }
 
 static volt_feat_out_t row(volt_tick_t t)

@@ -23,7 +23,7 @@ import tempfile
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from oracle import NS, GAP_NS, iso_ns, epoch_ns, item  # noqa: E402  (the oracle's own readers)
+from oracle import NS, GAP_NS, iso_ns, epoch_ns, item, unwrap  # noqa: E402  (the oracle's own readers)
 
 COLS = ["ofi_1s", "ofi_10s", "ofi_60s", "depth_imb_5", "depth_imb_10bps", "microprice_dev_bps",
         "book_slope_10", "depth_change_10s", "signed_volume_60s", "vwap_dist_60s_bps",
@@ -70,17 +70,7 @@ def messages(path):
             msg = json.loads(top["data"]) if isinstance(top["data"], str) else top["data"]
             yield msg, epoch_ns(top["ts"]) if "ts" in top else 0
             continue
-        recv = 0
-        msg = top
-        if any(k in top for k in ("recv_ns", "ingest_time", "ts", "raw", "payload")):
-            if "recv_ns" in top:
-                recv = int(top["recv_ns"])
-            elif "ingest_time" in top:
-                recv = iso_ns(top["ingest_time"])
-            elif "ts" in top:
-                recv = epoch_ns(top["ts"])
-            inner = top.get("payload", top.get("raw"))
-            msg = json.loads(inner) if isinstance(inner, str) else inner
+        msg, recv = unwrap(top)
         if isinstance(msg, dict):
             yield msg, recv
 

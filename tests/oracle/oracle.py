@@ -62,6 +62,21 @@ def num(x):
     return float(x)
 
 
+def unwrap(top):
+    """A journal or seed envelope's message and receive time; a bare message as it is (recv 0)."""
+    if not isinstance(top, dict) or not any(k in top for k in ("recv_ns", "ingest_time", "ts", "raw", "payload")):
+        return top, 0
+    recv = 0
+    if "recv_ns" in top:
+        recv = int(top["recv_ns"])
+    elif "ingest_time" in top:
+        recv = iso_ns(top["ingest_time"])
+    elif "ts" in top:
+        recv = epoch_ns(top["ts"])
+    inner = top.get("payload", top.get("raw"))
+    return (json.loads(inner) if isinstance(inner, str) else inner), recv
+
+
 def ticks_of_file(path, epoch):
     """Yields (msg_seq_or_None, [tick dicts]) per message, in file order."""
     with open(path, "rb") as fh:
@@ -73,19 +88,7 @@ def ticks_of_file(path, epoch):
                 top = json.loads(line)
             except ValueError:
                 continue
-            recv = 0
-            msg = top
-            if "recv_ns" in top or "ingest_time" in top or "ts" in top or "raw" in top or "payload" in top:
-                if "recv_ns" in top:
-                    recv = int(top["recv_ns"])
-                elif "ingest_time" in top:
-                    recv = iso_ns(top["ingest_time"])
-                elif "ts" in top:
-                    recv = epoch_ns(top["ts"])
-                elif "timestamp" in top:
-                    recv = iso_ns(top["timestamp"])
-                inner = top.get("payload", top.get("raw"))
-                msg = json.loads(inner) if isinstance(inner, str) else inner
+            msg, recv = unwrap(top)
             if not isinstance(msg, dict):
                 continue
             out = []

@@ -7,11 +7,8 @@
 set -u
 B=${1:?usage: test_flow_oracle.sh BUILD_DIR}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+. "$SRC/tests/lib.sh" flow
 PY=$SRC/.venv/bin/python
-T=$(mktemp -d /tmp/volt_flow_XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-check() { if [ "$2" -eq 0 ]; then echo "PASS $1"; pass=$((pass+1)); else echo "FAIL $1"; fail=$((fail+1)); fi; }
 if ! "$PY" -c 'import numpy, pandas' 2>/dev/null; then
   echo "FAIL the oracle needs $SRC/.venv with numpy and pandas: run tools/bootstrap"; exit 1
 fi
@@ -55,5 +52,4 @@ if [ -f "$EX" ] && command -v zstd >/dev/null; then
 else
   echo "SKIP the Exchange-feed hour: $EX is absent (or no zstd)"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

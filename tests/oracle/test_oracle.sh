@@ -8,12 +8,9 @@
 set -u
 B=${1:?usage: test_oracle.sh BUILD_DIR}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+. "$SRC/tests/lib.sh" oracle
 PY=$SRC/.venv/bin/python
 VOLT=$B/engine/volt
-T=$(mktemp -d /tmp/volt_oracle_XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-check() { if [ "$2" -eq 0 ]; then echo "PASS $1"; pass=$((pass+1)); else echo "FAIL $1"; fail=$((fail+1)); fi; }
 
 if ! "$PY" -c 'import numpy, pandas' 2>/dev/null; then
   echo "FAIL the oracle needs $SRC/.venv with numpy and pandas: run tools/bootstrap"; exit 1
@@ -63,5 +60,4 @@ if [ -d "$DATA" ]; then
 else
   echo "SKIP real recordings: $DATA is absent (set VOLT_DATA to the folder of ../shared/data)"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

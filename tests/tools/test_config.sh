@@ -7,11 +7,8 @@
 set -u
 B=${1:?usage: test_config.sh BUILD_DIR}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+. "$SRC/tests/lib.sh" config
 VOLT=$B/engine/volt
-T=$(mktemp -d /tmp/volt_config_XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-pass=0; fail=0
-check() { if [ "$2" -eq 0 ]; then echo "PASS $1"; pass=$((pass+1)); else echo "FAIL $1: $3"; fail=$((fail+1)); fi; }
 
 out=$("$VOLT" check-config "$SRC/docs/examples/volt.yaml" 2>&1); rc=$?
 check "the commented example (docs/examples/volt.yaml) is a valid file" $rc "$out"
@@ -51,26 +48,22 @@ ok=1; echo "$out" | grep -qx 'products: \[ADA-USD, XRP-USD\]' && echo "$out" | g
   && echo "$out" | grep -qx '  threshold: 0.5' && echo "$out" | grep -qx '  fsync_ms: 250' && ok=0
 check "flags win over the file (--pair replaces its list; the rest stays)" $ok "$out"
 
-printf 'products: [BTC-USD]\nfeed:\n  protocol: advanced\n  urll: ws://x\n' > "$T/unknown.yaml"
-out=$("$VOLT" check-config "$T/unknown.yaml" 2>&1); rc=$?
-ok=1; [ $rc = 2 ] && echo "$out" | grep -q "unknown.yaml:4: unknown key 'feed.urll'" && ok=0
-check "an unknown key is an error naming it and its line (exit $rc)" $ok "$out"
-
-printf 'products: [BTC-USD]\nthreads:\n  idle: spin\n  hot_threads: 9\n' > "$T/badvalue.yaml"
-out=$("$VOLT" check-config "$T/badvalue.yaml" 2>&1); rc=$?
-ok=1; [ $rc = 2 ] && echo "$out" | grep -q -- "--hot-threads takes 1 to 4" \
-  && echo "$out" | grep -q "badvalue.yaml:4: in 'threads.hot_threads'" && ok=0
-check "a bad value is the flag's own error, with the key and its line (exit $rc)" $ok "$out"
-
-printf 'products: BTC-USD\n' > "$T/shape.yaml"
-out=$("$VOLT" check-config "$T/shape.yaml" 2>&1); rc=$?
-ok=1; [ $rc = 2 ] && echo "$out" | grep -q "shape.yaml:1: 'products' takes a list" && ok=0
-check "a value of the wrong shape is an error (exit $rc)" $ok "$out"
-
-printf 'feed: [1, 2\n' > "$T/notyaml.yaml"
-out=$("$VOLT" check-config "$T/notyaml.yaml" 2>&1); rc=$?
-ok=1; [ $rc = 2 ] && echo "$out" | grep -q "notyaml.yaml:2: not YAML" && ok=0
-check "a file that is not YAML is an error with its line (exit $rc)" $ok "$out"
+# refused (exit 2) with every one of the messages given: refused NAME FILE-TEXT MESSAGE...
+refused() {
+  local name=$1 text=$2; shift 2
+  printf '%b' "$text" > "$T/$name.yaml"
+  local out rc ok=0 m
+  out=$("$VOLT" check-config "$T/$name.yaml" 2>&1); rc=$?
+  [ $rc = 2 ] || ok=1
+  for m in "$@"; do echo "$out" | grep -qF -- "$m" || ok=1; done
+  check "$name: refused with the key and its line (exit $rc)" $ok "$out"
+}
+refused unknown 'products: [BTC-USD]\nfeed:\n  protocol: advanced\n  urll: ws://x\n' \
+  "unknown.yaml:4: unknown key 'feed.urll'"
+refused badvalue 'products: [BTC-USD]\nthreads:\n  idle: spin\n  hot_threads: 9\n' \
+  "--hot-threads takes 1 to 4" "badvalue.yaml:4: in 'threads.hot_threads'"
+refused shape 'products: BTC-USD\n' "shape.yaml:1: 'products' takes a list"
+refused notyaml 'feed: [1, 2\n' "notyaml.yaml:2: not YAML"
 
 # a live run takes its settings from the file
 "$B/tools/volt-exchange" --port 0 --synthetic --rate 50 > "$T/vx.out" 2> "$T/vx.err" &
@@ -81,5 +74,4 @@ timeout 60 "$VOLT" live --config "$T/live.yaml" > "$T/live.log" 2>&1; rc=$?
 ok=1; [ $rc = 0 ] && grep -q "1 product(s): ETH-USD.*settings from $T/live.yaml" "$T/live.log" \
   && [ "$(awk -F, 'NR > 1 {print $4}' "$T/rows.csv" | sort -u)" = ETH-USD ] && ok=0
 check "volt live --config runs with the file's products, feed, output and duration (exit $rc)" $ok "$(tail -5 "$T/live.log")"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

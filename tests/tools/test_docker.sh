@@ -5,9 +5,8 @@
 # the lab is pointed at that server (make-lab passes MLFLOW_URI to volt-lab train).
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+. "$SRC/tests/lib.sh" docker
 PY=$SRC/.venv/bin/python
-pass=0; fail=0
-check() { if [ "$2" -eq 0 ]; then echo "PASS $1"; pass=$((pass+1)); else echo "FAIL $1: $3"; fail=$((fail+1)); fi; }
 [ -x "$SRC/.venv/bin/mlflow" ] || { echo "FAIL needs $SRC/.venv with mlflow: run tools/bootstrap"; exit 1; }
 out=$("$PY" - "$SRC" <<'PY' 2>&1
 import os, subprocess, sys, yaml
@@ -33,5 +32,4 @@ PY
 check "docker-compose.yaml: the services, their Dockerfiles and the MLflow server's flags ($out)" $rc "$out"
 grep -q 'MLFLOW_URI:+--mlflow-uri' "$SRC/tools/lab/make-lab"
 check "make-lab tracks in the server MLFLOW_URI names" $? "make-lab ignores MLFLOW_URI"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -7,11 +7,8 @@
 set -u
 B=${1:?usage: test_schemas.sh BUILD_DIR}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+. "$SRC/tests/lib.sh" schemas
 PY=$SRC/.venv/bin/python
-T=$(mktemp -d /tmp/volt_schemas_XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-check() { if [ "$2" -eq 0 ]; then echo "PASS $1"; pass=$((pass+1)); else echo "FAIL $1: $3"; fail=$((fail+1)); fi; }
 "$PY" -c 'import jsonschema' 2>/dev/null || { echo "FAIL the schema test needs $SRC/.venv with jsonschema: run tools/bootstrap"; exit 1; }
 
 out=$(python3 "$SRC/tools/kafka/make_schemas.py" --volt "$B/engine/volt" --check 2>&1); rc=$?
@@ -29,5 +26,4 @@ head -1 "$T/rows.ndjson" | sed 's/"p_spike":[^,]*,//' > "$T/bad2.ndjson"
 "$PY" "$SRC/tests/tools/validate_records.py" "$SRC/docs/schemas/ticks.features.schema.json" "$T/bad2.ndjson" >/dev/null; r2=$?
 ok=1; [ $r1 -ne 0 ] && [ $r2 -ne 0 ] && ok=0
 check "the schema refuses an unknown column and a missing one" $ok "extra: $r1, missing: $r2"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,12 +4,11 @@
 # 1.5 of 10, and the confinement it claims is there. Skips, saying why, without systemd-analyze.
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+. "$SRC/tests/lib.sh" unit
 UNIT=$SRC/docs/examples/volt.service
 if ! command -v systemd-analyze >/dev/null; then
   echo "SKIP: no systemd-analyze on this machine (Debian: systemd)"; exit 0
 fi
-pass=0; fail=0
-check() { if [ "$2" -eq 0 ]; then echo "PASS $1"; pass=$((pass+1)); else echo "FAIL $1: $3"; fail=$((fail+1)); fi; }
 out=$(cd /tmp && systemd-analyze security --offline=yes --threshold=15 "$UNIT" 2>&1); rc=$?
 score=$(echo "$out" | sed -n 's/.*Overall exposure level for volt.service: \([0-9.]*\).*/\1/p')
 check "systemd-analyze security rates the unit's exposure ${score:-?} (at most 1.5)" $rc "$(echo "$out" | tail -3)"
@@ -17,5 +16,4 @@ ok=0; for k in "User=volt" "NoNewPrivileges=yes" "ProtectSystem=strict" "ReadWri
   grep -q "^$k" "$UNIT" || { ok=1; echo "  missing: $k"; }
 done
 check "own user, no new privileges, read-only system but for the journal directory, a stop bound" $ok ""
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -241,6 +241,24 @@ static void check_bench(const char *in, const char *a, const char *b)
         free(msg[i]);
 }
 
+/* n messages of the synthetic market cfg describes, one a line, into path. */
+static void write_synth(const char *path, const volt_synth_cfg_t *cfg, int n)
+{
+    static volt_synth_t s;
+    static char line[(512 << 10) + 1]; /* level-2 snapshots included */
+    volt_synth_init(&s, cfg);
+    FILE *f = fopen(path, "w");
+    for (int i = 0; f && i < n; i++) {
+        int64_t ns;
+        const size_t k = volt_synth_next(&s, line, sizeof line - 1, &ns);
+        line[k] = '\n';
+        fwrite(line, 1, k + 1, f);
+    }
+    if (f)
+        fclose(f);
+    volt_synth_free(&s);
+}
+
 static void check_pipeline(void)
 {
     volt_run_stats_t st;
@@ -261,17 +279,7 @@ static void check_pipeline(void)
     sc.rate_mult = 5;
     sc.n_products = 2;
     sc.products[1] = "ETH-USD";
-    static volt_synth_t s;
-    volt_synth_init(&s, &sc);
-    FILE *f = fopen(in, "w");
-    char line[2048];
-    for (int i = 0; i < 30000; i++) {
-        int64_t ns;
-        size_t n = volt_synth_next(&s, line, sizeof line, &ns);
-        line[n] = '\n';
-        fwrite(line, 1, n + 1, f);
-    }
-    fclose(f);
+    write_synth(in, &sc, 30000);
     volt_run_stats_t s1, s2;
     int r1 = replay(in, a, "backoff", 0, &s1);
     int r2 = replay(in, b, "spin", 1, &s2);
@@ -349,18 +357,7 @@ static void check_hot_threads(void)
     sc.n_products = 3;
     for (int i = 0; i < 3; i++)
         sc.products[i] = names[i];
-    static volt_synth_t s;
-    volt_synth_init(&s, &sc);
-    FILE *f = fopen(in, "w");
-    static char line[(512 << 10) + 1];
-    for (int i = 0; i < 70000; i++) { /* about 340 s: the gap (3 min) and the crossed update (5) */
-        int64_t ns;
-        size_t n = volt_synth_next(&s, line, sizeof line - 1, &ns);
-        line[n] = '\n';
-        fwrite(line, 1, n + 1, f);
-    }
-    fclose(f);
-    volt_synth_free(&s);
+    write_synth(in, &sc, 70000); /* about 340 s: the gap (3 min) and the crossed update (5) */
     volt_run_stats_t one, many;
     g_hot = 1;
     int r1 = replay(in, a, "backoff", 0, &one);
