@@ -69,6 +69,8 @@ typedef struct volt_cli_config {
 /* Reads FILE into options (0), or prints "volt: FILE:LINE: ..." and returns 2 (not YAML, an
  * unknown key, a value of the wrong shape). */
 int volt_cli_config_load(const char *path, volt_cli_config_t *out);
+/* The same from an open stream (path names it in messages). */
+int volt_cli_config_read(const char *path, FILE *f, volt_cli_config_t *out);
 /* Checks each of the file's settings as its flag (2 after "volt: FILE:LINE: in 'key'"), then
  * makes the command line to parse: argv[0], the file's options, then argv's own (flags win; a
  * --pair or --level2-pair on the command line replaces the file's list). */

@@ -222,14 +222,9 @@ static int walk(walk_t *w, yaml_node_t *map, const char *prefix)
     return 0;
 }
 
-int volt_cli_config_load(const char *path, volt_cli_config_t *out)
+int volt_cli_config_read(const char *path, FILE *f, volt_cli_config_t *out)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "volt: cannot read the configuration %s: %s.\n", path, strerror(errno));
-        return 2;
-    }
     yaml_parser_t parser;
     yaml_document_t doc;
     yaml_parser_initialize(&parser);
@@ -247,6 +242,18 @@ int volt_cli_config_load(const char *path, volt_cli_config_t *out)
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);
+    return rc;
+}
+
+int volt_cli_config_load(const char *path, volt_cli_config_t *out)
+{
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "volt: cannot read the configuration %s: %s.\n", path, strerror(errno));
+        return 2;
+    }
+    const int rc = volt_cli_config_read(path, f, out);
     fclose(f);
     return rc;
 }

@@ -201,7 +201,7 @@ check "handshake: a server that never answers: every attempt a counted failure, 
 #     same connection for fresh snapshots, and they end valid. (The lost messages may be level-2
 #     updates: a book may then cross while it waits, invalid, for its snapshot; crossings of an
 #     invalid book ask for nothing more: one resubscription.)
-start_vx --synthetic --rate 100 --fault skip@300:3
+start_vx --synthetic --rate 100 --fault skip@3000:3
 run_live l2 --seconds 6 --level2 --save-disk "$T/j14"
 stop_vx
 l2=$(grep -E "^ +level 2 " "$T/l2.log")
@@ -216,7 +216,7 @@ check "level 2: the journal replays to the live books and rows byte for byte ($(
   "$(grep -E "level 2" "$T/j14.log"); $(cmp "$T/l2.csv" "$T/j14.csv" 2>&1 | head -2)"
 
 # 14b. The same with two hot agents: the source's router sees the gap and tells both.
-start_vx --synthetic --rate 100 --fault skip@300:3
+start_vx --synthetic --rate 100 --fault skip@3000:3
 run_live l2h --seconds 6 --level2 --hot-threads 2
 stop_vx
 l2=$(grep -E "^ +level 2 " "$T/l2h.log")

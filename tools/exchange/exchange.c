@@ -465,6 +465,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             if (memmem(in, len, "\"level2\"", 8) && G.proto == VX_PROTO_ADVANCED) {
                 parse_subscribe(c->l2_products, &c->n_l2_products, in, len);
                 c->l2 = 1;
+                G.feed.synth.l2_on = 1; /* the synthetic market's level 2, from now on */
                 if (c->subscribed)
                     l2_sync(c); /* a resubscription: fresh snapshots now */
             }
@@ -675,6 +676,7 @@ int main(int argc, char **argv)
         sc.level2 = 1; /* served to level2 subscribers only */
         sc.l2_faults = l2_faults;
         rc = vx_feed_open_synthetic(&G.feed, &sc);
+        G.feed.synth.l2_on = 0; /* generated from the first level2 subscription on */
         if (G.speed <= 0)
             G.speed = 1.0; /* a synthetic market has no end to run to at maximum speed */
         if (minutes > 0)

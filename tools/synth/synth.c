@@ -86,6 +86,7 @@ int volt_synth_init(volt_synth_t *s, const volt_synth_cfg_t *c)
     s->cfg = *c;
     seed_rng(s->rng, c->seed);
     seed_rng(s->rng2, c->seed ^ 0x6C32u); /* level 2's own stream */
+    s->l2_on = c->level2;
     if (c->level2) {
         s->books = calloc((size_t)c->n_products, sizeof *s->books);
         s->stale = calloc(1, sizeof *s->stale);
@@ -139,7 +140,7 @@ static void next_second(volt_synth_t *s)
             s->pend_l2[s->n_pending] = 0;
             s->n_pending++;
         }
-        if (!s->cfg.level2)
+        if (!s->cfg.level2 || !s->l2_on)
             continue;
         const int m = poisson_of(s->rng2, VOLT_SYNTH_L2_PER_S * s->cfg.rate_mult);
         for (int k = 0; k < m && s->n_pending < 4096; k++) {

@@ -86,6 +86,8 @@ typedef struct volt_synth {
     volt_synth_book_t *books; /* cfg.n_products books, allocated by volt_synth_init with level2 */
     volt_synth_book_t *stale;  /* product 0's book 30 s before the stale-snapshot fault */
     int faults_done;           /* bit 0: gap, 1: crossed, 2: stale saved, 3: stale sent */
+    int l2_on;                 /* level 2 generated now (cfg.level2 makes it possible; a server
+                                * turns it on when a client first wants it) */
     /* the match behind the last ticker, emitted next when cfg.trades is set */
     int trade_pending, trade_buy, trade_prod;
     double trade_price, trade_size;
