@@ -73,6 +73,8 @@ def unwrap(top):
         recv = iso_ns(top["ingest_time"])
     elif "ts" in top:
         recv = epoch_ns(top["ts"])
+    elif "timestamp" in top:  # the seed's journal: {"timestamp": ..., "raw": ...}
+        recv = iso_ns(top["timestamp"])
     inner = top.get("payload", top.get("raw"))
     return (json.loads(inner) if isinstance(inner, str) else inner), recv
 
