@@ -251,7 +251,7 @@ start_vx --synthetic --rate 100
 "$VOLT" live --url "$URL" --pair BTC-USD --pair ETH-USD --out "$T/term.csv" --save-disk "$T/jterm" \
   --level2 > "$T/term.log" 2>&1 &
 TPID=$!
-for _ in $(seq 600); do [ "$(wc -l < "$T/term.csv" 2>/dev/null || echo 0)" -gt 500 ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ "$(cat "$T/term.csv" 2>/dev/null | wc -l)" -gt 500 ] && break; sleep 0.1; done
 t0=$(date +%s%N); kill -TERM "$TPID"; wait "$TPID"; trc=$?; t1=$(date +%s%N)
 stop_vx
 ms=$(( (t1 - t0) / 1000000 ))
@@ -274,7 +274,7 @@ start_vx --synthetic --rate 100
 "$VOLT" live --url "$URL" --pair BTC-USD --pair ETH-USD --model "$T/m.volt" --out "$T/hup.csv" \
   --save-disk "$T/jhup" --seconds 6 > "$T/hup.log" 2>&1 &
 HPID=$!
-for _ in $(seq 600); do [ "$(wc -l < "$T/hup.csv" 2>/dev/null || echo 0)" -gt 500 ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ "$(cat "$T/hup.csv" 2>/dev/null | wc -l)" -gt 500 ] && break; sleep 0.1; done
 cp "$T/mB.volt" "$T/m.volt"; kill -HUP "$HPID"; wait "$HPID"; hrc=$?
 stop_vx
 "$VOLT" replay --model "$T/mA.volt" --out "$T/hupA.csv" "$T"/jhup/*.ndjson > /dev/null 2>&1

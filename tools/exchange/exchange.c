@@ -90,6 +90,7 @@ static struct {
     struct lws_context *ctx;
     lws_sorted_usec_list_t sul;
     int64_t end_mono; /* synthetic: stop after --minutes (0: never) */
+    int64_t start_mono; /* a recording: when it may start (200 ms after the first subscription) */
     volatile sig_atomic_t stop;
     uint64_t total_sent;
     int64_t first_send_mono, last_send_mono;
@@ -286,11 +287,13 @@ static void send_book(conn_t *c, const vx_item_t *it, const char *product)
 static void produce(void)
 {
     const int listeners = any_subscribed();
-    /* a recording starts when the first client subscribes; the synthetic market runs on the
-     * wall clock whether anyone listens or not */
-    if (!listeners && !G.feed.synthetic)
-        return;
+    /* a recording starts when the first client subscribes (and has had 200 ms to send its other
+     * subscriptions: Advanced Trade takes one message per channel, and a recording served at full
+     * speed would otherwise be over before the level2 one arrives); the synthetic market runs on
+     * the wall clock whether anyone listens or not */
     const int64_t now = mono_ns();
+    if (!G.feed.synthetic && (!listeners || now < G.start_mono))
+        return;
     for (int budget = 0; budget < 4096; budget++) {
         if (!G.have_next) {
             if (G.feed_done || !vx_feed_next(&G.feed, &G.next, &G.next_product)) {
@@ -471,6 +474,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             }
             if (!c->subscribed) {
                 c->subscribed = 1;
+                if (!G.start_mono)
+                    G.start_mono = mono_ns() + 200000000;
                 c->next_hb = mono_ns() + NS;
                 char buf[2048];
                 const char *names[VOLT_MAX_PRODUCTS];
