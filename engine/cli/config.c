@@ -114,9 +114,12 @@ static int sequence(walk_t *w, const char *key, const char *opt, yaml_node_t *v,
             ERR(w, e, "'%s' takes a list of single values", key);
         if (!csv && add(w->out, opt, s, line_of(e), key))
             ERR(w, e, "too many settings");
-        if (csv)
-            n += (size_t)snprintf(joined + n, n < sizeof joined ? sizeof joined - n : 0, "%s%s",
-                                  n ? "," : "", s);
+        if (!csv)
+            continue;
+        const int k = snprintf(joined + n, sizeof joined - n, "%s%s", n ? "," : "", s);
+        if (k < 0 || (size_t)k >= sizeof joined - n) /* never past the buffer (fuzz_config found it) */
+            ERR(w, e, "'%s' is too long", key);
+        n += (size_t)k;
     }
     if (csv && add(w->out, opt, joined, line_of(v), key))
         ERR(w, v, "too many settings");
