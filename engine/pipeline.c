@@ -502,7 +502,6 @@ static void report_books(const run_t *r, volt_run_stats_t *stats)
     uint64_t time_gaps = 0;
     for (int k = 0; k < r->n_hot; k++) {
         const volt_books_stats_t *x = &r->books[k]->stats;
-        b->messages += k == 0 ? x->messages : 0; /* every agent sees the level-2 messages it owns */
         b->events += x->events;
         b->snapshots += x->snapshots;
         b->changes += x->changes;
@@ -514,8 +513,9 @@ static void report_books(const run_t *r, volt_run_stats_t *stats)
         volt_features_stats(r->features[k], &fs);
         time_gaps += fs.gaps;
     }
-    if (r->n_hot > 1) /* a message may go to several agents: count it by its events' owners */
-        b->messages = stats->by_kind[VOLT_MSG_BOOK];
+    /* one agent applies every level-2 message; several may each get one (its events' owners):
+     * then the accepted count, which the first owner keeps */
+    b->messages = r->n_hot == 1 ? r->books[0]->stats.messages : stats->by_kind[VOLT_MSG_BOOK];
     stats->time_gaps = time_gaps;
     for (uint32_t p = 0; p < r->products.n; p++) {
         const volt_book_t *bk = &r->books[p % r->n_hot]->book[p];

@@ -15,6 +15,7 @@
 
 #include "engine/agents/frame.h"
 #include "engine/agents/kafka.h"
+#include "engine/agents/seq.h"
 #include "engine/base/clock.h"
 
 #define BATCH 64
@@ -77,10 +78,6 @@ static void reset_epoch(hot_t *h, uint32_t epoch)
     memset(h->have_prod_seq, 0, sizeof h->have_prod_seq);
 }
 
-/* A counter that goes back further than this within a connection restarted; closer, the message
- * is a duplicate (a feed that repeats its recent messages). */
-#define SEQ_RESTART_BACK 1024
-
 enum { SEQ_OK = 0, SEQ_DUPLICATE = 1, SEQ_RESTART = 2 };
 
 /* The message's sequence number (Advanced: one counter per connection): SEQ_DUPLICATE for one seen
@@ -105,22 +102,16 @@ static int msg_seq_check(hot_t *h, const volt_frame_hdr_t *f, const volt_parse_r
     }
     if (!res->has_seq || res->proto != VOLT_PROTO_ADVANCED)
         return SEQ_OK;
-    int rc = SEQ_OK;
-    if (h->have_msg_seq) {
-        if (res->seq <= h->msg_seq && h->msg_seq - res->seq < SEQ_RESTART_BACK)
-            return SEQ_DUPLICATE;
-        if (res->seq <= h->msg_seq) {
-            h->st->seq_restarts++;
-            rc = SEQ_RESTART;
-        } else if (res->seq > h->msg_seq + 1) {
-            h->st->seq_gaps++;
-            *row_flags |= VOLT_ROW_SEQ_GAP;
-            h->pending_gap = 1;
-        }
+    switch (volt_seq_next(&h->have_msg_seq, &h->msg_seq, res->seq)) {
+    case VOLT_SEQ_DUP: return SEQ_DUPLICATE;
+    case VOLT_SEQ_RESTART: h->st->seq_restarts++; return SEQ_RESTART;
+    case VOLT_SEQ_GAP:
+        h->st->seq_gaps++;
+        *row_flags |= VOLT_ROW_SEQ_GAP;
+        h->pending_gap = 1;
+        return SEQ_OK;
+    default: return SEQ_OK;
     }
-    h->have_msg_seq = 1;
-    h->msg_seq = res->seq;
-    return rc;
 }
 
 /* Hands the interval histogram to the sink when the period is over and the other one is free. */

@@ -6,10 +6,7 @@
 #include <string.h>
 
 #include "engine/agents/kafka.h"
-
-/* A counter that goes back further than this restarted; closer, the message is a duplicate (as the
- * hot agent's own check, hot.c). */
-#define SEQ_RESTART_BACK 1024
+#include "engine/agents/seq.h"
 
 int volt_router_init(volt_router_t *r, int n, volt_rb_t *const *rings, volt_bell_t *const *bells,
                      volt_parser_t *parser, size_t max_frame)
@@ -46,18 +43,10 @@ static uint32_t seq_note(volt_router_t *r, const volt_frame_hdr_t *h)
     }
     if (res->reject || !res->has_seq || res->proto != VOLT_PROTO_ADVANCED)
         return 0;
-    uint32_t note = 0;
-    if (r->have_seq) {
-        if (res->seq <= r->seq && r->seq - res->seq < SEQ_RESTART_BACK)
-            return VOLT_NOTE_SEQ_DUP;
-        if (res->seq <= r->seq)
-            note = VOLT_NOTE_SEQ_RESTART;
-        else if (res->seq > r->seq + 1)
-            note = VOLT_NOTE_SEQ_GAP;
-    }
-    r->have_seq = 1;
-    r->seq = res->seq;
-    return note;
+    static const uint32_t note[] = {[VOLT_SEQ_OK] = 0, [VOLT_SEQ_DUP] = VOLT_NOTE_SEQ_DUP,
+                                    [VOLT_SEQ_RESTART] = VOLT_NOTE_SEQ_RESTART,
+                                    [VOLT_SEQ_GAP] = VOLT_NOTE_SEQ_GAP};
+    return note[volt_seq_next(&r->have_seq, &r->seq, res->seq)];
 }
 
 /* The agents owning the message's products, as a bit set (none: 0). */
