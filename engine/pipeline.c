@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +23,8 @@
 #include "engine/base/clock.h"
 #include "engine/base/err.h"
 #include "engine/base/idle.h"
+#include "engine/base/pub.h"
+#include "engine/obs/obs.h"
 
 static int validate(const volt_pipeline_cfg_t *cfg)
 {
@@ -150,6 +153,18 @@ typedef struct {
     int kfailed_start;
     char journal_tag[64];           /* the journal's file names: the product, or MULTI */
     _Atomic int book_resync;        /* hot -> live source: the books need fresh snapshots */
+    _Atomic int model_reloads;      /* models loaded by SIGHUP (the metrics server reads it) */
+    /* with metrics: each agent's published copy of its stats block (engine/base/pub.h) */
+    int publish;
+    volt_pub_t pub[A_COUNT];
+    volt_source_stats_t src_pub;
+    volt_hot_stats_t hot_pub[VOLT_MAX_HOT];
+    volt_sink_stats_t sink_pub;
+    volt_journal_stats_t jstats_pub;
+    volt_kafka_stats_t kstats_pub;
+    volt_obs_t *obs;                /* the metrics server (NULL: off) */
+    double start_unix_s;
+    _Atomic int ended;              /* the run is over: the copies are its final numbers */
     volt_agent_t *agent[A_COUNT];   /* NULL: not in this run */
     pthread_t th[A_COUNT];
     int running[A_COUNT];
@@ -332,7 +347,9 @@ static int make_agents(run_t *r)
                                    .products = &r->products,
                                    .model = &r->model[0],
                                    .interval = &r->interval,
-                                   .stats = &r->sink};
+                                   .stats = &r->sink,
+                                   .pub = r->publish ? &r->pub[A_SINK] : NULL,
+                                   .pub_copy = r->publish ? &r->sink_pub : NULL};
     for (int k = 0; k < r->n_hot; k++)
         sw.rows[k] = &r->rows[k];
     if (!(r->agent[A_SINK] = volt_sink_new(&sw)))
@@ -354,6 +371,8 @@ static int make_agents(run_t *r)
                                       .model_slot = &r->model_slot,
                                       .interval = &r->interval,
                                       .stats = &r->hot[k],
+                                      .pub = r->publish ? &r->pub[A_HOT + k] : NULL,
+                                      .pub_copy = r->publish ? &r->hot_pub[k] : NULL,
                                       .shard = k,
                                       .n_shards = r->n_hot};
         if (!(r->agent[A_HOT + k] = volt_hot_new(&hw)))
@@ -361,6 +380,16 @@ static int make_agents(run_t *r)
     }
     if (!(r->agent[A_SOURCE] = make_source(r)))
         return VOLT_ERR(-ENOMEM, "allocating the source");
+    if (r->publish) { /* the side agents' and the source's stats: plain copies */
+        volt_agent_publish_plain(r->agent[A_SOURCE], &r->pub[A_SOURCE], &r->src_pub, &r->src,
+                                 sizeof r->src);
+        if (r->agent[A_JOURNAL])
+            volt_agent_publish_plain(r->agent[A_JOURNAL], &r->pub[A_JOURNAL], &r->jstats_pub,
+                                     &r->jstats, sizeof r->jstats);
+        if (r->agent[A_KAFKA])
+            volt_agent_publish_plain(r->agent[A_KAFKA], &r->pub[A_KAFKA], &r->kstats_pub,
+                                     &r->kstats, sizeof r->kstats);
+    }
     return 0;
 }
 
@@ -403,6 +432,8 @@ static int start(run_t *r)
         const int i = order[k];
         if (i >= failed && own_thread(r, i) && r->agent[i]->on_close)
             r->agent[i]->on_close(r->agent[i]);
+        if (i >= failed && own_thread(r, i))
+            volt_agent_publish_final(r->agent[i]);
     }
     return VOLT_ERR(-EAGAIN, "could not start the %s agent's thread", agent_role(failed));
 }
@@ -433,6 +464,7 @@ static void reload(run_t *r)
         m->threshold = cfg->alert_threshold;
     r->n_models++;
     atomic_store_explicit(&r->model_slot, m, memory_order_release);
+    atomic_store_explicit(&r->model_reloads, r->n_models - 1, memory_order_relaxed);
     if (cfg->human)
         fprintf(cfg->human, "volt: SIGHUP: model %s %s -> %s %s (from the next batch of ticks)%s\n",
                 old->kind, old->version, m->kind, m->version,
@@ -469,12 +501,22 @@ static void join(run_t *r)
             pthread_join(r->th[i], NULL);
 }
 
+/* The stats blocks a report is made of: the agents' own after the run, or the copies they
+ * published while it runs (the metrics server's); the same code adds them up either way. */
+typedef struct {
+    const volt_source_stats_t *src;
+    const volt_hot_stats_t *hot[VOLT_MAX_HOT];
+    const volt_sink_stats_t *sink;
+    const volt_journal_stats_t *jstats;
+    const volt_kafka_stats_t *kstats;
+} view_t;
+
 /* The hot agents' counts, summed (each message is counted by one of them). */
-static void sum_hot(const run_t *r, volt_hot_stats_t *h)
+static void sum_hot(const run_t *r, const view_t *v, volt_hot_stats_t *h)
 {
-    memset(h, 0, sizeof *h);
+    memset(h, 0, offsetof(volt_hot_stats_t, lat));
     for (int k = 0; k < r->n_hot; k++) {
-        const volt_hot_stats_t *x = &r->hot[k];
+        const volt_hot_stats_t *x = v->hot[k];
         h->accepted += x->accepted;
         for (int i = 0; i < VOLT_REJ_COUNT; i++) {
             h->rejected_by[i] += x->rejected_by[i];
@@ -495,13 +537,13 @@ static void sum_hot(const run_t *r, volt_hot_stats_t *h)
     }
 }
 
-/* The books and features of every hot agent: each product's from the agent that owns it. */
-static void report_books(const run_t *r, volt_run_stats_t *stats)
+/* The books and windows of every hot agent (their summaries, volt_hot_summarize). */
+static void report_books(const run_t *r, const view_t *v, volt_run_stats_t *stats)
 {
     volt_books_stats_t *b = &stats->book;
-    uint64_t time_gaps = 0;
     for (int k = 0; k < r->n_hot; k++) {
-        const volt_books_stats_t *x = &r->books[k]->stats;
+        const volt_hot_stats_t *h = v->hot[k];
+        const volt_books_stats_t *x = &h->books;
         b->events += x->events;
         b->snapshots += x->snapshots;
         b->changes += x->changes;
@@ -509,30 +551,25 @@ static void report_books(const run_t *r, volt_run_stats_t *stats)
         b->crossed += x->crossed;
         b->crossings += x->crossings;
         b->unsynced += x->unsynced;
-        volt_feat_stats_t fs;
-        volt_features_stats(r->features[k], &fs);
-        time_gaps += fs.gaps;
+        stats->time_gaps += h->time_gaps;
+        stats->book_beyond += h->book_beyond;
+        stats->books_used += h->books_used;
+        stats->books_valid += h->books_valid;
     }
     /* one agent applies every level-2 message; several may each get one (its events' owners):
      * then the accepted count, which the first owner keeps */
-    b->messages = r->n_hot == 1 ? r->books[0]->stats.messages : stats->by_kind[VOLT_MSG_BOOK];
-    stats->time_gaps = time_gaps;
-    for (uint32_t p = 0; p < r->products.n; p++) {
-        const volt_book_t *bk = &r->books[p % r->n_hot]->book[p];
-        stats->book_beyond += bk->beyond;
-        stats->books_used += bk->changes > 0;
-        stats->books_valid += bk->changes > 0 && bk->valid;
-    }
+    b->messages = r->n_hot == 1 ? v->hot[0]->books.messages : stats->by_kind[VOLT_MSG_BOOK];
 }
 
 /* The hot agents' and the sink's counts into the report. */
-static void report_counts(const run_t *r, volt_run_stats_t *stats)
+static void report_counts(run_t *r, const view_t *v, volt_run_stats_t *stats)
 {
     volt_hot_stats_t hs;
-    sum_hot(r, &hs);
+    sum_hot(r, v, &hs);
     const volt_hot_stats_t *h = &hs;
-    stats->read = r->src.read;
-    stats->stopped = r->src.stopped;
+    const volt_sink_stats_t *sk = v->sink;
+    stats->read = v->src->read;
+    stats->stopped = v->src->stopped;
     stats->accepted = h->accepted;
     for (int i = 0; i < VOLT_REJ_COUNT; i++) {
         stats->rejected_by[i] = h->rejected_by[i];
@@ -541,9 +578,9 @@ static void report_counts(const run_t *r, volt_run_stats_t *stats)
     }
     memcpy(stats->by_kind, h->by_kind, sizeof stats->by_kind);
     stats->ticks = h->ticks;
-    stats->assisted = r->src.assisted;
-    stats->assist_deferred = r->src.assist_deferred;
-    stats->rows = r->sink.rows_written;
+    stats->assisted = v->src->assisted;
+    stats->assist_deferred = v->src->assist_deferred;
+    stats->rows = sk->rows_written;
     stats->out_of_order = h->out_of_order;
     stats->duplicates = h->duplicates;
     stats->dup_messages = h->dup_messages;
@@ -551,51 +588,142 @@ static void report_counts(const run_t *r, volt_run_stats_t *stats)
     stats->seq_gaps = h->seq_gaps;
     stats->alerts = h->alerts;
     stats->feed_errors = h->feed_errors;
-    stats->products = r->products.n;
+    stats->products = atomic_load_explicit(&r->products.published, memory_order_acquire);
     stats->hot_threads = r->n_hot;
-    report_books(r, stats);
+    report_books(r, v, stats);
     const volt_model_t *m = atomic_load(&r->model_slot);
     snprintf(stats->model, sizeof stats->model, "%s %s (alert at p >= %.4g)", m->kind, m->version,
              m->threshold);
-    stats->model_reloads = r->n_models - 1;
-    stats->labelled = r->sink.labelled;
-    stats->positives = r->sink.positives;
-    stats->unlabelled = r->sink.unlabelled;
-    stats->grade = r->sink.grade;
-    stats->n_graded = r->sink.n_graded;
-    for (int i = 0; i < r->sink.n_graded; i++) {
+    stats->model_reloads = atomic_load_explicit(&r->model_reloads, memory_order_relaxed);
+    stats->labelled = sk->labelled;
+    stats->positives = sk->positives;
+    stats->unlabelled = sk->unlabelled;
+    stats->grade = sk->grade;
+    stats->n_graded = sk->n_graded;
+    for (int i = 0; i < sk->n_graded; i++) {
         snprintf(stats->graded_name[i], sizeof stats->graded_name[i], "%s",
-                 volt_products_name(&r->products, r->sink.graded_product[i]));
-        stats->graded[i] = r->sink.graded[i];
+                 volt_products_name(&r->products, sk->graded_product[i]));
+        stats->graded[i] = sk->graded[i];
     }
 }
 
 /* Latency histograms, the connection, the journal and Kafka into the report. */
-static void report_sides(const run_t *r, volt_run_stats_t *stats)
+static void report_sides(const run_t *r, const view_t *v, volt_run_stats_t *stats)
 {
     for (int k = 0; k < r->n_hot; k++)
         for (int i = 0; i < VOLT_LAT_COUNT; i++)
             if (i != VOLT_LAT_TO_SINK && i != VOLT_LAT_SOURCE_LATE)
-                volt_hist_merge(&stats->lat[i], &r->hot[k].lat[i]);
-    volt_hist_merge(&stats->lat[VOLT_LAT_TO_SINK], &r->sink.to_sink);
-    volt_hist_merge(&stats->lat[VOLT_LAT_SOURCE_LATE], &r->src.late);
-    stats->conn = r->src.live;
+                volt_hist_merge(&stats->lat[i], &v->hot[k]->lat[i]);
+    volt_hist_merge(&stats->lat[VOLT_LAT_TO_SINK], &v->sink->to_sink);
+    volt_hist_merge(&stats->lat[VOLT_LAT_SOURCE_LATE], &v->src->late);
+    stats->conn = v->src->live;
     stats->journal = r->agent[A_JOURNAL] != NULL;
-    stats->journal_lines = r->jstats.lines;
-    stats->journal_bytes = r->jstats.bytes;
-    stats->journal_fsyncs = r->jstats.fsyncs;
-    stats->journal_files = r->jstats.files;
-    stats->journal_errors = r->jstats.write_errors;
-    stats->journal_uring = r->jstats.uring;
+    stats->journal_lines = v->jstats->lines;
+    stats->journal_bytes = v->jstats->bytes;
+    stats->journal_fsyncs = v->jstats->fsyncs;
+    stats->journal_files = v->jstats->files;
+    stats->journal_errors = v->jstats->write_errors;
+    stats->journal_uring = v->jstats->uring;
     stats->kafka = r->agent[A_KAFKA] != NULL;
-    stats->kafka_stats = r->kstats;
+    stats->kafka_stats = *v->kstats;
     for (int k = 0; k < r->n_hot; k++)
-        stats->kafka_stats.dropped[VOLT_K_RAW] += r->hot[k].kafka_raw_dropped;
-    stats->kafka_stats.dropped[VOLT_K_RAW] += r->src.kafka_raw_dropped;
+        stats->kafka_stats.dropped[VOLT_K_RAW] += v->hot[k]->kafka_raw_dropped;
+    stats->kafka_stats.dropped[VOLT_K_RAW] += v->src->kafka_raw_dropped;
     for (int i = 0; i < VOLT_K_TOPICS; i++) {
-        stats->kafka_stats.dropped[i] += r->sink.kafka_dropped[i];
+        stats->kafka_stats.dropped[i] += v->sink->kafka_dropped[i];
         stats->kafka_topic[i] = r->cfg->kafka_topic[i];
     }
+}
+
+/* The whole report from a view. */
+static void report(run_t *r, const view_t *v, volt_run_stats_t *stats)
+{
+    report_counts(r, v, stats);
+    report_sides(r, v, stats);
+}
+
+/* The metrics server's snapshot (engine/obs/obs.h), on its thread: the published copies, locked
+ * together, through the same report as the end of the run; the rings' fill; the model. */
+static void collect(void *ctx, volt_obs_snapshot_t *s)
+{
+    run_t *r = ctx;
+    const volt_pipeline_cfg_t *cfg = r->cfg;
+    for (int i = 0; i < VOLT_LAT_COUNT; i++)
+        volt_hist_init(&s->run.lat[i]);
+    view_t v = {.src = &r->src_pub, .sink = &r->sink_pub, .jstats = &r->jstats_pub,
+                .kstats = &r->kstats_pub};
+    for (int k = 0; k < r->n_hot; k++)
+        v.hot[k] = &r->hot_pub[k];
+    for (int i = 0; i < A_COUNT; i++)
+        if (r->agent[i] && r->agent[i]->pub)
+            volt_pub_lock(&r->pub[i]);
+    const int ended = atomic_load_explicit(&r->ended, memory_order_acquire);
+    report(r, &v, &s->run);
+    s->status = r->sink_pub.status;
+    for (int i = 0; i < A_COUNT; i++)
+        if (r->agent[i] && r->agent[i]->pub)
+            volt_pub_unlock(&r->pub[i]);
+    s->final = ended;
+    s->run.elapsed_s = (double)((ended ? r->t_end : volt_clock_ns()) - r->t0) / 1e9;
+    s->run.live = r->mode == MODE_LIVE;
+    s->mode = r->mode == MODE_LIVE ? "live" : r->mode == MODE_REPLAY ? "replay" : "bench";
+    const volt_model_t *m = atomic_load(&r->model_slot);
+    snprintf(s->model_kind, sizeof s->model_kind, "%s", m->kind);
+    snprintf(s->model_version, sizeof s->model_version, "%s", m->version);
+    s->threshold = m->threshold;
+    s->start_unix_s = r->start_unix_s;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    s->now_unix_s = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+    int n = 0;
+    for (int k = 0; k < r->n_hot; k++) {
+        s->ring[n++] = (volt_obs_ring_t){"frames", k, (double)volt_rb_fill_approx(&r->frames[k]) /
+                                                          (double)r->frames[k].capacity};
+        s->ring[n++] = (volt_obs_ring_t){"rows", k, (double)volt_ring_size_approx(&r->rows[k]) /
+                                                        (double)r->rows[k].capacity};
+    }
+    if (r->agent[A_JOURNAL])
+        s->ring[n++] = (volt_obs_ring_t){"journal", -1, (double)volt_rb_fill_approx(&r->jframes) /
+                                                            (double)r->jframes.capacity};
+    if (cfg->kafka_brokers) {
+        s->ring[n++] = (volt_obs_ring_t){"kafka_raw", -1, (double)volt_rb_fill_approx(&r->kraw) /
+                                                              (double)r->kraw.capacity};
+        s->ring[n++] = (volt_obs_ring_t){"kafka_records", -1, (double)volt_rb_fill_approx(&r->krec) /
+                                                                  (double)r->krec.capacity};
+    }
+    s->n_rings = n;
+}
+
+/* The metrics server, when the settings ask for it (live: by default). A server that cannot
+ * start is reported and the run goes on without it. */
+static void start_metrics(run_t *r)
+{
+    const volt_pipeline_cfg_t *cfg = r->cfg;
+    const char *addr = cfg->metrics_addr ? cfg->metrics_addr : VOLT_OBS_DEFAULT_ADDR;
+    if (!r->publish)
+        return;
+    if (volt_obs_start(addr, cfg->cpus[2], collect, r, cfg->human, &r->obs)) {
+        if (cfg->human)
+            fprintf(cfg->human, "volt: %s; running without metrics\n", volt_err_msg());
+        volt_err_clear();
+    }
+}
+
+/* After the run: its final numbers served for --metrics-linger seconds (a stop request ends the
+ * wait), then the server stops. */
+static void stop_metrics(run_t *r)
+{
+    if (!r->obs)
+        return;
+    atomic_store_explicit(&r->ended, 1, memory_order_release);
+    const double linger = r->cfg->metrics_linger_s;
+    const int64_t until = volt_clock_ns() + (int64_t)(linger * 1e9);
+    while (linger > 0 && volt_clock_ns() < until && !volt_pipeline_stop_requested()) {
+        const struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+    volt_obs_stop(r->obs);
+    r->obs = NULL;
 }
 
 /* The run's outcome: the first I/O error of the source, then of the sink, as one sentence. */
@@ -664,20 +792,43 @@ static int run(const volt_pipeline_cfg_t *cfg, mode_t_ mode, const volt_bench_ms
         volt_hist_init(&r->interval.h[i]);
         atomic_init(&r->interval.busy[i], 0);
     }
+    atomic_init(&r->model_reloads, 0);
+    atomic_init(&r->ended, 0);
+    const char *maddr = cfg->metrics_addr ? cfg->metrics_addr : mode == MODE_LIVE ? "on" : "off";
+    r->publish = strcmp(maddr, "off") != 0;
+    for (int i = 0; i < A_COUNT; i++)
+        volt_pub_init(&r->pub[i]);
+    for (int k = 0; k < VOLT_MAX_HOT; k++)
+        for (int i = 0; i < VOLT_LAT_COUNT; i++)
+            volt_hist_init(&r->hot_pub[k].lat[i]);
+    volt_hist_init(&r->sink_pub.to_sink);
+    volt_hist_init(&r->src_pub.late);
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    r->start_unix_s = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
     int rc = make_rings(r);
     if (!rc)
         rc = make_state(r);
     if (!rc)
         rc = make_agents(r);
     if (!rc)
+        start_metrics(r);
+    if (!rc)
         rc = start(r);
     join(r);
     if (!rc) {
+        for (int k = 0; k < r->n_hot; k++) /* the books' and windows' final summary */
+            volt_hot_summarize(r->books[k], r->features[k], &r->products, k, r->n_hot, &r->hot[k]);
+        view_t v = {.src = &r->src, .sink = &r->sink, .jstats = &r->jstats, .kstats = &r->kstats};
+        for (int k = 0; k < r->n_hot; k++)
+            v.hot[k] = &r->hot[k];
         stats->elapsed_s = (double)(r->t_end - r->t0) / 1e9;
-        report_counts(r, stats);
-        report_sides(r, stats);
+        report(r, &v, stats);
         rc = outcome(r, stats);
     }
+    stop_metrics(r);
+    for (int i = 0; i < A_COUNT; i++)
+        volt_pub_destroy(&r->pub[i]);
     release(r);
     return rc;
 }

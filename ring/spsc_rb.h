@@ -120,6 +120,15 @@ static inline int volt_rb_backlog_at_least(volt_rb_prod_t p, uint64_t bytes)
     return tail - r->cached_head >= bytes;
 }
 
+/* Any thread: an instantaneous, possibly stale, count of the bytes committed and not yet released
+ * (for metrics only: reading both positions pulls both sides' cache lines). */
+static inline uint64_t volt_rb_fill_approx(volt_rb_t *r)
+{
+    const uint64_t h = atomic_load_explicit(&r->head, memory_order_acquire);
+    const uint64_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
+    return t >= h ? t - h : 0;
+}
+
 /* Consumer: returns the next unread record's payload and its length, or NULL when none.
  * The bytes stay valid until volt_rb_release. */
 static inline const void *volt_rb_next(volt_rb_cons_t c, uint32_t *len)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "engine/base/idle.h"
+#include "engine/base/pub.h"
 
 typedef struct volt_agent volt_agent_t;
 
@@ -31,6 +32,14 @@ struct volt_agent {
     void (*on_close)(volt_agent_t *a);     /* after the last cycle, on the agent's thread; may be NULL */
     void (*destroy)(volt_agent_t *a);      /* frees what the agent's constructor made, and the agent
                                             * (NULL: free(a) is all it takes) */
+    volt_pub_t *pub;                       /* where its stats are published for the metrics
+                                            * server (NULL: not published) */
+    void (*publish)(volt_agent_t *a);      /* copies its stats block into the published copy
+                                            * (pub's lock held); NULL: a plain copy of pub_size
+                                            * bytes from pub_src to pub_dst */
+    const void *pub_src;
+    void *pub_dst;
+    size_t pub_size;
 };
 
 /* Sets the fields every agent has (on_start NULL); the idle preset is one volt_pipeline_check
@@ -44,8 +53,18 @@ void volt_agent_free(volt_agent_t *a);
 /* Pins the calling thread to a->cpu (reporting a failure to a->log once, in a->pin_error). */
 void volt_agent_pin(volt_agent_t *a);
 
-/* A thread's whole life as an agent: pin, on_start, duty cycles until done, on_close. Returns
- * NULL. */
+/* Publishes the agent's stats block src (size bytes, written by its thread only) as a plain copy
+ * into dst under pub (pub NULL: nothing). */
+void volt_agent_publish_plain(volt_agent_t *a, volt_pub_t *pub, void *dst, const void *src,
+                              size_t size);
+
+/* The agent's last copy of its stats into its publication (pub.h), after on_close: waits for
+ * the lock, so the final numbers always land. Nothing without a pub. */
+void volt_agent_publish_final(volt_agent_t *a);
+
+/* A thread's whole life as an agent: pin, on_start, duty cycles until done, on_close, the final
+ * publication. After each duty cycle it offers a copy of its stats (at most every
+ * VOLT_PUB_PERIOD_NS, never waiting: pub.h). Returns NULL. */
 void *volt_agent_run(void *agent);
 
 #endif

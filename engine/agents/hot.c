@@ -7,6 +7,7 @@
 #include "engine/agents/hot.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -429,6 +430,35 @@ static void hot_close(volt_agent_t *a)
         volt_krec_end(h->w.kafka_raw);
 }
 
+void volt_hot_summarize(const volt_books_t *books, const volt_features_t *features,
+                        volt_products_t *products, int shard, int n_shards, volt_hot_stats_t *st)
+{
+    st->books = books->stats;
+    volt_feat_stats_t fs;
+    volt_features_stats(features, &fs);
+    st->time_gaps = fs.gaps;
+    st->book_beyond = st->books_used = st->books_valid = 0;
+    /* acquire pairs with the interner's release: the entries below it are complete */
+    const uint32_t n = atomic_load_explicit(&products->published, memory_order_acquire);
+    for (uint32_t p = (uint32_t)shard; p < n; p += (uint32_t)(n_shards > 1 ? n_shards : 1)) {
+        const volt_book_t *bk = &books->book[p];
+        st->book_beyond += bk->beyond;
+        st->books_used += bk->changes > 0;
+        st->books_valid += bk->changes > 0 && bk->valid;
+    }
+}
+
+/* The metrics server's copy (pub.h): the counts whole, the histograms as they grew. */
+static void hot_publish(volt_agent_t *a)
+{
+    hot_t *h = (hot_t *)a;
+    volt_hot_summarize(h->w.books, h->w.features, h->w.products, h->w.shard, h->w.n_shards, h->st);
+    volt_hot_stats_t *d = h->w.pub_copy;
+    memcpy(d, h->st, offsetof(volt_hot_stats_t, lat));
+    for (int i = 0; i < VOLT_LAT_COUNT; i++)
+        volt_hist_copy_grown(&d->lat[i], &h->st->lat[i]);
+}
+
 volt_agent_t *volt_hot_new(const volt_hot_wiring_t *w)
 {
     const volt_pipeline_cfg_t *cfg = w->cfg;
@@ -448,6 +478,10 @@ volt_agent_t *volt_hot_new(const volt_hot_wiring_t *w)
     const int cpu = cfg->cpus[1] >= 0 ? (int)((cfg->cpus[1] + w->shard) % (ncpu > 0 ? ncpu : 1)) : -1;
     volt_agent_init(&h->agent, names[w->shard], cpu, cfg->idle, cfg->human, hot_do_work, hot_close);
     volt_idle_attach_bell(&h->agent.idle, w->bell);
+    if (w->pub) {
+        h->agent.pub = w->pub;
+        h->agent.publish = hot_publish;
+    }
     h->iv_period_ns = (int64_t)(cfg->stats_interval_s * 1e9);
     h->iv_next_ns = volt_clock_ns() + h->iv_period_ns;
     w->interval->start_ns[0] = volt_clock_ns();

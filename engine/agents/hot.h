@@ -31,7 +31,11 @@ typedef struct volt_hot_stats {
     uint64_t ticks, rows, out_of_order, duplicates, seq_gaps, alerts, feed_errors;
     uint64_t dup_messages, seq_restarts; /* whole duplicate messages (their ticks are in duplicates) */
     uint64_t kafka_raw_dropped; /* live: raw frames the Kafka ring had no room for */
-    volt_hist_t lat[VOLT_LAT_COUNT]; /* all but TO_SINK (the sink's) and SOURCE_LATE */
+    /* its books and windows, summed over its products: refreshed by volt_hot_summarize (at each
+     * publication and at the end), never per tick */
+    volt_books_stats_t books;
+    uint64_t time_gaps, book_beyond, books_used, books_valid;
+    volt_hist_t lat[VOLT_LAT_COUNT]; /* all but TO_SINK (the sink's) and SOURCE_LATE; last */
 } volt_hot_stats_t;
 
 /* What the hot agent is connected to; the wiring owns all of it. */
@@ -54,10 +58,17 @@ typedef struct volt_hot_wiring {
                                      * (SIGHUP's reload publishes a new one here; NULL: model) */
     volt_interval_t *interval;      /* --stats-interval's two halves, shared with the sink */
     volt_hot_stats_t *stats;
+    volt_pub_t *pub;                /* its stats published here for the metrics server */
+    volt_hot_stats_t *pub_copy;     /* (NULL, NULL: not published) */
     int shard, n_shards;            /* this agent takes the products p with p % n_shards == shard;
                                      * with n_shards > 1 its frames come through the source's
                                      * router (router.h), which checked the connection's sequence */
 } volt_hot_wiring_t;
+
+/* Refreshes st's summary of the books and windows of hot agent `shard` of n_shards (the products
+ * published so far in `products`, p % n_shards == shard). Its thread, or anyone once it ended. */
+void volt_hot_summarize(const volt_books_t *books, const volt_features_t *features,
+                        volt_products_t *products, int shard, int n_shards, volt_hot_stats_t *st);
 
 /* Made at set-up (it allocates); a thread then runs it with volt_agent_run. NULL: no memory. */
 volt_agent_t *volt_hot_new(const volt_hot_wiring_t *w);

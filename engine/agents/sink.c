@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,8 @@
  * the last FLUSH_NS and of the batch in hand; the 1 MiB buffer still batches the writes). */
 #define FLUSH_NS (100 * 1000000LL)
 #define OBUF (1u << 20)
+/* How often the published self-grade is recomputed (it sorts the last hour's samples). */
+#define GRADE_EVERY_NS (5 * 1000000000LL)
 
 typedef struct {
     volt_agent_t agent;
@@ -214,6 +217,66 @@ static void grade_row(void *ctx, const volt_row_t *r)
     volt_grader_push(s->grader, r);
 }
 
+/* The status page's copy of a row: its product's last values, and the alert. */
+static void status_row(sink_t *s, const volt_row_t *r)
+{
+    volt_status_t *st = &s->st->status;
+    const uint16_t p = r->tick.product;
+    if (p >= VOLT_MAX_PRODUCTS)
+        return;
+    while (st->n_products <= p) { /* a row carries its product only after it was interned */
+        const uint32_t q = st->n_products++;
+        snprintf(st->prod[q].name, sizeof st->prod[q].name, "%s", volt_products_name(s->w.products, q));
+    }
+    volt_product_status_t *ps = &st->prod[p];
+    ps->event_ns = volt_tick_time_ns(&r->tick);
+    ps->price = r->tick.price;
+    ps->rv_60s = r->feat.f[VOLT_F_RV_60S];
+    ps->p_spike = r->prob;
+    ps->threshold = r->model->threshold;
+    ps->prediction = r->prediction;
+    ps->flags_gap = (r->feat.flags & (VOLT_ROW_SPANS_GAP | VOLT_ROW_SEQ_GAP)) != 0;
+    ps->rows++;
+    if (st->model[0] == '\0' || strcmp(st->model, r->model->version) != 0)
+        snprintf(st->model, sizeof st->model, "%s", r->model->version);
+    if (!r->alert)
+        return;
+    ps->alerts++;
+    volt_alert_status_t *al = &st->alert[st->alerts_total++ % VOLT_STATUS_ALERTS];
+    al->event_ns = ps->event_ns;
+    al->product = p;
+    al->p_spike = r->prob;
+    al->threshold = r->model->threshold;
+}
+
+/* The self-grade so far into the stats (at the end, and for the metrics every GRADE_EVERY_NS). */
+static void grade_into_stats(sink_t *s)
+{
+    volt_sink_stats_t *st = s->st;
+    volt_grader_report(s->grader, -1, &st->grade);
+    int idx[VOLT_GRADE_LISTED];
+    st->n_graded = volt_grader_products(s->grader, idx, VOLT_GRADE_LISTED);
+    for (int i = 0; i < st->n_graded; i++) {
+        st->graded_product[i] = (uint16_t)idx[i];
+        volt_grader_report(s->grader, idx[i], &st->graded[i]);
+    }
+    st->graded_ns = volt_clock_ns();
+}
+
+/* The metrics server's copy (pub.h): the counts, the grade, the products in use, the histogram as
+ * it grew. */
+static void sink_publish(volt_agent_t *a)
+{
+    sink_t *s = (sink_t *)a;
+    volt_sink_stats_t *st = s->st, *d = s->w.pub_copy;
+    if (s->grader && !a->done && volt_clock_ns() - st->graded_ns >= GRADE_EVERY_NS)
+        grade_into_stats(s);
+    memcpy(d, st, offsetof(volt_sink_stats_t, status.prod));
+    memcpy(d->status.prod, st->status.prod, st->status.n_products * sizeof st->status.prod[0]);
+    memcpy(d->status.alert, st->status.alert, sizeof st->status.alert);
+    volt_hist_copy_grown(&d->to_sink, &st->to_sink);
+}
+
 static void sink_close(volt_agent_t *a);
 static void sink_destroy(volt_agent_t *a);
 static uint32_t sink_do_work(volt_agent_t *a) { return volt_sink_take(a, BATCH); }
@@ -253,6 +316,10 @@ volt_agent_t *volt_sink_new(const volt_sink_wiring_t *w)
                     cfg->human, sink_do_work, sink_close);
     s->agent.destroy = sink_destroy;
     volt_idle_attach_bell(&s->agent.idle, w->bell);
+    if (w->pub) {
+        s->agent.pub = w->pub;
+        s->agent.publish = sink_publish;
+    }
     if (!cfg->no_grade) {
         s->grader = volt_grader_new();
         if (!s->grader)
@@ -288,6 +355,7 @@ static uint32_t take_one(sink_t *s, uint32_t max)
             print_interval(s, r->half);
         } else {
             volt_hist_record(&s->st->to_sink, volt_clock_elapsed(r->signal_ns, volt_clock_ns()));
+            status_row(s, r);
             if (s->cfg->label) {
                 volt_labeler_push(s->labeler, r, write_row, s);
             } else {
@@ -334,13 +402,7 @@ static void sink_close(volt_agent_t *a)
         s->labeler = NULL;
     }
     if (s->grader) {
-        volt_grader_report(s->grader, -1, &st->grade);
-        int idx[VOLT_GRADE_LISTED];
-        st->n_graded = volt_grader_products(s->grader, idx, VOLT_GRADE_LISTED);
-        for (int i = 0; i < st->n_graded; i++) {
-            st->graded_product[i] = (uint16_t)idx[i];
-            volt_grader_report(s->grader, idx[i], &st->graded[i]);
-        }
+        grade_into_stats(s);
         volt_grader_free(s->grader);
         s->grader = NULL;
     }
@@ -376,4 +438,5 @@ void volt_sink_drain(volt_agent_t *sink, volt_idle_t *idle)
     while (!sink->done)
         volt_idle(idle, volt_sink_take(sink, BATCH));
     sink_close(sink);
+    volt_agent_publish_final(sink);
 }

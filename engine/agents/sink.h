@@ -23,6 +23,31 @@
 #include "ring/spsc.h"
 #include "ring/spsc_rb.h"
 
+/* The status page's view of one product: its last scored row. */
+typedef struct volt_product_status {
+    char name[VOLT_PRODUCT_NAME_MAX + 1];
+    int64_t event_ns;          /* the last row's event time (exchange clock) */
+    double price, rv_60s, p_spike, threshold;
+    uint8_t prediction, flags_gap; /* its prediction; 1 when its windows span a gap or time gap */
+    uint64_t rows, alerts;
+} volt_product_status_t;
+
+/* The latest alerts (a ring of VOLT_STATUS_ALERTS; alerts_total counts them all). */
+#define VOLT_STATUS_ALERTS 16
+typedef struct volt_alert_status {
+    int64_t event_ns;
+    uint16_t product;
+    double p_spike, threshold;
+} volt_alert_status_t;
+
+typedef struct volt_status {
+    uint32_t n_products;       /* prod[0 .. n_products): indexes of the product table */
+    uint64_t alerts_total;
+    char model[64];            /* the version of the model that scored the last row */
+    volt_product_status_t prod[VOLT_MAX_PRODUCTS];
+    volt_alert_status_t alert[VOLT_STATUS_ALERTS]; /* alert[(alerts_total - 1) % N] the newest */
+} volt_status_t;
+
 typedef struct volt_sink_stats {
     alignas(VOLT_FALSE_SHARING) uint64_t rows_written;
     uint64_t labelled, positives, unlabelled; /* --label, at the end */
@@ -32,7 +57,9 @@ typedef struct volt_sink_stats {
     volt_grade_t graded[VOLT_GRADE_LISTED];
     int io_error;
     uint64_t kafka_dropped[VOLT_K_TOPICS]; /* live: records the Kafka ring had no room for */
-    volt_hist_t to_sink; /* signal -> sink */
+    int64_t graded_ns;   /* engine clock of the last self-grade (live: every 5 s; 0: never) */
+    volt_status_t status; /* every row as it arrives (before --label's wait) */
+    volt_hist_t to_sink; /* signal -> sink; last */
 } volt_sink_stats_t;
 
 typedef struct volt_sink_wiring {
@@ -46,6 +73,8 @@ typedef struct volt_sink_wiring {
     const volt_model_t *model;       /* version and threshold, for alert lines and records */
     volt_interval_t *interval;
     volt_sink_stats_t *stats;
+    volt_pub_t *pub;                 /* its stats published here for the metrics server */
+    volt_sink_stats_t *pub_copy;     /* (NULL, NULL: not published) */
 } volt_sink_wiring_t;
 
 /* Made at set-up (it allocates, opens the output file: a failure is in stats->io_error). */

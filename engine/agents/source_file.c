@@ -118,11 +118,15 @@ static uint32_t file_do_work(volt_agent_t *a)
         const int rc = volt_recording_open(&s->rec, s->cfg->files[s->fi]);
         if (rc)
             fail(s, rc);
+        else /* a pipe: the cycle ends while it is empty (the runner publishes, stops) */
+            volt_recording_set_wait(s->rec, 100);
         return 1;
     }
     uint32_t n = 0;
     while (n < LINES_PER_CYCLE && (!s->eof || s->start < s->have)) {
         const int rc = step(s);
+        if (rc == -EAGAIN) /* a pipe with nothing to read yet */
+            return n;
         if (rc < 0) {
             fail(s, rc);
             break;

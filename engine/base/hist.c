@@ -46,8 +46,21 @@ void volt_hist_merge(volt_hist_t *into, const volt_hist_t *from)
     for (uint32_t i = 0; i < VOLT_HIST_BUCKETS; i++)
         into->b[i] += from->b[i];
     into->count += from->count;
+    into->sum += from->sum;
     if (from->max > into->max)
         into->max = from->max;
     if (from->min < into->min)
         into->min = from->min;
+}
+
+void volt_hist_copy_grown(volt_hist_t *into, const volt_hist_t *from)
+{
+    into->count = from->count;
+    into->sum = from->sum;
+    into->max = from->max;
+    into->min = from->min;
+    if (from->count == 0)
+        return;
+    const uint32_t lo = volt_hist_index(from->min), hi = volt_hist_index(from->max);
+    memcpy(&into->b[lo], &from->b[lo], (size_t)(hi - lo + 1) * sizeof from->b[0]);
 }

@@ -1,13 +1,21 @@
 /* engine/cli/bench_pipeline.c — volt bench-pipeline: the whole threaded pipeline at fixed offered
  * rates (engine/agents/source_mem.c), one line and one JSON record per rate. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/base/err.h"
+#include "engine/base/idle.h"
+#include "engine/obs/obs.h"
 #include "engine/cli/cli.h"
 #include "simd/cpu.h"
 
@@ -18,6 +26,9 @@ typedef struct {
     int n_rates;
     double seconds;   /* of messages per rate */
     const char *json;
+    const char *metrics_ab; /* HOST:PORT: each rate without, then with, metrics served there and
+                             * scraped every scrape_s, twice over (NULL: as configured) */
+    double scrape_s;
 } args_t;
 
 /* --rates A,B,...,max */
@@ -56,6 +67,7 @@ static void defaults(args_t *a)
     a->bm.sink_on_source = 1;
     a->cfg.sink_idle = "park";
     a->seconds = 2.0;
+    a->scrape_s = 1.0;
     parse_rates(a, "10000,100000,1000000,max");
 }
 
@@ -70,6 +82,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         {"kafka-brokers", required_argument, 0, O_KBROKERS},
         {"kafka-conf", required_argument, 0, O_KCONF}, {"kafka-config", required_argument, 0, O_KFILE},
         {"kafka-topics", required_argument, 0, O_KTOPICS}, {"hot-threads", required_argument, 0, O_HOT},
+        {"metrics-ab", required_argument, 0, 'm'}, {"scrape-interval", required_argument, 0, 'e'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     optind = 1;
@@ -82,6 +95,18 @@ static int parse_args(int argc, char **argv, args_t *a)
                 BAD("--seconds must be in (0, 3600].");
             break;
         case 'j': a->json = optarg; break;
+        case 'e':
+            if (volt_cli_num(optarg, 0.01, 60, &a->scrape_s))
+                BAD("--scrape-interval must be seconds in [0.01, 60].");
+            break;
+        case 'm': {
+            char host[64];
+            int port, off;
+            if (volt_obs_parse_addr(optarg, host, sizeof host, &port, &off) || off || port == 0)
+                BAD("--metrics-ab takes HOST:PORT with a fixed port, e.g. 127.0.0.1:19464.");
+            a->metrics_ab = optarg;
+            break;
+        }
         case 'c':
             if (volt_cli_cpus(optarg, a->cfg.cpus))
                 BAD("--cpus takes three CPU numbers, e.g. 0,1,0 (-1 = no pin).");
@@ -162,6 +187,74 @@ static int load(const char *path, recording_t *r)
     return rc;
 }
 
+/* --metrics-ab's scraper: GET /metrics every --scrape-interval on its own thread, as Prometheus
+ * would (its default interval is 15 s or 60 s), counting the scrapes that came back whole. */
+typedef struct {
+    struct sockaddr_in addr;
+    _Atomic int stop;
+    uint64_t ok, bytes;
+    int cpu;
+    double every_s;
+    pthread_t th;
+} scraper_t;
+
+static int scrape_once(scraper_t *sc, char *buf, size_t cap)
+{
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int got = -1;
+    static const char req[] = "GET /metrics HTTP/1.1\r\nHost: volt\r\nConnection: close\r\n\r\n";
+    if (connect(fd, (const struct sockaddr *)&sc->addr, sizeof sc->addr) == 0 &&
+        write(fd, req, sizeof req - 1) == (ssize_t)(sizeof req - 1)) {
+        ssize_t n, total = 0;
+        while ((n = read(fd, buf, cap)) > 0)
+            total += n;
+        got = (int)total;
+    }
+    close(fd);
+    return got;
+}
+
+static void *scrape_loop(void *arg)
+{
+    scraper_t *sc = arg;
+    if (sc->cpu >= 0) /* where an operator's scraper would run: never the hot agent's core */
+        volt_pin_self(sc->cpu);
+    static char buf[1 << 16];
+    while (!atomic_load(&sc->stop)) {
+        const int n = scrape_once(sc, buf, sizeof buf);
+        if (n > 1000) {
+            sc->ok++;
+            sc->bytes += (uint64_t)n;
+        }
+        const int64_t ns = (int64_t)(sc->every_s * 1e9);
+        const struct timespec ts = {ns / 1000000000, ns % 1000000000};
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+static int scraper_start(scraper_t *sc, const char *addr, int cpu, double every_s)
+{
+    char host[64];
+    int port, off;
+    memset(sc, 0, sizeof *sc);
+    sc->cpu = cpu;
+    sc->every_s = every_s;
+    volt_obs_parse_addr(addr, host, sizeof host, &port, &off);
+    sc->addr.sin_family = AF_INET;
+    sc->addr.sin_port = htons((uint16_t)port);
+    inet_pton(AF_INET, host, &sc->addr.sin_addr);
+    return pthread_create(&sc->th, NULL, scrape_loop, sc);
+}
+
+static void scraper_stop(scraper_t *sc)
+{
+    atomic_store(&sc->stop, 1);
+    pthread_join(sc->th, NULL);
+}
+
 #define Q(h, q) (volt_hist_quantile((h), (q)) / 1e3)
 
 /* One rate's line: receive->signal percentiles, per-stage medians and tails, and Kafka's counts. */
@@ -190,16 +283,17 @@ static void print_rate(const volt_run_stats_t *st, const char *off, double thr)
 
 /* One rate's JSON record: every stage (volt_lat_stage_t order), each with the same percentiles. */
 static void json_rate(FILE *js, int first, const volt_run_stats_t *st, double rate, const char *off,
-                      double thr)
+                      double thr, int metrics)
 {
     static const char *const stage[VOLT_LAT_COUNT] = {
         [VOLT_LAT_E2E] = "e2e",         [VOLT_LAT_QUEUE] = "queue", [VOLT_LAT_PARSE] = "parse",
         [VOLT_LAT_FEATURES] = "features", [VOLT_LAT_SCORE] = "score", [VOLT_LAT_HOT] = "hot",
         [VOLT_LAT_TO_SINK] = "to_sink", [VOLT_LAT_SOURCE_LATE] = "source_late"};
-    fprintf(js, "%s{\"offered_per_s\":%s,\"ticks\":%llu,\"achieved_per_s\":%.0f,"
+    fprintf(js, "%s{%s\"offered_per_s\":%s,\"ticks\":%llu,\"achieved_per_s\":%.0f,"
                 "\"messages\":%llu,\"parsed_by_source\":%llu,\"hot_agents\":%d,"
                 "\"level_changes\":%llu,\"level_changes_per_s\":%.0f",
-            first ? "" : ",", rate > 0 ? off : "null", (unsigned long long)st->ticks, thr,
+            first ? "" : ",", metrics < 0 ? "" : metrics ? "\"metrics\":true," : "\"metrics\":false,",
+            rate > 0 ? off : "null", (unsigned long long)st->ticks, thr,
             (unsigned long long)st->read, (unsigned long long)st->assisted, st->hot_threads,
             (unsigned long long)st->book.changes,
             st->elapsed_s > 0 ? (double)st->book.changes / st->elapsed_s : 0.0);
@@ -234,24 +328,46 @@ int volt_cmd_bench_pipeline(int argc, char **argv)
     printf("%-10s %9s %11s | %-48s | %-15s %-15s %-15s | %s\n", "offered/s", "msgs", "achieved/s",
            "receive->signal us: p50 p90 p99 p99.9 max", "parse p50/p99", "features", "score",
            "parsed by source");
+    /* --metrics-ab: each rate off, on, off, on (the same run, interleaved against drift) */
+    const int runs = a.metrics_ab ? 4 : 1;
+    int first = 1;
     for (int r = 0; r < a.n_rates && !rc; r++) {
-        const uint64_t want = a.rates[r] > 0 ? (uint64_t)(a.rates[r] * a.seconds) : (uint64_t)rec.n;
-        a.bm.msg = (const char *const *)rec.msg;
-        a.bm.len = rec.len;
-        a.bm.n = want < rec.n ? want : rec.n;
-        a.bm.rate = a.rates[r];
-        volt_run_stats_t st;
-        if (volt_pipeline_bench(&a.cfg, &a.bm, &st)) {
-            fprintf(stderr, "volt: %s.\n", volt_err_msg());
-            rc = 1;
-            break;
+        for (int k = 0; k < runs && !rc; k++) {
+            const int on = a.metrics_ab && (k & 1);
+            const uint64_t want = a.rates[r] > 0 ? (uint64_t)(a.rates[r] * a.seconds) : (uint64_t)rec.n;
+            a.bm.msg = (const char *const *)rec.msg;
+            a.bm.len = rec.len;
+            a.bm.n = want < rec.n ? want : rec.n;
+            a.bm.rate = a.rates[r];
+            if (a.metrics_ab)
+                a.cfg.metrics_addr = on ? a.metrics_ab : "off";
+            scraper_t sc;
+            if (on && scraper_start(&sc, a.metrics_ab, a.cfg.cpus[0], a.scrape_s)) {
+                fprintf(stderr, "volt: cannot start the scraper thread.\n");
+                rc = 1;
+                break;
+            }
+            volt_run_stats_t st;
+            const int brc = volt_pipeline_bench(&a.cfg, &a.bm, &st);
+            if (on)
+                scraper_stop(&sc);
+            if (brc) {
+                fprintf(stderr, "volt: %s.\n", volt_err_msg());
+                rc = 1;
+                break;
+            }
+            const double thr = st.elapsed_s > 0 ? (double)st.ticks / st.elapsed_s : 0;
+            char off[24], label[32];
+            snprintf(off, sizeof off, a.rates[r] > 0 ? "%.0f" : "max", a.rates[r]);
+            snprintf(label, sizeof label, "%s%s", off, !a.metrics_ab ? "" : on ? " +m" : " -m");
+            print_rate(&st, label, thr);
+            if (on)
+                printf("           metrics: %llu scrapes of /metrics answered (%.0f bytes each)\n",
+                       (unsigned long long)sc.ok, sc.ok ? (double)sc.bytes / (double)sc.ok : 0.0);
+            if (js)
+                json_rate(js, first, &st, a.rates[r], off, thr, a.metrics_ab ? on : -1);
+            first = 0;
         }
-        const double thr = st.elapsed_s > 0 ? (double)st.ticks / st.elapsed_s : 0;
-        char off[16];
-        snprintf(off, sizeof off, a.rates[r] > 0 ? "%.0f" : "max", a.rates[r]);
-        print_rate(&st, off, thr);
-        if (js)
-            json_rate(js, r == 0, &st, a.rates[r], off, thr);
     }
     if (js) {
         fprintf(js, "]}\n");

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "engine/base/version.h"
 #include "engine/pipeline.h"
 
-#define VOLT_VERSION "0.1.0"
 #define VOLT_CLI_REPLAY_MAX_FRAME (16u << 20) /* volt replay's --max-frame default */
 
 /* A usage error: one sentence on stderr, exit status 2. */
@@ -21,7 +21,7 @@
 
 /* Long options (getopt_long's values): replay's and live's first, then live's own from O_PAIR. */
 enum {
-    O_OUT = 1, O_BOOKD, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET, O_NOGRADE, O_HOT, O_THRESH,
+    O_OUT = 1, O_BOOKD, O_FORMAT, O_MODEL, O_CPUS, O_IDLE, O_MAXF, O_GAP, O_COOL, O_NOTICES, O_QUIET, O_NOGRADE, O_HOT, O_THRESH, O_METRICS, O_LINGER,
     /* live only */
     O_STATS, O_HIST, O_LABEL, O_TAU, O_KBROKERS, O_KCONF, O_KTOPICS, O_KFLUSH, O_KFILE, O_ASSIST,
     O_PAIR, O_URL, O_PROTO, O_MINUTES, O_SECONDS, O_WATCHDOG, O_BMIN, O_BMAX, O_CA, O_SAVE,

@@ -55,6 +55,8 @@ static const struct {
     {"output.max_notices", "max-notices", K_ARG},
     {"output.stats_interval_seconds", "stats-interval", K_ARG},
     {"output.histogram", "hist-out", K_ARG},
+    {"metrics.address", "metrics", K_ARG},
+    {"metrics.linger_seconds", "metrics-linger", K_ARG},
     {"run.seconds", "seconds", K_ARG},
     {"run.minutes", "minutes", K_ARG},
 };
@@ -62,7 +64,7 @@ static const struct {
 
 /* The sections (keys with children); everything else is a leaf of k_keys. */
 static const char *const k_sections[] = {"feed", "threads", "journal", "kafka", "model",
-                                         "features", "output", "run"};
+                                         "features", "output", "metrics", "run"};
 
 typedef struct {
     const char *path;       /* the file, for messages */
@@ -453,6 +455,9 @@ void volt_cli_print_config(const volt_pipeline_cfg_t *c, FILE *o)
         fputs("null", o);
     fputs("\n  histogram: ", o);
     yval(o, c->hist_out);
+    fputs("\nmetrics:\n  address: ", o);
+    yval(o, c->metrics_addr); /* null: 127.0.0.1:9464 live, off in a replay */
+    fprintf(o, "\n  linger_seconds: %g", c->metrics_linger_s);
     if (c->duration_s > 0)
         fprintf(o, "\nrun:\n  seconds: %g\n", c->duration_s);
     else

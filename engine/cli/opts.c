@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "engine/cli/cli.h"
+#include "engine/base/err.h"
+#include "engine/obs/obs.h"
 
 int volt_cli_shard_i, volt_cli_shard_n;
 const char *volt_cli_l2_pairs[VOLT_MAX_PRODUCTS];
@@ -66,6 +68,10 @@ void volt_cli_usage(FILE *o)
             "                        hour of labelled rows (the summary's self-grade, stats lines)\n"
             "  --stats-interval S    print receive->signal percentiles every S seconds\n"
             "  --hist-out FILE       write the receive->signal histogram (CSV) at the end\n"
+            "  --metrics HOST:PORT|off   serve Prometheus metrics (/metrics), the status page (/)\n"
+            "                        and its JSON (/status.json) there (live default\n"
+            "                        127.0.0.1:9464; replay and bench default off; port 0: any)\n"
+            "  --metrics-linger S    after the run, keep serving its final numbers S seconds\n"
             "  --label               add label_future_rv_60s, label_tau and volatility_spike (1 when\n"
             "                        the next 60 s realized volatility >= tau); rows come out 60 s\n"
             "                        of event time late, unlabelled when their future is incomplete\n"
@@ -178,6 +184,7 @@ static const struct option k_opts[] = {
     {"level2-pair", required_argument, 0, O_L2PAIR},
     {"shard", required_argument, 0, O_SHARD},      {"hot-threads", required_argument, 0, O_HOT},
     {"alert-threshold", required_argument, 0, O_THRESH},
+    {"metrics", required_argument, 0, O_METRICS},  {"metrics-linger", required_argument, 0, O_LINGER},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
 
@@ -331,6 +338,24 @@ static int thread_opt(volt_pipeline_cfg_t *cfg, int c, const char *arg)
     return 0;
 }
 
+/* --metrics and --metrics-linger into cfg: 0, or 2 after a message on a bad value. */
+static int metrics_opt(volt_pipeline_cfg_t *cfg, int c, const char *arg)
+{
+    if (c == O_METRICS) {
+        char host[64];
+        int port, off;
+        if (volt_obs_parse_addr(arg, host, sizeof host, &port, &off))
+            BAD("%s.", volt_err_msg());
+        cfg->metrics_addr = arg;
+        return 0;
+    }
+    double v;
+    if (volt_cli_num(arg, 0, 86400, &v))
+        BAD("--metrics-linger must be seconds from 0 to 86400.");
+    cfg->metrics_linger_s = v;
+    return 0;
+}
+
 /* An option of replay and live (rows, model, threads, labels, Kafka) into cfg: 0 when handled, 2
  * after a message on a bad value, -1 when c is not one of them. */
 static int run_opt(volt_pipeline_cfg_t *cfg, int c, const char *arg)
@@ -360,6 +385,8 @@ static int run_opt(volt_pipeline_cfg_t *cfg, int c, const char *arg)
                 BAD("--alert-threshold takes a probability in [0, 1].");
             cfg->alert_threshold = v;
             break;
+        case O_METRICS:
+        case O_LINGER: return metrics_opt(cfg, c, arg);
         case O_GAP:
             if (volt_cli_num(arg, 0.001, VOLT_FEAT_MAX_GAP_S, &v))
                 BAD("--gap-seconds must be a number of seconds in (0, %d].", VOLT_FEAT_MAX_GAP_S);

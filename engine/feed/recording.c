@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -18,10 +20,17 @@ struct volt_recording {
     size_t in_cap, in_pos, in_len;
     int in_eof;
     int mid_frame; /* zstd: a frame is open (its end not yet decoded) */
+    int wait_ms;   /* a pipe or terminal: wait this long for bytes, then -EAGAIN (0: block) */
 };
 
-static ssize_t read_fd(int fd, void *buf, size_t cap)
+static ssize_t read_fd(const volt_recording_t *r, int fd, void *buf, size_t cap)
 {
+    if (r->wait_ms > 0) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        const int ready = poll(&p, 1, r->wait_ms);
+        if (ready == 0 || (ready < 0 && errno == EINTR))
+            return -EAGAIN;
+    }
     for (;;) {
         const ssize_t got = read(fd, buf, cap);
         if (got >= 0)
@@ -36,7 +45,7 @@ static ssize_t read_fd(int fd, void *buf, size_t cap)
 static int peek_magic(volt_recording_t *r)
 {
     while (r->in_len < 4) {
-        const ssize_t got = read_fd(r->fd, r->in + r->in_len, 4 - r->in_len);
+        const ssize_t got = read_fd(r, r->fd, r->in + r->in_len, 4 - r->in_len);
         if (got < 0)
             return (int)got;
         if (got == 0) {
@@ -88,6 +97,12 @@ int volt_recording_open(volt_recording_t **out, const char *path)
 
 int volt_recording_compressed(const volt_recording_t *r) { return r->z != NULL; }
 
+void volt_recording_set_wait(volt_recording_t *r, int ms)
+{
+    struct stat st;
+    r->wait_ms = fstat(r->fd, &st) == 0 && !S_ISREG(st.st_mode) ? ms : 0;
+}
+
 static ssize_t read_plain(volt_recording_t *r, void *buf, size_t cap)
 {
     if (r->in_pos < r->in_len) { /* the peeked bytes first */
@@ -98,7 +113,7 @@ static ssize_t read_plain(volt_recording_t *r, void *buf, size_t cap)
         r->in_pos += n;
         return (ssize_t)n;
     }
-    return r->in_eof ? 0 : read_fd(r->fd, buf, cap);
+    return r->in_eof ? 0 : read_fd(r, r->fd, buf, cap);
 }
 
 static ssize_t read_zstd(volt_recording_t *r, void *buf, size_t cap)
@@ -108,7 +123,7 @@ static ssize_t read_zstd(volt_recording_t *r, void *buf, size_t cap)
         if (r->in_pos == r->in_len) {
             if (r->in_eof)
                 return r->mid_frame ? -EBADMSG : 0; /* a stream cut inside a frame is corrupt */
-            const ssize_t got = read_fd(r->fd, r->in, r->in_cap);
+            const ssize_t got = read_fd(r, r->fd, r->in, r->in_cap);
             if (got < 0)
                 return got;
             r->in_pos = 0;

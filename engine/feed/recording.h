@@ -24,6 +24,11 @@ int volt_recording_open(volt_recording_t **out, const char *path);
  * Returns the count (> 0), 0 at the end, or -errno (-EBADMSG: corrupt or truncated zstd data). */
 ssize_t volt_recording_read(volt_recording_t *r, void *buf, size_t cap);
 
+/* A recording read from a pipe or terminal: reads wait at most ms for bytes, then return -EAGAIN
+ * (nothing consumed; read again later), so a reader can do other work meanwhile. A regular file
+ * is never waited on. */
+void volt_recording_set_wait(volt_recording_t *r, int ms);
+
 /* 1 when the recording is zstd-compressed (known after open). */
 int volt_recording_compressed(const volt_recording_t *r);
 

@@ -69,6 +69,9 @@ typedef struct volt_pipeline_cfg {
     int label;                /* add the volatility_spike label (rows come out 60 s late) */
     int no_grade;             /* do not grade the model against persistence (engine/grade.h) */
     double label_tau;         /* fixed tau (NaN: the trailing tau, tau_trailing) */
+    const char *metrics_addr; /* serve metrics and the status page on HOST:PORT, or "off"
+                               * (NULL: live on 127.0.0.1:9464, replay and bench off) */
+    double metrics_linger_s;  /* after the run, keep serving its final numbers this long */
 } volt_pipeline_cfg_t;
 
 void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c);

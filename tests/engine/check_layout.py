@@ -8,7 +8,7 @@ the files, when:
   - an include is not written from the repository's root ("engine/feed/parse.h", "ring/spsc.h")
     or names a file that does not exist;
   - a file includes a header of a later folder in a tick's order: base <- feed <- book <- features <- model
-    <- rows <- run <- agents <- engine/ itself (the wiring) <- cli;
+    <- rows <- run <- agents <- obs <- engine/ itself (the wiring) <- cli;
   - the files' includes form a cycle;
   - a function in a .c file is longer than MAX_LINES lines (its braces included) and the comment
     right above it does not say why it must be ("long because ...").
@@ -17,7 +17,7 @@ import os
 import re
 import sys
 
-ORDER = ["base", "feed", "book", "features", "model", "rows", "run", "agents", "", "cli"]
+ORDER = ["base", "feed", "book", "features", "model", "rows", "run", "agents", "obs", "", "cli"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 MAX_LINES = 80
 WHY_LONG = "long because"
