@@ -406,7 +406,6 @@ static int own_thread(const run_t *r, int i)
 static int start(run_t *r)
 {
     int failed = -1;
-    r->t0 = volt_clock_ns();
     for (int i = 0; i < A_COUNT && failed < 0; i++) {
         if (!own_thread(r, i))
             continue;
@@ -811,6 +810,7 @@ static int run(const volt_pipeline_cfg_t *cfg, mode_t_ mode, const volt_bench_ms
         rc = make_state(r);
     if (!rc)
         rc = make_agents(r);
+    r->t0 = volt_clock_ns(); /* before the metrics server, which reads it */
     if (!rc)
         start_metrics(r);
     if (!rc)

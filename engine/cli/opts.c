@@ -111,6 +111,9 @@ void volt_cli_usage(FILE *o)
             "  --sink-thread         give the sink a thread of its own (default: it runs on the\n"
             "                        source's thread, in the slack between due messages)\n"
             "  --sink-idle STRATEGY  that thread's idle strategy (default park)\n"
+            "  --metrics-ab HOST:PORT  each rate four times: metrics off, on (served there and\n"
+            "                        scraped), off, on (docs/bench.md, \"Metrics overhead\")\n"
+            "  --scrape-interval S   how often those runs scrape /metrics (default 1)\n"
             "\n"
             "Alerts, notices and the summary go to stdout when rows go to a file, else to stderr.\n"
             "Exit status: 0 on success; 2 on a usage error; 1 on an I/O or set-up error.\n",

@@ -5,6 +5,7 @@
   metrics_check.py parse SCRAPE                 the scrape parses; names follow the conventions
   metrics_check.py get SCRAPE NAME [LABEL=V]... prints one sample's value
   metrics_check.py summary SCRAPE SUMMARY [STATUS_JSON]   the scrape equals the run's summary
+  metrics_check.py docs SCRAPE DOC...           every metric in the scrape is described in a doc
 """
 import json
 import re
@@ -122,6 +123,13 @@ def main():
         labels = dict(a.split("=", 1) for a in sys.argv[4:])
         print(f"{get(samples(sys.argv[2]), sys.argv[3], **labels):g}")
         return 0
+    elif cmd == "docs":
+        text = "".join(open(p).read() for p in sys.argv[3:])
+        errs = []
+        for fam in families(sys.argv[2]):
+            name = fam.name + ("_total" if fam.type == "counter" else "")
+            if not re.search(r"`%s[`{]" % re.escape(name), text):
+                errs.append(f"{name} is not described in {' '.join(sys.argv[3:])}")
     elif cmd == "summary":
         errs = check_summary(*sys.argv[2:5])
     else:

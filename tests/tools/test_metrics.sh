@@ -47,6 +47,8 @@ done
 check "mid-run: the scrape shows the first part exactly ($n1 read, $half accepted)" $ok "read ${r:-?}, accepted ${a:-?}"
 out=$($MC parse "$T/mid.prom" 2>&1)
 check "mid-run: prometheus_client parses the scrape; volt_ names, _total counters, _seconds histograms" $? "$out"
+out=$($MC docs "$T/mid.prom" "$SRC/docs/operations.md" 2>&1)
+check "every metric is described in docs/operations.md" $? "$out"
 fin=$($MC get "$T/mid.prom" volt_run_finished)
 rej=$(( $($MC get "$T/mid.prom" volt_messages_rejected_total reason=malformed) + $($MC get "$T/mid.prom" volt_messages_rejected_total reason=not_object) ))
 check "mid-run: not finished, the two bad lines counted by reason" "$([ "$fin" = 0 ] && [ "$rej" = 2 ]; echo $?)" "finished $fin, rejected $rej"

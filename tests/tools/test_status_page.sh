@@ -40,6 +40,11 @@ for _ in $(seq 600); do # both products scored and an alert raised
 done
 check "status.json: two products scored and an alert raised" $ready "$(cat "$T/s.json" 2>/dev/null | head -c 600)"
 
+curl -sf --max-time 5 "$U/metrics" > "$T/live.prom"
+if "$SRC/.venv/bin/python" -c 'import prometheus_client' 2>/dev/null; then
+  out=$("$SRC/.venv/bin/python" "$SRC/tests/tools/metrics_check.py" docs "$T/live.prom" "$SRC/docs/operations.md" 2>&1)
+  check "every metric of a live run (connection ones too) is described in docs/operations.md" $? "$out"
+fi
 chrome --virtual-time-budget=5000 --dump-dom "$U/" > "$T/dom.html"
 check "Chromium loaded the page" $? "$(tail -5 "$T/chrome.err")"
 out=$(python3 - "$T/dom.html" "$T/s.json" <<'PY'
