@@ -9,3 +9,19 @@ check() {
 }
 # the count, and the script's status
 finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; }
+# need_py MODULE WHAT: $SRC/.venv's python in PY, or a FAIL line and exit when it lacks MODULE
+need_py() {
+  PY=$SRC/.venv/bin/python
+  "$PY" -c "import $1" 2>/dev/null || { echo "FAIL $2 needs $SRC/.venv with $1: run tools/bootstrap"; exit 1; }
+}
+# metrics_port LOG: waits (10 s at most) for volt's "metrics on http://127.0.0.1:PORT/" line in LOG
+# and prints PORT (nothing when it never came)
+metrics_port() {
+  local p=""
+  for _ in $(seq 100); do
+    p=$(sed -n 's|^volt: metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$1")
+    [ -n "$p" ] && break
+    sleep 0.1
+  done
+  echo "$p"
+}

@@ -125,76 +125,100 @@ static void grade_lines(out_t *o, const char *product, const volt_grade_t *g)
     labelled(o, "volt_model_grade_positives", l, (double)g->positives);
 }
 
+/* A group of unlabelled samples, each with its help line. */
+typedef struct {
+    const char *name, *type, *text;
+    double v;
+} row_t;
+
+static void rows(out_t *o, const row_t *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        metric(o, r[i].name, r[i].type, r[i].text, r[i].v);
+}
+
+/* One counter family labelled key="name(i)" for i in [1, n). */
+static void by_label(out_t *o, const char *name, const char *text, const char *key,
+                     const char *(*label)(int), const uint64_t *v, int n)
+{
+    help(o, name, "counter", text);
+    char l[64];
+    for (int i = 1; i < n; i++) {
+        snprintf(l, sizeof l, "%s=\"%s\"", key, label(i));
+        labelled(o, name, l, (double)v[i]);
+    }
+}
+
+static const char *reject_label(int i) { return volt_reject_name((volt_reject_t)i); }
+static const char *kind_label(int i) { return volt_msg_kind_name((volt_msg_kind_t)i); }
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
 static void counts(out_t *o, const volt_run_stats_t *r)
 {
     metric(o, "volt_messages_read_total", "counter", "Frames or lines the source read.", (double)r->read);
     metric(o, "volt_messages_accepted_total", "counter", "Messages that parsed.", (double)r->accepted);
-    help(o, "volt_messages_rejected_total", "counter", "Messages rejected, by reason.");
-    char l[64];
-    for (int i = 1; i < VOLT_REJ_COUNT; i++) {
-        snprintf(l, sizeof l, "reason=\"%s\"", volt_reject_name((volt_reject_t)i));
-        labelled(o, "volt_messages_rejected_total", l, (double)r->rejected_by[i]);
-    }
-    help(o, "volt_items_rejected_total", "counter", "Bad items inside accepted messages, by reason.");
-    for (int i = 1; i < VOLT_REJ_COUNT; i++) {
-        snprintf(l, sizeof l, "reason=\"%s\"", volt_reject_name((volt_reject_t)i));
-        labelled(o, "volt_items_rejected_total", l, (double)r->items_rejected[i]);
-    }
-    help(o, "volt_messages_by_kind_total", "counter", "Accepted messages, by kind.");
-    for (int i = 1; i < VOLT_MSG_KIND_COUNT; i++) {
-        snprintf(l, sizeof l, "kind=\"%s\"", volt_msg_kind_name((volt_msg_kind_t)i));
-        labelled(o, "volt_messages_by_kind_total", l, (double)r->by_kind[i]);
-    }
-    metric(o, "volt_ticks_total", "counter", "Ticks parsed.", (double)r->ticks);
-    metric(o, "volt_rows_total", "counter", "Feature rows written.", (double)r->rows);
-    metric(o, "volt_ticks_out_of_order_total", "counter", "Ticks older than their product's last (dropped).", (double)r->out_of_order);
-    metric(o, "volt_ticks_duplicate_total", "counter", "Ticks dropped as duplicates (sequence seen already).", (double)r->duplicates);
-    metric(o, "volt_messages_duplicate_total", "counter", "Whole messages dropped as duplicates.", (double)r->dup_messages);
-    metric(o, "volt_sequence_gaps_total", "counter", "Sequence jumps: messages missed upstream.", (double)r->seq_gaps);
-    metric(o, "volt_sequence_restarts_total", "counter", "A connection's sequence counter started over.", (double)r->seq_restarts);
-    metric(o, "volt_time_gaps_total", "counter", "Window restarts after silence.", (double)r->time_gaps);
-    metric(o, "volt_feed_errors_total", "counter", "The feed's own error messages.", (double)r->feed_errors);
-    metric(o, "volt_alerts_total", "counter", "Alerts raised.", (double)r->alerts);
-    metric(o, "volt_parse_assisted_total", "counter", "Messages the source parsed for a busy hot agent.", (double)r->assisted);
-    metric(o, "volt_products", "gauge", "Products seen.", (double)r->products);
-    metric(o, "volt_hot_agents", "gauge", "Hot agents the products are shared out among.", (double)r->hot_threads);
-}
-
-static void book_lines(out_t *o, const volt_run_stats_t *r)
-{
-    metric(o, "volt_book_messages_total", "counter", "Level-2 messages applied.", (double)r->book.messages);
-    metric(o, "volt_book_events_total", "counter", "Level-2 events (snapshot and update entries).", (double)r->book.events);
-    metric(o, "volt_book_snapshots_total", "counter", "Level-2 snapshots applied.", (double)r->book.snapshots);
-    metric(o, "volt_book_changes_total", "counter", "Level changes applied.", (double)r->book.changes);
-    metric(o, "volt_book_crossings_total", "counter", "Valid books turned crossed (invalid until a snapshot).", (double)r->book.crossings);
-    metric(o, "volt_books_in_use", "gauge", "Books that saw any change.", (double)r->books_used);
-    metric(o, "volt_books_valid", "gauge", "Books in use that are valid now.", (double)r->books_valid);
+    by_label(o, "volt_messages_rejected_total", "Messages rejected, by reason.", "reason", reject_label,
+             r->rejected_by, VOLT_REJ_COUNT);
+    by_label(o, "volt_items_rejected_total", "Bad items inside accepted messages, by reason.", "reason",
+             reject_label, r->items_rejected, VOLT_REJ_COUNT);
+    by_label(o, "volt_messages_by_kind_total", "Accepted messages, by kind.", "kind", kind_label,
+             r->by_kind, VOLT_MSG_KIND_COUNT);
+    const row_t c[] = {
+        {"volt_ticks_total", "counter", "Ticks parsed.", (double)r->ticks},
+        {"volt_rows_total", "counter", "Feature rows written.", (double)r->rows},
+        {"volt_ticks_out_of_order_total", "counter", "Ticks older than their product's last (dropped).", (double)r->out_of_order},
+        {"volt_ticks_duplicate_total", "counter", "Ticks dropped as duplicates (sequence seen already).", (double)r->duplicates},
+        {"volt_messages_duplicate_total", "counter", "Whole messages dropped as duplicates.", (double)r->dup_messages},
+        {"volt_sequence_gaps_total", "counter", "Sequence jumps: messages missed upstream.", (double)r->seq_gaps},
+        {"volt_sequence_restarts_total", "counter", "A connection's sequence counter started over.", (double)r->seq_restarts},
+        {"volt_time_gaps_total", "counter", "Window restarts after silence.", (double)r->time_gaps},
+        {"volt_feed_errors_total", "counter", "The feed's own error messages.", (double)r->feed_errors},
+        {"volt_alerts_total", "counter", "Alerts raised.", (double)r->alerts},
+        {"volt_parse_assisted_total", "counter", "Messages the source parsed for a busy hot agent.", (double)r->assisted},
+        {"volt_products", "gauge", "Products seen.", (double)r->products},
+        {"volt_hot_agents", "gauge", "Hot agents the products are shared out among.", (double)r->hot_threads},
+        {"volt_book_messages_total", "counter", "Level-2 messages applied.", (double)r->book.messages},
+        {"volt_book_events_total", "counter", "Level-2 events (snapshot and update entries).", (double)r->book.events},
+        {"volt_book_snapshots_total", "counter", "Level-2 snapshots applied.", (double)r->book.snapshots},
+        {"volt_book_changes_total", "counter", "Level changes applied.", (double)r->book.changes},
+        {"volt_book_crossings_total", "counter", "Valid books turned crossed (invalid until a snapshot).", (double)r->book.crossings},
+        {"volt_books_in_use", "gauge", "Books that saw any change.", (double)r->books_used},
+        {"volt_books_valid", "gauge", "Books in use that are valid now.", (double)r->books_valid},
+    };
+    rows(o, c, N(c));
 }
 
 static void live_lines(out_t *o, const volt_run_stats_t *r)
 {
     const volt_live_stats_t *c = &r->conn;
-    metric(o, "volt_connect_attempts_total", "counter", "WebSocket connection attempts.", (double)c->connect_attempts);
-    metric(o, "volt_connects_total", "counter", "Connections established.", (double)c->connects);
-    metric(o, "volt_disconnects_total", "counter", "Connections lost or closed.", (double)c->disconnects);
-    metric(o, "volt_connect_failures_total", "counter", "Connection attempts that failed.", (double)c->connect_failures);
-    metric(o, "volt_reconnects_total", "counter", "Connections after the first.", (double)(c->connects > 0 ? c->connects - 1 : 0));
-    metric(o, "volt_subscribes_total", "counter", "Subscriptions sent.", (double)c->subscribes);
-    metric(o, "volt_watchdog_fires_total", "counter", "Reconnects forced by the heartbeat watchdog.", (double)c->watchdog_fires);
-    metric(o, "volt_book_resyncs_total", "counter", "Level-2 resubscriptions for fresh snapshots.", (double)c->book_resyncs);
-    metric(o, "volt_connected", "gauge", "1 while the feed's connection is up.", c->connects > c->disconnects ? 1.0 : 0.0);
-    metric(o, "volt_last_reconnect_seconds", "gauge", "Connection lost to connected again, the last time.", (double)c->last_reconnect_ns / 1e9);
-    metric(o, "volt_max_reconnect_seconds", "gauge", "Connection lost to connected again, the longest.", (double)c->max_reconnect_ns / 1e9);
+    const row_t l[] = {
+        {"volt_connect_attempts_total", "counter", "WebSocket connection attempts.", (double)c->connect_attempts},
+        {"volt_connects_total", "counter", "Connections established.", (double)c->connects},
+        {"volt_disconnects_total", "counter", "Connections lost or closed.", (double)c->disconnects},
+        {"volt_connect_failures_total", "counter", "Connection attempts that failed.", (double)c->connect_failures},
+        {"volt_reconnects_total", "counter", "Connections after the first.", (double)(c->connects > 0 ? c->connects - 1 : 0)},
+        {"volt_subscribes_total", "counter", "Subscriptions sent.", (double)c->subscribes},
+        {"volt_watchdog_fires_total", "counter", "Reconnects forced by the heartbeat watchdog.", (double)c->watchdog_fires},
+        {"volt_book_resyncs_total", "counter", "Level-2 resubscriptions for fresh snapshots.", (double)c->book_resyncs},
+        {"volt_connected", "gauge", "1 while the feed's connection is up.", c->connects > c->disconnects ? 1.0 : 0.0},
+        {"volt_last_reconnect_seconds", "gauge", "Connection lost to connected again, the last time.", (double)c->last_reconnect_ns / 1e9},
+        {"volt_max_reconnect_seconds", "gauge", "Connection lost to connected again, the longest.", (double)c->max_reconnect_ns / 1e9},
+    };
+    rows(o, l, N(l));
 }
 
 static void side_lines(out_t *o, const volt_obs_snapshot_t *s)
 {
     const volt_run_stats_t *r = &s->run;
-    metric(o, "volt_journal_lines_total", "counter", "Frames written to the journal.", (double)r->journal_lines);
-    metric(o, "volt_journal_bytes_total", "counter", "Bytes written to the journal.", (double)r->journal_bytes);
-    metric(o, "volt_journal_fsyncs_total", "counter", "Journal fsyncs.", (double)r->journal_fsyncs);
-    metric(o, "volt_journal_files_total", "counter", "Journal files opened.", (double)r->journal_files);
-    metric(o, "volt_journal_write_errors_total", "counter", "Journal writes that failed.", (double)r->journal_errors);
+    const row_t j[] = {
+        {"volt_journal_lines_total", "counter", "Frames written to the journal.", (double)r->journal_lines},
+        {"volt_journal_bytes_total", "counter", "Bytes written to the journal.", (double)r->journal_bytes},
+        {"volt_journal_fsyncs_total", "counter", "Journal fsyncs.", (double)r->journal_fsyncs},
+        {"volt_journal_files_total", "counter", "Journal files opened.", (double)r->journal_files},
+        {"volt_journal_write_errors_total", "counter", "Journal writes that failed.", (double)r->journal_errors},
+    };
+    rows(o, j, N(j));
     static const char *const topic[VOLT_K_TOPICS] = {"raw", "features", "alerts"};
     const volt_kafka_stats_t *k = &r->kafka_stats;
     char l[64];
@@ -290,7 +314,6 @@ size_t volt_obs_prometheus(const volt_obs_snapshot_t *s, char *buf, size_t cap)
     for (int i = 0; i < VOLT_LAT_COUNT; i++)
         if (r->lat[i].count || i == VOLT_LAT_E2E)
             histogram(&o, stage_label(i), &r->lat[i]);
-    book_lines(&o, r);
     if (r->live)
         live_lines(&o, r);
     side_lines(&o, s);

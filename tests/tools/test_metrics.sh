@@ -8,8 +8,7 @@ set -u
 B=${1:?usage: test_metrics.sh BUILD_DIR}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 . "$SRC/tests/lib.sh" metrics
-PY=$SRC/.venv/bin/python
-"$PY" -c 'import prometheus_client' 2>/dev/null || { echo "FAIL the metrics test needs $SRC/.venv with prometheus_client: run tools/bootstrap"; exit 1; }
+need_py prometheus_client "the metrics test"
 MC="$PY $SRC/tests/tools/metrics_check.py"
 
 "$B/tools/volt-synth" --minutes 6 --seed 11 --products 3 --trades --level2 --out "$T/m.ndjson" >/dev/null
@@ -24,12 +23,7 @@ mkfifo "$T/in"
 "$B/engine/volt" replay --quiet --metrics 127.0.0.1:0 --metrics-linger 60 - < "$T/in" 2> "$T/err" &
 vpid=$!
 exec 3> "$T/in"
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's|^volt: metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$T/err")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
+port=$(metrics_port "$T/err")
 check "the server says where it listens" "$([ -n "$port" ]; echo $?)" "$(cat "$T/err")"
 [ -n "$port" ] || { exec 3>&-; finish; exit 1; }
 U=http://127.0.0.1:$port

@@ -8,8 +8,7 @@ set -u
 B=${1:?usage: test_schemas.sh BUILD_DIR}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 . "$SRC/tests/lib.sh" schemas
-PY=$SRC/.venv/bin/python
-"$PY" -c 'import jsonschema' 2>/dev/null || { echo "FAIL the schema test needs $SRC/.venv with jsonschema: run tools/bootstrap"; exit 1; }
+need_py jsonschema "the schema test"
 
 out=$(python3 "$SRC/tools/kafka/make_schemas.py" --volt "$B/engine/volt" --check 2>&1); rc=$?
 check "docs/schemas are current with the engine's feature table" $rc "$out"

@@ -22,12 +22,7 @@ check "volt-exchange is ready" "$([ -n "$URL" ]; echo $?)" "$(tail -3 "$T/vx.err
 timeout 120 "$B/engine/volt" live --url "$URL" --pair BTC-USD --pair ETH-USD --seconds 90 \
   --alert-threshold 0.05 --alert-cooldown 5 --metrics 127.0.0.1:0 --quiet > "$T/live.log" 2>&1 &
 vpid=$!
-port=""
-for _ in $(seq 300); do
-  port=$(sed -n 's|^volt: metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$T/live.log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
+port=$(metrics_port "$T/live.log")
 check "volt live serves its status page" "$([ -n "$port" ]; echo $?)" "$(tail -5 "$T/live.log")"
 [ -n "$port" ] || { finish; exit 1; }
 U=http://127.0.0.1:$port
