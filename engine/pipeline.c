@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -665,6 +666,9 @@ static void collect(void *ctx, volt_obs_snapshot_t *s)
     s->final = ended;
     s->run.elapsed_s = (double)((ended ? r->t_end : volt_clock_ns()) - r->t0) / 1e9;
     s->run.live = r->mode == MODE_LIVE;
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        s->run.peak_rss_kb = (uint64_t)ru.ru_maxrss;
     s->mode = r->mode == MODE_LIVE ? "live" : r->mode == MODE_REPLAY ? "replay" : "bench";
     const volt_model_t *m = atomic_load(&r->model_slot);
     snprintf(s->model_kind, sizeof s->model_kind, "%s", m->kind);
@@ -824,6 +828,9 @@ static int run(const volt_pipeline_cfg_t *cfg, mode_t_ mode, const volt_bench_ms
             v.hot[k] = &r->hot[k];
         stats->elapsed_s = (double)(r->t_end - r->t0) / 1e9;
         report(r, &v, stats);
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) == 0)
+            stats->peak_rss_kb = (uint64_t)ru.ru_maxrss;
         rc = outcome(r, stats);
     }
     stop_metrics(r);

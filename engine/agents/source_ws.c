@@ -45,6 +45,9 @@ typedef struct {
     int frame_oversize;
     int64_t frame_recv_wall, frame_recv_mono;
     uint64_t frame_no;
+    double tokens;        /* --max-rate's bucket: frames this connection may still send now */
+    int64_t tokens_mono;  /* when it was last filled */
+    int rate_logged;      /* this connection went over the limit: said once */
     uint64_t rng;
     int done;
     char last_error[256];
@@ -182,6 +185,9 @@ static void on_established(ws_t *s, struct lws *wsi)
     s->resub = 0; /* a new connection's subscriptions bring snapshots anyway */
     s->got_data = 0;
     s->epoch++;
+    s->tokens = s->cfg->max_rate; /* a new connection starts with a full second's worth */
+    s->tokens_mono = volt_clock_ns();
+    s->rate_logged = 0;
     st->connects++;
     const int64_t now = volt_clock_ns();
     s->last_rx_mono = now;
@@ -224,6 +230,29 @@ static int on_writeable(ws_t *s, struct lws *wsi)
     return 0;
 }
 
+/* --max-rate: 1 when the connection may send this frame now (a bucket of a second's worth,
+ * refilled at the rate); the excess is dropped, counted, and said once per connection. */
+static int within_rate(ws_t *s, int64_t now)
+{
+    const double rate = s->cfg->max_rate;
+    if (rate <= 0)
+        return 1;
+    s->tokens += (double)(now - s->tokens_mono) * rate / 1e9;
+    if (s->tokens > rate)
+        s->tokens = rate;
+    s->tokens_mono = now;
+    if (s->tokens >= 1.0) {
+        s->tokens -= 1.0;
+        return 1;
+    }
+    s->st->live.rate_limited++;
+    if (!s->rate_logged && s->cfg->human)
+        fprintf(s->cfg->human, "volt: %s sends more than --max-rate %.0f messages/s; dropping the "
+                               "excess (counted: frames over the rate limit)\n", s->cfg->url, rate);
+    s->rate_logged = 1;
+    return 0;
+}
+
 /* A fragment: reassembled up to max_frame (a longer frame is read off the wire and kept none of);
  * the final one hands the frame over. */
 static void on_receive(ws_t *s, struct lws *wsi, const void *in, size_t len)
@@ -252,6 +281,8 @@ static void on_receive(ws_t *s, struct lws *wsi, const void *in, size_t len)
         s->attempts = 0; /* this connection works: next failure starts the backoff over */
     }
     st->frames++;
+    if (!within_rate(s, mono))
+        return;
     if (s->frame_oversize) {
         st->frames_too_large++;
         push(s, VOLT_FRAME_TOO_LARGE, NULL, 0, s->frame_recv_wall, s->frame_recv_mono);

@@ -32,6 +32,7 @@ static const struct {
     {"feed.backoff_max_seconds", "backoff-max", K_ARG},
     {"feed.ca_file", "ca", K_ARG},
     {"feed.max_frame_bytes", "max-frame", K_ARG},
+    {"feed.max_rate", "max-rate", K_ARG},
     {"threads.cpus", "cpus", K_CSV},       /* [source, hot, sink] */
     {"threads.hot_threads", "hot-threads", K_ARG},
     {"threads.idle", "idle", K_ARG},
@@ -390,7 +391,7 @@ static void print_feed(const volt_pipeline_cfg_t *c, FILE *o)
             c->protocol == VOLT_PROTO_EXCHANGE ? "exchange" : "advanced", c->watchdog_s,
             c->backoff_min_s, c->backoff_max_s);
     yval(o, c->ca_file);
-    fprintf(o, "\n  max_frame_bytes: %zu\n", c->max_frame);
+    fprintf(o, "\n  max_frame_bytes: %zu\n  max_rate: %.17g\n", c->max_frame, c->max_rate);
 }
 
 static void print_side(const volt_pipeline_cfg_t *c, FILE *o)

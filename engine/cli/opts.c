@@ -92,6 +92,9 @@ void volt_cli_usage(FILE *o)
             "                        SIGINT/SIGTERM)\n"
             "  --watchdog-seconds S  reconnect when no frame arrives for S seconds (default 30)\n"
             "  --backoff-min S, --backoff-max S   reconnect backoff bounds (default 0.1, 10)\n"
+            "  --max-rate N          messages per second one connection may send (default\n"
+            "                        200000, a second's burst; 0: no limit); the excess is\n"
+            "                        dropped and counted (docs/reliability.md, \"Limits\")\n"
             "  --ca FILE             trust anchors for wss:// (default: the system store);\n"
             "                        certificates are always verified\n"
             "  --shard I/N           keep only the --pair products whose name hashes to shard I of\n"
@@ -181,6 +184,7 @@ static const struct option k_opts[] = {
     {"protocol", required_argument, 0, O_PROTO},    {"minutes", required_argument, 0, O_MINUTES},
     {"seconds", required_argument, 0, O_SECONDS},   {"watchdog-seconds", required_argument, 0, O_WATCHDOG},
     {"backoff-min", required_argument, 0, O_BMIN},  {"backoff-max", required_argument, 0, O_BMAX},
+    {"max-rate", required_argument, 0, O_MAXRATE},
     {"ca", required_argument, 0, O_CA},             {"save-disk", optional_argument, 0, O_SAVE},
     {"rotate-mb", required_argument, 0, O_ROT_MB},  {"rotate-minutes", required_argument, 0, O_ROT_MIN},
     {"fsync-ms", required_argument, 0, O_FSYNC},    {"level2", no_argument, 0, O_LEVEL2},
@@ -484,6 +488,11 @@ static int live_opt(volt_pipeline_cfg_t *cfg, int c, char *arg, int argc, char *
             if (volt_cli_num(arg, 0.01, 86400, &v))
                 BAD("--watchdog-seconds must be seconds in (0, 86400].");
             cfg->watchdog_s = v;
+            break;
+        case O_MAXRATE:
+            if (volt_cli_num(arg, 0, 1e9, &v))
+                BAD("--max-rate must be messages per second (0: no limit).");
+            cfg->max_rate = v;
             break;
         case O_BMIN:
         case O_BMAX:

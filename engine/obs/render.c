@@ -200,6 +200,8 @@ static void live_lines(out_t *o, const volt_run_stats_t *r)
         {"volt_reconnects_total", "counter", "Connections after the first.", (double)(c->connects > 0 ? c->connects - 1 : 0)},
         {"volt_subscribes_total", "counter", "Subscriptions sent.", (double)c->subscribes},
         {"volt_watchdog_fires_total", "counter", "Reconnects forced by the heartbeat watchdog.", (double)c->watchdog_fires},
+        {"volt_frames_too_large_total", "counter", "Frames over --max-frame (read off the wire, kept none of).", (double)c->frames_too_large},
+        {"volt_frames_rate_limited_total", "counter", "Frames dropped over --max-rate.", (double)c->rate_limited},
         {"volt_book_resyncs_total", "counter", "Level-2 resubscriptions for fresh snapshots.", (double)c->book_resyncs},
         {"volt_connected", "gauge", "1 while the feed's connection is up.", c->connects > c->disconnects ? 1.0 : 0.0},
         {"volt_last_reconnect_seconds", "gauge", "Connection lost to connected again, the last time.", (double)c->last_reconnect_ns / 1e9},
@@ -309,6 +311,8 @@ size_t volt_obs_prometheus(const volt_obs_snapshot_t *s, char *buf, size_t cap)
     metric(&o, "volt_start_time_seconds", "gauge", "When the run started (Unix time).", s->start_unix_s);
     metric(&o, "volt_run_elapsed_seconds", "gauge", "The run's time so far.", r->elapsed_s);
     metric(&o, "volt_run_finished", "gauge", "1 once the run ended: these are its final numbers.", s->final);
+    metric(&o, "volt_peak_resident_memory_bytes", "gauge", "The process's peak resident memory.",
+           (double)r->peak_rss_kb * 1024.0);
     counts(&o, r);
     help(&o, "volt_stage_latency_seconds", "histogram", "Per-stage latency of each tick (docs/bench.md).");
     for (int i = 0; i < VOLT_LAT_COUNT; i++)

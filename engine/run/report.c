@@ -97,6 +97,8 @@ static void print_model(const volt_run_stats_t *s, FILE *out)
     fprintf(out, "  elapsed                %.3f s, %.0f msgs/s, %.0f ticks/s\n", s->elapsed_s,
             s->elapsed_s > 0 ? (double)s->read / s->elapsed_s : 0.0,
             s->elapsed_s > 0 ? (double)s->ticks / s->elapsed_s : 0.0);
+    if (s->peak_rss_kb)
+        fprintf(out, "  peak memory            %.1f MiB resident\n", (double)s->peak_rss_kb / 1024.0);
 }
 
 /* The live connection's story, the journal, Kafka. */
@@ -111,8 +113,9 @@ static void print_sides(const volt_run_stats_t *s, FILE *out)
         if (l->book_resyncs)
             fprintf(out, "  book resyncs           %llu (level-2 resubscriptions for fresh snapshots)\n",
                     (unsigned long long)l->book_resyncs);
-        fprintf(out, "  frames                 %llu (too large %llu)\n",
-                (unsigned long long)l->frames, (unsigned long long)l->frames_too_large);
+        fprintf(out, "  frames                 %llu (too large %llu, over the rate limit %llu)\n",
+                (unsigned long long)l->frames, (unsigned long long)l->frames_too_large,
+                (unsigned long long)l->rate_limited);
         if (l->connects > 1)
             fprintf(out, "  reconnect time         last %.1f ms, max %.1f ms\n",
                     (double)l->last_reconnect_ns / 1e6, (double)l->max_reconnect_ns / 1e6);

@@ -44,6 +44,7 @@ typedef struct volt_kafka_stats {
 typedef struct volt_live_stats {
     uint64_t connect_attempts, connects, disconnects, connect_failures, subscribes;
     uint64_t watchdog_fires, frames, frames_too_large;
+    uint64_t rate_limited; /* frames dropped over --max-rate (counted in frames, not read) */
     uint64_t book_resyncs; /* level-2 resubscriptions for fresh snapshots (after a gap or a crossed book) */
     int64_t last_reconnect_ns, max_reconnect_ns; /* connection lost -> connected again */
 } volt_live_stats_t;
@@ -83,6 +84,7 @@ typedef struct volt_run_stats {
     int hot_threads;          /* hot agents the products were shared out among */
     int model_reloads;        /* models loaded by SIGHUP (stats->model: the last in use) */
     double elapsed_s;
+    uint64_t peak_rss_kb;     /* the process's peak resident memory (getrusage) */
     volt_hist_t lat[VOLT_LAT_COUNT]; /* per stage, see volt_lat_stage_t */
     int live;
     volt_live_stats_t conn;  /* live runs: the connection's story */

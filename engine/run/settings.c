@@ -31,6 +31,7 @@ void volt_pipeline_cfg_default(volt_pipeline_cfg_t *c)
     c->watchdog_s = 30.0;
     c->backoff_min_s = 0.1;
     c->backoff_max_s = 10.0;
+    c->max_rate = 200000;
     c->journal_rotate_mb = 256;
     c->journal_rotate_min = 60;
     c->journal_fsync_ms = 1000;

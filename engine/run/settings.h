@@ -33,6 +33,8 @@ typedef struct volt_pipeline_cfg {
     double duration_s;        /* stop after this long (0: until SIGINT/SIGTERM) */
     double watchdog_s;        /* reconnect after this long without a frame */
     double backoff_min_s, backoff_max_s;
+    double max_rate;          /* live: messages per second one connection may send (a token bucket
+                               * holding a second's worth; 0: no limit); the excess is dropped */
     const char *ca_file;      /* trust anchors for wss (NULL: the system store) */
     const char *journal_dir;  /* live: journal every frame here (NULL: no journal) */
     double journal_rotate_mb, journal_rotate_min, journal_fsync_ms;

@@ -35,7 +35,7 @@
 
 #define QCAP 1024
 #define DUPK 64
-#define MAX_FAULTS 16
+#define MAX_FAULTS 64
 #define NS 1000000000LL
 
 typedef enum { F_DROP, F_STALL, F_SKIP, F_MALFORMED, F_OVERSIZE, F_DUP, F_SLOW, F_CROSS } fault_kind_t;
