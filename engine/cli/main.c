@@ -26,6 +26,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
+    /* the human lines (alerts, notices, the summary) go to stdout when rows go to a file: whole
+     * lines at once, so a service's log shows each as it happens (rows themselves are written with
+     * write(2), never through stdio) */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         volt_cli_usage(stdout);
         return 0;

@@ -39,8 +39,12 @@ URL=$(sed -n 's/^ready //p' "$OUT/vx.out")
   --save-disk "$OUT/journal" --rotate-minutes 10 --out "$OUT/rows.csv" \
   --kafka-brokers "127.0.0.1:$KPORT" --kafka-flush-seconds 60 --metrics 127.0.0.1:0 > "$OUT/volt.log" 2>&1 &
 VPID=$!
-. "$SRC/tests/lib.sh" soak >/dev/null 2>&1 || true
-PORT=$(metrics_port "$OUT/volt.log")
+PORT=""
+for _ in $(seq 300); do
+  PORT=$(sed -n 's|^volt: metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$OUT/volt.log")
+  [ -n "$PORT" ] && break
+  sleep 0.1
+done
 [ -n "$PORT" ] || { echo "soak: volt serves no metrics: $(tail -5 "$OUT/volt.log")"; exit 1; }
 echo "soak: $MIN min at rate x$RATE; volt pid $VPID, metrics on 127.0.0.1:$PORT, files in $OUT"
 
