@@ -327,7 +327,7 @@ volt_agent_t *volt_sink_new(const volt_sink_wiring_t *w)
     }
     if (cfg->label || s->grader) {
         /* without --label the grade's labels use the trailing tau; with it, the written ones */
-        s->labeler = volt_labeler_new(cfg->label ? cfg->label_tau : NAN);
+        s->labeler = cfg->label ? volt_labeler_new(cfg->label_tau) : volt_labeler_new_compact(NAN);
         if (!s->labeler)
             s->st->io_error = -ENOMEM;
     }

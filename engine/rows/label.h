@@ -11,9 +11,9 @@
  * input) is written unlabelled. tau is the row's own tau_trailing (known at t) or a fixed value.
  *
  * Rows come out in order within each product; across products in the order their labels became
- * known (a deterministic function of the input). Memory: one row per tick of the last 60 s per
- * product, growing on demand up to VOLT_LABEL_MAX_PENDING rows per product (past that, the
- * oldest row is written unlabelled and counted). */
+ * known (a deterministic function of the input). Memory: one row (compact: 48 bytes) per tick of
+ * the last 60 s per product, growing on demand up to VOLT_LABEL_MAX_PENDING rows per product
+ * (past that, the oldest row is written unlabelled and counted). */
 #ifndef VOLT_ENGINE_LABEL_H
 #define VOLT_ENGINE_LABEL_H
 
@@ -33,6 +33,10 @@ typedef struct volt_label_stats {
 
 /* tau_fixed: NaN for the trailing tau. NULL on allocation failure (VOLT_ERR set). */
 volt_labeler_t *volt_labeler_new(double tau_fixed);
+/* The same labels for the self-grade alone (engine/rows/grade.h): each pending row keeps only what
+ * the grade reads (48 bytes instead of 560), and is emitted as a row with only the product, the
+ * event time (as tick.exch_ns), prob, prediction, rv_60s, tau_trailing and the label fields set. */
+volt_labeler_t *volt_labeler_new_compact(double tau_fixed);
 void volt_labeler_free(volt_labeler_t *l);
 /* Takes one tick row (copied); emits every row whose label became known. */
 void volt_labeler_push(volt_labeler_t *l, const volt_row_t *r, volt_label_emit_fn emit, void *ctx);
