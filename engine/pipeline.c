@@ -697,15 +697,20 @@ static void collect(void *ctx, volt_obs_snapshot_t *s)
     s->n_rings = n;
 }
 
+/* Where the metrics are served: --metrics, else 127.0.0.1:9464 live and "off" otherwise. */
+static const char *metrics_addr(const volt_pipeline_cfg_t *cfg, mode_t_ mode)
+{
+    return cfg->metrics_addr ? cfg->metrics_addr : mode == MODE_LIVE ? VOLT_OBS_DEFAULT_ADDR : "off";
+}
+
 /* The metrics server, when the settings ask for it (live: by default). A server that cannot
  * start is reported and the run goes on without it. */
 static void start_metrics(run_t *r)
 {
     const volt_pipeline_cfg_t *cfg = r->cfg;
-    const char *addr = cfg->metrics_addr ? cfg->metrics_addr : VOLT_OBS_DEFAULT_ADDR;
     if (!r->publish)
         return;
-    if (volt_obs_start(addr, cfg->cpus[2], collect, r, cfg->human, &r->obs)) {
+    if (volt_obs_start(metrics_addr(cfg, r->mode), cfg->cpus[2], collect, r, cfg->human, &r->obs)) {
         if (cfg->human)
             fprintf(cfg->human, "volt: %s; running without metrics\n", volt_err_msg());
         volt_err_clear();
@@ -797,8 +802,7 @@ static int run(const volt_pipeline_cfg_t *cfg, mode_t_ mode, const volt_bench_ms
     }
     atomic_init(&r->model_reloads, 0);
     atomic_init(&r->ended, 0);
-    const char *maddr = cfg->metrics_addr ? cfg->metrics_addr : mode == MODE_LIVE ? "on" : "off";
-    r->publish = strcmp(maddr, "off") != 0;
+    r->publish = strcmp(metrics_addr(cfg, mode), "off") != 0;
     for (int i = 0; i < A_COUNT; i++)
         volt_pub_init(&r->pub[i]);
     for (int k = 0; k < VOLT_MAX_HOT; k++)

@@ -42,6 +42,7 @@ typedef struct {
     char line[VOLT_ROW_TEXT_MAX];  /* the output's text of a row */
     char kline[VOLT_ROW_TEXT_MAX]; /* a Kafka record's, when it is not the output's */
     uint32_t notices[256];
+    const volt_model_t *status_model; /* the model the status's version names */
 } sink_t;
 
 static void log_notice(sink_t *s, const volt_row_t *r)
@@ -237,8 +238,10 @@ static void status_row(sink_t *s, const volt_row_t *r)
     ps->prediction = r->prediction;
     ps->flags_gap = (r->feat.flags & (VOLT_ROW_SPANS_GAP | VOLT_ROW_SEQ_GAP)) != 0;
     ps->rows++;
-    if (st->model[0] == '\0' || strcmp(st->model, r->model->version) != 0)
+    if (r->model != s->status_model) { /* a reload: models are kept until the run ends */
+        s->status_model = r->model;
         snprintf(st->model, sizeof st->model, "%s", r->model->version);
+    }
     if (!r->alert)
         return;
     ps->alerts++;
