@@ -3,6 +3,8 @@
 #   make test   set up, build, and run every test: release, ASan+UBSan and TSan builds, a short
 #               run of every libFuzzer target, plus a short run of the bench suite
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 600); a crashing input is kept in out/fuzz
+#   make test-stress  the release, ASan and TSan suites STRESS_RUNS times (default 3) with stress-ng
+#               hogging every core (tests/stress/under_load.sh; logs in out/stress)
 #   make bench  full micro-bench run, JSON into out/bench.json
 #   make bench-pipeline  the threaded pipeline at fixed offered rates, JSON into out/bench-pipeline.json
 #   make perf   every number of docs/perf.md's generated tables, peers included, in one run; updates
@@ -15,7 +17,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all setup build run test test-release test-asan test-tsan test-fuzz fuzz bench bench-pipeline perf lab clean
+.PHONY: all setup build run test test-release test-asan test-tsan test-fuzz test-stress fuzz bench bench-pipeline perf lab clean
 
 all: build
 
@@ -41,8 +43,16 @@ test-fuzz: fuzz-build
 	@ctest --test-dir $(BUILD)-fuzz --output-on-failure
 
 fuzz: fuzz-build
-	@for t in parse recording model journal; do \
+	@for t in parse recording model journal config; do \
 	  bash tests/fuzz/run_fuzz.sh $(BUILD)-fuzz/tests/fuzz/fuzz_$$t tests/fuzz/corpus/$$t $(FUZZ_SECONDS) || exit 1; done
+
+STRESS_RUNS ?= 3
+test-stress: build
+	@cmake -S . -B $(BUILD)-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DVOLT_SANITIZE=address -DVOLT_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD)-asan -j $(JOBS)
+	@cmake -S . -B $(BUILD)-tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DVOLT_SANITIZE=thread -DVOLT_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD)-tsan -j $(JOBS)
+	@bash tests/stress/under_load.sh $(STRESS_RUNS) $(MAKE) --no-print-directory test-release test-asan test-tsan
 
 test-release: build
 	@echo "== tests: release build =="

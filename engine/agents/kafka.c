@@ -160,6 +160,9 @@ typedef struct {
     int gave_up;          /* the broker took nothing for STALL_NS: drop from here on */
     volt_rb_cons_t raw, rec;
     int raw_done, rec_done;
+    int trace;            /* VOLT_KAFKA_TRACE: say on stderr what the broker has acknowledged */
+    uint64_t traced;      /* acknowledged records at the last trace line */
+    int64_t traced_ns;
 } kagent_t;
 
 /* A replay waits for a broker that is slow, not for one that takes nothing at all: with no delivery
@@ -241,12 +244,33 @@ static uint32_t drain_ring(kagent_t *k, volt_rb_cons_t in, int *done)
     return n;
 }
 
+/* For crash tests: at most every 10 ms, the records each topic's broker has acknowledged so far
+ * (a kill -9 after this line must not lose them: acks=all). */
+static void trace_delivered(kagent_t *k)
+{
+    const volt_kafka_stats_t *st = k->w.stats;
+    uint64_t sum = 0;
+    for (int t = 0; t < VOLT_K_TOPICS; t++)
+        sum += st->delivered[t];
+    const int64_t now = volt_clock_ns();
+    if (sum == k->traced || now - k->traced_ns < 10000000)
+        return;
+    k->traced = sum;
+    k->traced_ns = now;
+    fprintf(stderr, "kafka-delivered");
+    for (int t = 0; t < VOLT_K_TOPICS; t++)
+        fprintf(stderr, " %s %llu", k->w.kcfg.topic[t], (unsigned long long)st->delivered[t]);
+    fputc('\n', stderr);
+}
+
 static uint32_t kafka_do_work(volt_agent_t *a)
 {
     kagent_t *k = (kagent_t *)a;
     const uint32_t n = drain_ring(k, k->raw, &k->raw_done) + drain_ring(k, k->rec, &k->rec_done);
     if (k->rk)
         rd_kafka_poll(k->rk, 0); /* delivery reports */
+    if (k->trace)
+        trace_delivered(k);
     a->done = k->raw_done && k->rec_done;
     return n;
 }
@@ -299,6 +323,7 @@ volt_agent_t *volt_kafka_new(const volt_kafka_wiring_t *w)
     k->w = *w;
     k->raw = volt_rb_consumer(w->raw);
     k->rec = volt_rb_consumer(w->rec);
+    k->trace = getenv("VOLT_KAFKA_TRACE") != NULL;
     /* a side thread: sleeps when idle, never takes CPU from the hot agent */
     volt_agent_init(&k->agent, "volt-kafka", w->cfg->cpus[2], "sleep", w->cfg->human, kafka_do_work,
                     kafka_close);

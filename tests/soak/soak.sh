@@ -7,7 +7,8 @@
 # Samples the engine's resident memory every 10 s and its metrics every minute; at the end
 # tests/soak/soak_report.py checks memory flat, latency stable, and every message accounted for in
 # the journal, the rows and Kafka. Not part of `make test` (an hour); its figures are in
-# docs/reliability.md. Files stay in ${VOLT_SOAK_DIR:-/tmp/volt-soak}.
+# docs/reliability.md. Files stay in ${VOLT_SOAK_DIR:-/tmp/volt-soak}; VOLT_SOAK_KAFKA_PORT (default
+# 19192) and VOLT_SOAK_EXCHANGE (another build's volt-exchange, e.g. a release one beside an ASan volt).
 set -u
 B=${1:?usage: soak.sh BUILD_DIR [MINUTES] [RATE]}
 MIN=${2:-60}
@@ -30,7 +31,7 @@ for k in 0 1 2 3 4; do
                            --fault "malformed@$((a + 3))" --fault "malformed@$((a + 4))")
   faults+=(--fault "dup@$((2 * cyc / 3)):5" --fault "drop@$cyc")
 done
-"$B/tools/volt-exchange" --port 0 --synthetic --trades --seed 9 --rate "$RATE" "${faults[@]}" > "$OUT/vx.out" 2> "$OUT/vx.err" &
+"${VOLT_SOAK_EXCHANGE:-$B/tools/volt-exchange}" --port 0 --synthetic --trades --seed 9 --rate "$RATE" "${faults[@]}" > "$OUT/vx.out" 2> "$OUT/vx.err" &
 for _ in $(seq 600); do grep -q ready "$OUT/vx.out" 2>/dev/null && break; sleep 0.1; done
 URL=$(sed -n 's/^ready //p' "$OUT/vx.out")
 [ -n "$URL" ] || { echo "soak: volt-exchange is not ready: $(tail -3 "$OUT/vx.err")"; exit 1; }
