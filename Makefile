@@ -2,7 +2,8 @@
 #   make run    set up, build, and run the engine on the synthetic market (offline default)
 #   make test   set up, build, and run every test: release, ASan+UBSan and TSan builds, a short
 #               run of every libFuzzer target, plus a short run of the bench suite
-#   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 600); a crashing input is kept in out/fuzz
+#   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 600), or FUZZ_RUNS executions each
+#               if given and reached first; a crashing input is kept in out/fuzz
 #   make test-stress  the release, ASan and TSan suites STRESS_RUNS times (default 3) with stress-ng
 #               hogging every core (tests/stress/under_load.sh; logs in out/stress)
 #   make bench  full micro-bench run, JSON into out/bench.json
@@ -34,6 +35,7 @@ run: build
 test: test-release test-asan test-tsan test-fuzz
 
 FUZZ_SECONDS ?= 600
+FUZZ_RUNS ?= -1
 fuzz-build: setup
 	@CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVOLT_SANITIZE=fuzz -DVOLT_BUILD_TESTS=OFF -DVOLT_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(BUILD)-fuzz -j $(JOBS)
@@ -44,7 +46,7 @@ test-fuzz: fuzz-build
 
 fuzz: fuzz-build
 	@for t in parse recording model journal config; do \
-	  bash tests/fuzz/run_fuzz.sh $(BUILD)-fuzz/tests/fuzz/fuzz_$$t tests/fuzz/corpus/$$t $(FUZZ_SECONDS) || exit 1; done
+	  bash tests/fuzz/run_fuzz.sh $(BUILD)-fuzz/tests/fuzz/fuzz_$$t tests/fuzz/corpus/$$t $(FUZZ_SECONDS) $(FUZZ_RUNS) || exit 1; done
 
 STRESS_RUNS ?= 3
 test-stress: build
