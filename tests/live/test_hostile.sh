@@ -86,13 +86,16 @@ ok=1; [ "${conns:-0}" -ge 2 ] && awk -v r="${rt:-99999}" 'BEGIN{exit !(r < 1000)
   grep -q "connection to .* lost; reconnecting" "$T/midclose.log" && ok=0
 check "midclose: a close mid-frame is a lost connection, logged, reconnected in ${rt:-?} ms (backoff max 0.5 s)" $ok "$(tail -30 "$T/midclose.log")"
 
-run flood 4 --max-rate 20000
+# the limit well under what even a sanitizer build reads on a loaded machine (about 25 000/s in the
+# TSan build under stress-ng), so the flood always arrives faster than the limit
+FLOOD_RATE=5000
+run flood 4 --max-rate $FLOOD_RATE
 common flood
 lim=$(grep -E "^ +frames " "$T/flood.log" | sed -E 's/.*over the rate limit ([0-9]+).*/\1/')
 read=$(num "messages read" "$T/flood.log")
 ok=1; [ "${lim:-0}" -gt 0 ] && [ "$(grep -c 'sends more than --max-rate' "$T/flood.log")" = 1 ] &&
-  awk -v r="${read:-0}" 'BEGIN{exit !(r >= 40000 && r <= 4 * 20000 + 20000 + 2000)}' && ok=0
-check "flood at socket speed with --max-rate 20000: $read read (at most the rate and a second's burst), $lim over the limit dropped, said once" $ok "$(tail -30 "$T/flood.log")"
+  awk -v r="${read:-0}" -v m=$FLOOD_RATE 'BEGIN{exit !(r >= 2 * m && r <= 4 * m + m + 2000)}' && ok=0
+check "flood at socket speed with --max-rate $FLOOD_RATE: $read read (at most the rate and a second's burst), $lim over the limit dropped, said once" $ok "$(tail -30 "$T/flood.log")"
 
 run backwards 3
 common backwards
