@@ -18,7 +18,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all setup build run test test-release test-asan test-tsan test-fuzz test-stress fuzz bench bench-pipeline perf lab clean
+.PHONY: all setup build build-asan build-tsan run test test-release test-asan test-tsan test-fuzz test-stress fuzz bench bench-pipeline perf lab clean
 
 all: build
 
@@ -49,28 +49,29 @@ fuzz: fuzz-build
 	  bash tests/fuzz/run_fuzz.sh $(BUILD)-fuzz/tests/fuzz/fuzz_$$t tests/fuzz/corpus/$$t $(FUZZ_SECONDS) $(FUZZ_RUNS) || exit 1; done
 
 STRESS_RUNS ?= 3
-test-stress: build
-	@cmake -S . -B $(BUILD)-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DVOLT_SANITIZE=address -DVOLT_BUILD_BENCH=OFF >/dev/null
-	@cmake --build $(BUILD)-asan -j $(JOBS)
-	@cmake -S . -B $(BUILD)-tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DVOLT_SANITIZE=thread -DVOLT_BUILD_BENCH=OFF >/dev/null
-	@cmake --build $(BUILD)-tsan -j $(JOBS)
+# Every build is made before the load starts, so only the tests run under it.
+test-stress: build build-asan build-tsan
 	@bash tests/stress/under_load.sh $(STRESS_RUNS) $(MAKE) --no-print-directory test-release test-asan test-tsan
 
 test-release: build
 	@echo "== tests: release build =="
 	@ctest --test-dir $(BUILD) --output-on-failure
 
-test-asan: setup
-	@echo "== tests: ASan+UBSan build =="
+build-asan: setup
 	@cmake -S . -B $(BUILD)-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DVOLT_SANITIZE=address -DVOLT_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(BUILD)-asan -j $(JOBS)
+
+build-tsan: setup
+	@cmake -S . -B $(BUILD)-tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DVOLT_SANITIZE=thread -DVOLT_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD)-tsan -j $(JOBS)
+
+test-asan: build-asan
+	@echo "== tests: ASan+UBSan build =="
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(BUILD)-asan --output-on-failure
 
-test-tsan: setup
+test-tsan: build-tsan
 	@echo "== tests: TSan build =="
-	@cmake -S . -B $(BUILD)-tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DVOLT_SANITIZE=thread -DVOLT_BUILD_BENCH=OFF >/dev/null
-	@cmake --build $(BUILD)-tsan -j $(JOBS)
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --test-dir $(BUILD)-tsan --output-on-failure
 
 bench: build
