@@ -158,6 +158,7 @@ typedef struct {
     int64_t stall_since;  /* a lossless wait on a full queue began (0: not waiting) */
     uint64_t stall_seen;  /* delivery reports when it began */
     int gave_up;          /* the broker took nothing for STALL_NS: drop from here on */
+    int said_full;        /* the "queue is full, waiting" line is printed once per run */
     volt_rb_cons_t raw, rec;
     int raw_done, rec_done;
     int trace;            /* VOLT_KAFKA_TRACE: say on stderr what the broker has acknowledged */
@@ -183,6 +184,13 @@ static int stop_waiting(kagent_t *k)
     if (!k->stall_since || seen != k->stall_seen) {
         k->stall_since = now;
         k->stall_seen = seen;
+        if (!k->said_full && k->w.cfg->human) {
+            k->said_full = 1;
+            fprintf(k->w.cfg->human,
+                    "volt: KAFKA at %s: librdkafka's queue is full; the replay waits for the broker "
+                    "(and gives up after %.0f s without a delivery)\n",
+                    k->w.kcfg.brokers, (double)STALL_NS / 1e9);
+        }
         return 0;
     }
     if (now - k->stall_since < STALL_NS)

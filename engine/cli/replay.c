@@ -39,6 +39,12 @@ int volt_cmd_replay(int argc, char **argv)
     }
     volt_run_stats_print(&st, cfg.human);
     fflush(cfg.human);
+    rc = 0; /* 1 when the rows or the broker do not hold the whole input */
+    if (st.stopped) {
+        fprintf(stderr, "volt: stopped by a signal after %llu lines: the rows cover only that part "
+                        "of the input.\n", (unsigned long long)st.read);
+        rc = 1;
+    }
     if (st.kafka) { /* a replay promised every record to the broker: say when it did not land */
         uint64_t lost = 0, all = 0;
         for (int t = 0; t < VOLT_K_TOPICS; t++) {
@@ -49,14 +55,11 @@ int volt_cmd_replay(int argc, char **argv)
             fprintf(stderr, "volt: Kafka did not take %llu of %llu records (failed or dropped: the "
                             "summary's kafka lines).\n",
                     (unsigned long long)lost, (unsigned long long)all);
-            return 1;
+            rc = 1;
         }
     }
-    if (st.stopped) {
-        fprintf(stderr, "volt: stopped by a signal after %llu lines: the rows cover only that part "
-                        "of the input.\n", (unsigned long long)st.read);
-        return 1;
-    }
+    if (rc)
+        return rc;
     if (st.read > 0 && st.accepted == 0) { /* not a recording volt reads: say so, not exit 0 */
         int top = 0;
         for (int r = 1; r < VOLT_REJ_COUNT; r++)
