@@ -265,10 +265,13 @@ static void trace_delivered(kagent_t *k)
         return;
     k->traced = sum;
     k->traced_ns = now;
-    fprintf(stderr, "kafka-delivered");
-    for (int t = 0; t < VOLT_K_TOPICS; t++)
-        fprintf(stderr, " %s %llu", k->w.kcfg.topic[t], (unsigned long long)st->delivered[t]);
-    fputc('\n', stderr);
+    /* one write: stderr is unbuffered and the journal's trace lines come from another thread */
+    char line[1024];
+    int n = snprintf(line, sizeof line, "kafka-delivered");
+    for (int t = 0; t < VOLT_K_TOPICS && n < (int)sizeof line; t++)
+        n += snprintf(line + n, sizeof line - (size_t)n, " %s %llu", k->w.kcfg.topic[t],
+                      (unsigned long long)st->delivered[t]);
+    fprintf(stderr, "%s\n", line);
 }
 
 static uint32_t kafka_do_work(volt_agent_t *a)
